@@ -1,0 +1,62 @@
+// ModelSpec: the shapes of a decoder-only transformer, read from a Hugging
+// Face config.json (data/models/*.json). Covers dense and GQA (Llama,
+// Mistral, Qwen2/3), MoE (Mixtral, Qwen3-MoE), DeepSeek-V3 (MLA with shared
+// and routed experts and dense first layers), GPT-J/NeoX and GPT-2/3.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+namespace cw {
+
+// Multi-head latent attention (DeepSeek-V2/V3): queries and keys/values go
+// through low-rank projections; the KV cache holds the compressed latent.
+struct MlaSpec {
+  int64_t q_lora_rank = 0;       // 0 = queries projected directly
+  int64_t kv_lora_rank = 0;      // latent width cached per token
+  int64_t qk_nope_head_dim = 0;  // per-head non-rotary q/k width
+  int64_t qk_rope_head_dim = 0;  // per-head rotary width (shared k_rope cached)
+  int64_t v_head_dim = 0;
+};
+
+struct MoeSpec {
+  int64_t num_experts = 0;          // routed experts per MoE layer
+  int64_t experts_per_token = 0;    // top-k
+  int64_t shared_experts = 0;       // always-active experts (DeepSeek)
+  int64_t expert_intermediate = 0;  // FFN width of one expert
+  int64_t first_dense_layers = 0;   // leading layers with a dense FFN instead
+  int64_t layer_interval = 1;       // every n-th layer is MoE (1 = all)
+};
+
+enum class MlpKind { gated_silu, gelu };  // gated: gate+up+down; gelu: up+down
+enum class NormKind { rmsnorm, layernorm };
+
+struct ModelSpec {
+  std::string id;            // preset id or file stem
+  std::string architecture;  // HF "architectures"[0]
+  std::string source_file;
+  int64_t hidden = 0;
+  int64_t intermediate = 0;  // dense FFN width
+  int64_t layers = 0;
+  int64_t heads = 0;
+  int64_t kv_heads = 0;
+  int64_t head_dim = 0;
+  int64_t vocab = 0;
+  int64_t max_positions = 0;
+  int64_t rotary_dim = 0;        // 0 = full head_dim
+  bool tied_embeddings = false;
+  bool parallel_block = false;   // GPT-J/NeoX: attention and MLP read the same input
+  bool qkv_bias = false;         // Qwen2
+  bool attention_out_bias = false;
+  bool mlp_bias = false;
+  MlpKind mlp = MlpKind::gated_silu;
+  NormKind norm = NormKind::rmsnorm;
+  bool learned_positions = false;  // GPT-2/3 position embeddings
+  std::optional<MoeSpec> moe;
+  std::optional<MlaSpec> mla;
+
+  bool is_moe_layer(int64_t layer) const;
+};
+
+}  // namespace cw
