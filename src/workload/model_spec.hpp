@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace cw {
 
@@ -27,6 +28,11 @@ struct MoeSpec {
   int64_t expert_intermediate = 0;  // FFN width of one expert
   int64_t first_dense_layers = 0;   // leading layers with a dense FFN instead
   int64_t layer_interval = 1;       // every n-th layer is MoE (1 = all)
+  // MoE when (layer + interval_offset) % layer_interval == 0: Qwen3-MoE's
+  // decoder_sparse_step uses 1, DeepSeek's moe_layer_freq uses 0.
+  int64_t interval_offset = 1;
+  std::vector<int64_t> dense_layers;  // explicit dense layers (Qwen3-MoE mlp_only_layers)
+  bool router_score_bias = false;     // DeepSeek-V3 noaux_tc: e_score_correction_bias per expert
 };
 
 enum class MlpKind { gated_silu, gelu };  // gated: gate+up+down; gelu: up+down
@@ -50,6 +56,10 @@ struct ModelSpec {
   bool qkv_bias = false;         // Qwen2
   bool attention_out_bias = false;
   bool mlp_bias = false;
+  bool lm_head_bias = false;     // GPT-J
+  bool qk_norm = false;          // Qwen3: RMSNorm over each q and k head
+  int64_t norms_per_layer = 2;   // GPT-J: 1 (one LayerNorm feeds attention and MLP)
+  int64_t mtp_layers = 0;        // DeepSeek-V3 multi-token-prediction modules
   MlpKind mlp = MlpKind::gated_silu;
   NormKind norm = NormKind::rmsnorm;
   bool learned_positions = false;  // GPT-2/3 position embeddings

@@ -1,0 +1,424 @@
+#include "workload/hf_config_loader.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "config/data_dir.hpp"
+#include "config/did_you_mean.hpp"
+#include "config/error.hpp"
+
+namespace cw {
+namespace {
+
+using nlohmann::json;
+
+// 1-based line and column of a byte offset in `text`.
+SourceLocation position_of(const std::string& text, const std::string& file, size_t offset) {
+  offset = std::min(offset, text.size());
+  SourceLocation loc{file, 1, 1};
+  size_t line_start = 0;
+  for (size_t i = 0; i < offset; ++i) {
+    if (text[i] == '\n') {
+      ++loc.line;
+      line_start = i + 1;
+    }
+  }
+  loc.column = static_cast<int>(offset - line_start) + 1;
+  return loc;
+}
+
+// The position of `"key"` used as an object key (followed by ':'), else line 1.
+SourceLocation locate_key(const std::string& text, const std::string& file,
+                          const std::string& key) {
+  const std::string needle = "\"" + key + "\"";
+  for (size_t pos = text.find(needle); pos != std::string::npos; pos = text.find(needle, pos + 1)) {
+    size_t after = pos + needle.size();
+    while (after < text.size() && std::isspace(static_cast<unsigned char>(text[after]))) ++after;
+    if (after < text.size() && text[after] == ':') return position_of(text, file, pos);
+  }
+  return SourceLocation{file, 1, 0};
+}
+
+std::string shown(const json& v) {
+  std::string s = v.dump();
+  return s.size() > 40 ? s.substr(0, 37) + "..." : s;
+}
+
+// Typed access to the top-level keys of one config.json, with located errors.
+class Reader {
+ public:
+  Reader(const json& j, const std::string& text, const std::string& file, std::string arch)
+      : j_(j), text_(text), file_(file), arch_(std::move(arch)) {}
+
+  [[noreturn]] void fail(const std::string& key, const std::string& problem,
+                         const std::string& hint) const {
+    throw UserError(locate_key(text_, file_, key), key, problem, hint);
+  }
+
+  // The value of `key`, or null when it is absent or JSON null.
+  const json* find(const std::string& key) const {
+    auto it = j_.find(key);
+    return it == j_.end() || it->is_null() ? nullptr : &*it;
+  }
+
+  const json& required(const std::string& key) const {
+    if (const json* v = find(key)) return *v;
+    std::string hint = "add \"" + key + "\": <value>; " + arch_ + " configs need it";
+    std::vector<std::string> present;
+    for (auto it = j_.begin(); it != j_.end(); ++it) present.push_back(it.key());
+    std::string near = closest_match(key, present);
+    if (!near.empty()) hint = "found \"" + near + "\": did you mean \"" + key + "\"?";
+    throw UserError(SourceLocation{file_, 1, 0}, key, "required key is missing", hint);
+  }
+
+  int64_t integer(const std::string& key, const json& v) const {
+    if (v.is_number_integer()) return v.get<int64_t>();
+    if (v.is_number_float()) {
+      double d = v.get<double>();
+      if (std::isfinite(d) && d == std::floor(d) && std::fabs(d) < 9e15)
+        return static_cast<int64_t>(d);
+    }
+    std::string hint = v.is_string() ? "write the number without quotes" : "use a whole number";
+    fail(key, std::string("expected a whole number, got ") + v.type_name() + " " + shown(v), hint);
+  }
+
+  int64_t positive(const std::string& key) const { return check_positive(key, required(key)); }
+
+  std::optional<int64_t> opt_positive(const std::string& key) const {
+    if (const json* v = find(key)) return check_positive(key, *v);
+    return std::nullopt;
+  }
+
+  int64_t non_negative_or(const std::string& key, int64_t fallback) const {
+    const json* v = find(key);
+    if (!v) return fallback;
+    int64_t n = integer(key, *v);
+    if (n < 0) fail(key, "must not be negative, got " + std::to_string(n), "use 0 or more");
+    return n;
+  }
+
+  bool boolean_or(const std::string& key, bool fallback) const {
+    const json* v = find(key);
+    if (!v) return fallback;
+    if (!v->is_boolean())
+      fail(key, std::string("expected true or false, got ") + v->type_name() + " " + shown(*v),
+           "write true or false without quotes");
+    return v->get<bool>();
+  }
+
+  double number_or(const std::string& key, double fallback) const {
+    const json* v = find(key);
+    if (!v) return fallback;
+    if (!v->is_number())
+      fail(key, std::string("expected a number, got ") + v->type_name() + " " + shown(*v),
+           "write the number without quotes");
+    return v->get<double>();
+  }
+
+  std::string string_or(const std::string& key, const std::string& fallback) const {
+    const json* v = find(key);
+    if (!v) return fallback;
+    if (!v->is_string())
+      fail(key, std::string("expected a string, got ") + v->type_name() + " " + shown(*v),
+           "quote the value");
+    return v->get<std::string>();
+  }
+
+  std::vector<int64_t> int_list(const std::string& key) const {
+    std::vector<int64_t> out;
+    const json* v = find(key);
+    if (!v) return out;
+    if (!v->is_array())
+      fail(key, std::string("expected a list of whole numbers, got ") + v->type_name(),
+           "write e.g. [0, 1]");
+    for (const auto& e : *v) out.push_back(integer(key, e));
+    return out;
+  }
+
+ private:
+  int64_t check_positive(const std::string& key, const json& v) const {
+    int64_t n = integer(key, v);
+    if (n <= 0)
+      fail(key, "must be a positive whole number, got " + std::to_string(n), "fix the size");
+    return n;
+  }
+
+  const json& j_;
+  const std::string& text_;
+  const std::string& file_;
+  std::string arch_;
+};
+
+void check_kv_heads(const Reader& r, const std::string& kv_key, const ModelSpec& m) {
+  if (m.heads % m.kv_heads != 0)
+    r.fail(kv_key,
+           "the head count " + std::to_string(m.heads) + " is not a multiple of " +
+               std::to_string(m.kv_heads) + " KV heads",
+           "grouped-query attention needs a divisor of " + std::to_string(m.heads));
+}
+
+// head_dim when the config does not give it: hidden / heads, which must divide.
+int64_t derived_head_dim(const Reader& r, const std::string& heads_key, const ModelSpec& m) {
+  if (m.hidden % m.heads != 0)
+    r.fail(heads_key,
+           "hidden size " + std::to_string(m.hidden) + " is not a multiple of " +
+               std::to_string(m.heads) + " heads",
+           "fix the head count, or give \"head_dim\" explicitly");
+  return m.hidden / m.heads;
+}
+
+void check_top_k(const Reader& r, const std::string& key, const MoeSpec& moe) {
+  if (moe.experts_per_token > moe.num_experts)
+    r.fail(key,
+           "routes each token to " + std::to_string(moe.experts_per_token) + " experts but only " +
+               std::to_string(moe.num_experts) + " exist",
+           "use at most " + std::to_string(moe.num_experts));
+}
+
+// Llama, Mistral, Mixtral, Qwen2, Qwen3, Qwen3-MoE: the transformers LlamaConfig family.
+void read_llama_family(const Reader& r, ModelSpec& m) {
+  m.hidden = r.positive("hidden_size");
+  m.intermediate = r.positive("intermediate_size");
+  m.layers = r.positive("num_hidden_layers");
+  m.heads = r.positive("num_attention_heads");
+  m.kv_heads = r.opt_positive("num_key_value_heads").value_or(m.heads);  // absent = MHA
+  m.vocab = r.positive("vocab_size");
+  m.max_positions = r.opt_positive("max_position_embeddings").value_or(0);
+  auto hd = r.opt_positive("head_dim");  // Qwen3/Mistral: may differ from hidden/heads
+  m.head_dim = hd ? *hd : derived_head_dim(r, "num_attention_heads", m);
+  m.tied_embeddings = r.boolean_or("tie_word_embeddings", false);
+  m.qkv_bias = m.attention_out_bias = r.boolean_or("attention_bias", false);
+  m.mlp_bias = r.boolean_or("mlp_bias", false);
+  check_kv_heads(r, "num_key_value_heads", m);
+}
+
+void read_llama(const Reader& r, ModelSpec& m) {
+  read_llama_family(r, m);
+}
+
+void read_qwen2(const Reader& r, ModelSpec& m) {
+  read_llama_family(r, m);
+  // Qwen2 attention: bias on q/k/v, none on o (transformers Qwen2Attention; no config key).
+  m.qkv_bias = true;
+  m.attention_out_bias = false;
+}
+
+void read_qwen3(const Reader& r, ModelSpec& m) {
+  read_llama_family(r, m);
+  m.qk_norm = true;  // Qwen3Attention: q_norm and k_norm over head_dim
+}
+
+void read_mixtral(const Reader& r, ModelSpec& m) {
+  read_llama_family(r, m);
+  MoeSpec moe;
+  moe.num_experts = r.positive("num_local_experts");
+  moe.experts_per_token = r.positive("num_experts_per_tok");
+  moe.expert_intermediate = m.intermediate;  // each expert is a full SwiGLU FFN
+  check_top_k(r, "num_experts_per_tok", moe);
+  m.moe = moe;
+}
+
+void read_qwen3_moe(const Reader& r, ModelSpec& m) {
+  read_qwen3(r, m);
+  MoeSpec moe;
+  moe.num_experts = r.positive("num_experts");
+  moe.experts_per_token = r.positive("num_experts_per_tok");
+  moe.expert_intermediate = r.positive("moe_intermediate_size");
+  moe.layer_interval = r.opt_positive("decoder_sparse_step").value_or(1);
+  moe.interval_offset = 1;  // Qwen3MoeDecoderLayer: (layer_idx + 1) % decoder_sparse_step == 0
+  moe.dense_layers = r.int_list("mlp_only_layers");
+  check_top_k(r, "num_experts_per_tok", moe);
+  m.moe = moe;
+}
+
+// DeepSeek-V2/V3: multi-head latent attention, shared + routed experts, dense first layers.
+void read_deepseek(const Reader& r, ModelSpec& m) {
+  m.hidden = r.positive("hidden_size");
+  m.intermediate = r.positive("intermediate_size");
+  m.layers = r.positive("num_hidden_layers");
+  m.heads = r.positive("num_attention_heads");
+  m.kv_heads = m.heads;  // every head gets its own K/V, expanded from the cached latent
+  m.vocab = r.positive("vocab_size");
+  m.max_positions = r.opt_positive("max_position_embeddings").value_or(0);
+  m.tied_embeddings = r.boolean_or("tie_word_embeddings", false);
+  if (r.boolean_or("attention_bias", false))
+    r.fail("attention_bias", "MLA projection biases are not modelled", "set it to false");
+  MlaSpec mla;
+  mla.q_lora_rank = r.opt_positive("q_lora_rank").value_or(0);  // null in V2-Lite
+  mla.kv_lora_rank = r.positive("kv_lora_rank");
+  mla.qk_nope_head_dim = r.positive("qk_nope_head_dim");
+  mla.qk_rope_head_dim = r.positive("qk_rope_head_dim");
+  mla.v_head_dim = r.positive("v_head_dim");
+  m.mla = mla;
+  m.head_dim = mla.qk_nope_head_dim + mla.qk_rope_head_dim;
+  m.rotary_dim = mla.qk_rope_head_dim;
+  m.mtp_layers = r.non_negative_or("num_nextn_predict_layers", 0);
+  if (!r.find("n_routed_experts")) return;  // dense DeepSeek
+  MoeSpec moe;
+  moe.num_experts = r.positive("n_routed_experts");
+  moe.experts_per_token = r.positive("num_experts_per_tok");
+  moe.shared_experts = r.non_negative_or("n_shared_experts", 0);
+  moe.expert_intermediate = r.positive("moe_intermediate_size");
+  moe.first_dense_layers = r.non_negative_or("first_k_dense_replace", 0);
+  moe.layer_interval = r.opt_positive("moe_layer_freq").value_or(1);
+  moe.interval_offset = 0;  // DeepseekV3DecoderLayer: layer_idx % moe_layer_freq == 0
+  moe.router_score_bias = r.string_or("topk_method", "") == "noaux_tc";
+  check_top_k(r, "num_experts_per_tok", moe);
+  m.moe = moe;
+}
+
+// GPT-J: parallel attention+MLP block with one LayerNorm, rotary on rotary_dim,
+// GELU MLP with biases, no attention biases, lm_head with bias.
+void read_gptj(const Reader& r, ModelSpec& m) {
+  m.hidden = r.positive("n_embd");
+  m.layers = r.positive("n_layer");
+  m.heads = m.kv_heads = r.positive("n_head");
+  m.vocab = r.positive("vocab_size");
+  m.max_positions = r.opt_positive("n_positions").value_or(0);
+  m.intermediate = r.opt_positive("n_inner").value_or(4 * m.hidden);  // null = 4 * n_embd
+  m.head_dim = derived_head_dim(r, "n_head", m);
+  m.rotary_dim = r.opt_positive("rotary_dim").value_or(m.head_dim);
+  m.tied_embeddings = r.boolean_or("tie_word_embeddings", false);
+  m.parallel_block = true;
+  m.norms_per_layer = 1;
+  m.mlp = MlpKind::gelu;
+  m.norm = NormKind::layernorm;
+  m.mlp_bias = true;
+  m.lm_head_bias = true;
+}
+
+// GPT-NeoX: fused biased QKV, parallel residual by default, partial rotary.
+void read_gpt_neox(const Reader& r, ModelSpec& m) {
+  m.hidden = r.positive("hidden_size");
+  m.intermediate = r.positive("intermediate_size");
+  m.layers = r.positive("num_hidden_layers");
+  m.heads = m.kv_heads = r.positive("num_attention_heads");
+  m.vocab = r.positive("vocab_size");
+  m.max_positions = r.opt_positive("max_position_embeddings").value_or(0);
+  m.head_dim = derived_head_dim(r, "num_attention_heads", m);
+  m.rotary_dim = static_cast<int64_t>(r.number_or("rotary_pct", 0.25) * m.head_dim);
+  m.parallel_block = r.boolean_or("use_parallel_residual", true);
+  m.tied_embeddings = r.boolean_or("tie_word_embeddings", false);
+  m.qkv_bias = m.attention_out_bias = r.boolean_or("attention_bias", true);
+  m.mlp_bias = true;
+  m.mlp = MlpKind::gelu;
+  m.norm = NormKind::layernorm;
+}
+
+// GPT-2 (and GPT-3 written in its format): learned positions, biases everywhere, tied head.
+void read_gpt2(const Reader& r, ModelSpec& m) {
+  m.hidden = r.positive("n_embd");
+  m.layers = r.positive("n_layer");
+  m.heads = m.kv_heads = r.positive("n_head");
+  m.vocab = r.positive("vocab_size");
+  m.max_positions = r.positive("n_positions");  // sizes the position embedding table
+  m.intermediate = r.opt_positive("n_inner").value_or(4 * m.hidden);  // null = 4 * n_embd
+  m.head_dim = derived_head_dim(r, "n_head", m);
+  m.tied_embeddings = r.boolean_or("tie_word_embeddings", true);
+  m.learned_positions = true;
+  m.qkv_bias = m.attention_out_bias = m.mlp_bias = true;
+  m.mlp = MlpKind::gelu;
+  m.norm = NormKind::layernorm;
+}
+
+using ArchReader = void (*)(const Reader&, ModelSpec&);
+struct Arch {
+  const char* name;
+  ArchReader read;
+};
+constexpr Arch kArchitectures[] = {
+    {"LlamaForCausalLM", read_llama},         {"MistralForCausalLM", read_llama},
+    {"MixtralForCausalLM", read_mixtral},     {"Qwen2ForCausalLM", read_qwen2},
+    {"Qwen3ForCausalLM", read_qwen3},         {"Qwen3MoeForCausalLM", read_qwen3_moe},
+    {"DeepseekV2ForCausalLM", read_deepseek}, {"DeepseekV3ForCausalLM", read_deepseek},
+    {"GPTJForCausalLM", read_gptj},           {"GPTNeoXForCausalLM", read_gpt_neox},
+    {"GPT2LMHeadModel", read_gpt2},
+};
+
+std::string architecture_of(const json& j, const std::string& text, const std::string& file) {
+  const std::string key = "architectures";
+  auto it = j.find(key);
+  if (it == j.end() || it->is_null())
+    throw UserError(SourceLocation{file, 1, 0}, key, "required key is missing",
+                    "add e.g. \"architectures\": [\"LlamaForCausalLM\"]");
+  if (!it->is_array() || it->empty() || !(*it)[0].is_string())
+    throw UserError(
+        locate_key(text, file, key), key,
+        std::string("expected a list of class names, got ") + it->type_name() + " " + shown(*it),
+        "write e.g. \"architectures\": [\"LlamaForCausalLM\"]");
+  return (*it)[0].get<std::string>();
+}
+
+std::string join(const std::vector<std::string>& v) {
+  std::string s;
+  for (const auto& x : v) s += (s.empty() ? "" : ", ") + x;
+  return s;
+}
+
+}  // namespace
+
+std::vector<std::string> supported_architectures() {
+  std::vector<std::string> out;
+  for (const auto& a : kArchitectures) out.emplace_back(a.name);
+  return out;
+}
+
+ModelSpec parse_hf_config(const std::string& json_text, const std::string& file_name) {
+  json j;
+  try {
+    j = json::parse(json_text);
+  } catch (const json::parse_error& e) {
+    // e.byte is the 1-based index of the last byte read.
+    SourceLocation loc = position_of(json_text, file_name, e.byte > 0 ? e.byte - 1 : 0);
+    std::string what = e.what();
+    size_t at = what.find("syntax error");
+    throw UserError(loc, "",
+                    "malformed JSON: " + (at == std::string::npos ? what : what.substr(at)),
+                    "check for a missing or trailing comma, unquoted keys or comments "
+                    "(JSON allows none) near this position");
+  }
+  if (!j.is_object())
+    throw UserError(SourceLocation{file_name, 1, 1}, "",
+                    std::string("expected a JSON object at the top level, got ") + j.type_name(),
+                    "a config.json is one {\"key\": value, ...} object");
+
+  std::string arch = architecture_of(j, json_text, file_name);
+  ModelSpec m;
+  m.id = std::filesystem::path(file_name).stem().string();
+  m.architecture = arch;
+  m.source_file = file_name;
+  for (const auto& a : kArchitectures) {
+    if (arch != a.name) continue;
+    a.read(Reader(j, json_text, file_name, arch), m);
+    return m;
+  }
+  std::vector<std::string> names = supported_architectures();
+  std::string near = closest_match(arch, names);
+  throw UserError(
+      locate_key(json_text, file_name, "architectures"), "architectures",
+      "unsupported architecture '" + arch + "'",
+      (near.empty() ? "" : "did you mean '" + near + "'? ") + "supported: " + join(names));
+}
+
+ModelSpec load_model(const std::string& id_or_path) {
+  std::filesystem::path p = resolve_preset(id_or_path, "models", ".json", "model");
+  std::ifstream in(p, std::ios::binary);
+  if (!in)
+    throw UserError(SourceLocation{p.string()}, "", "cannot open file",
+                    "check that the path exists and is readable");
+  std::stringstream ss;
+  ss << in.rdbuf();
+  ModelSpec m = parse_hf_config(ss.str(), p.string());
+  return m;
+}
+
+std::vector<std::string> list_models() {
+  return list_presets("models", ".json");
+}
+
+}  // namespace cw

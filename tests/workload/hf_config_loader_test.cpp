@@ -1,0 +1,227 @@
+#include "workload/hf_config_loader.hpp"
+
+#include <gtest/gtest.h>
+
+#include <functional>
+
+#include "config/error.hpp"
+
+namespace cw {
+namespace {
+
+std::string error_of(const std::function<void()>& f) {
+  try {
+    f();
+  } catch (const UserError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+bool has(const std::string& msg, const std::string& part) {
+  return msg.find(part) != std::string::npos;
+}
+
+// A small Llama config; line numbers below refer to this layout.
+const std::string kLlama = R"({
+  "_source": "test",
+  "architectures": ["LlamaForCausalLM"],
+  "hidden_size": 4096,
+  "intermediate_size": 14336,
+  "num_hidden_layers": 32,
+  "num_attention_heads": 32,
+  "num_key_value_heads": 8,
+  "rope_scaling": {"rope_type": "llama3", "factor": 8.0},
+  "some_future_key": [1, 2, 3],
+  "vocab_size": 128256
+})";
+
+std::string replaced(std::string text, const std::string& from, const std::string& to) {
+  text.replace(text.find(from), from.size(), to);
+  return text;
+}
+
+TEST(ModelConfig, ShippedPresetsAllLoad) {
+  const std::vector<std::string> expected = {"deepseek-v3",  "gpt-j-6b",    "gpt3-175b",
+                                             "llama2-70b",   "llama2-7b",   "llama3.1-405b",
+                                             "llama3.1-70b", "llama3.1-8b", "mixtral-8x22b",
+                                             "mixtral-8x7b", "qwen2.5-72b", "qwen3-235b-a22b"};
+  EXPECT_EQ(list_models(), expected);
+  for (const auto& id : list_models()) {
+    SCOPED_TRACE(id);
+    ModelSpec m = load_model(id);
+    EXPECT_EQ(m.id, id);
+    EXPECT_GT(m.layers, 0);
+    EXPECT_EQ(m.heads % m.kv_heads, 0);
+  }
+}
+
+TEST(ModelConfig, ParsesLlamaIgnoringUnknownAndUnderscoreKeys) {
+  ModelSpec m = parse_hf_config(kLlama, "dir/tiny.json");
+  EXPECT_EQ(m.id, "tiny");
+  EXPECT_EQ(m.architecture, "LlamaForCausalLM");
+  EXPECT_EQ(m.hidden, 4096);
+  EXPECT_EQ(m.head_dim, 128);
+  EXPECT_EQ(m.kv_heads, 8);
+  EXPECT_FALSE(m.moe.has_value());
+  EXPECT_FALSE(m.tied_embeddings);
+}
+
+TEST(ModelConfig, Qwen3MoeHeadDimDiffersFromHidden) {
+  ModelSpec m = load_model("qwen3-235b-a22b");
+  EXPECT_EQ(m.hidden, 4096);
+  EXPECT_EQ(m.heads * m.head_dim, 8192);
+  EXPECT_TRUE(m.qk_norm);
+  ASSERT_TRUE(m.moe.has_value());
+  EXPECT_EQ(m.moe->num_experts, 128);
+  EXPECT_EQ(m.moe->experts_per_token, 8);
+  EXPECT_EQ(m.moe->expert_intermediate, 1536);
+  EXPECT_EQ(m.moe->shared_experts, 0);
+  for (int64_t l = 0; l < m.layers; ++l) EXPECT_TRUE(m.is_moe_layer(l));
+}
+
+TEST(ModelConfig, Qwen3MoeSparseStepAndMlpOnlyLayers) {
+  std::string text = R"({"architectures": ["Qwen3MoeForCausalLM"], "hidden_size": 64,
+    "intermediate_size": 256, "num_hidden_layers": 6, "num_attention_heads": 4,
+    "num_key_value_heads": 2, "head_dim": 32, "vocab_size": 100, "num_experts": 4,
+    "num_experts_per_tok": 2, "moe_intermediate_size": 32, "decoder_sparse_step": 2,
+    "mlp_only_layers": [3]})";
+  ModelSpec m = parse_hf_config(text, "q.json");
+  // (layer + 1) % 2 == 0 -> layers 1, 3, 5; layer 3 forced dense.
+  std::vector<bool> moe;
+  for (int64_t l = 0; l < 6; ++l) moe.push_back(m.is_moe_layer(l));
+  EXPECT_EQ(moe, (std::vector<bool>{false, true, false, false, false, true}));
+}
+
+TEST(ModelConfig, DeepSeekV3MlaAndMoe) {
+  ModelSpec m = load_model("deepseek-v3");
+  ASSERT_TRUE(m.mla && m.moe);
+  EXPECT_EQ(m.mla->q_lora_rank, 1536);
+  EXPECT_EQ(m.mla->kv_lora_rank, 512);
+  EXPECT_EQ(m.mla->qk_rope_head_dim, 64);
+  EXPECT_EQ(m.mla->v_head_dim, 128);
+  EXPECT_EQ(m.head_dim, 192);
+  EXPECT_EQ(m.moe->num_experts, 256);
+  EXPECT_EQ(m.moe->shared_experts, 1);
+  EXPECT_EQ(m.moe->first_dense_layers, 3);
+  EXPECT_TRUE(m.moe->router_score_bias);
+  EXPECT_EQ(m.mtp_layers, 1);
+  EXPECT_FALSE(m.is_moe_layer(2));
+  EXPECT_TRUE(m.is_moe_layer(3));
+  EXPECT_TRUE(m.is_moe_layer(60));
+}
+
+TEST(ModelConfig, GptJDefaultsAndBlockShape) {
+  ModelSpec m = load_model("gpt-j-6b");
+  EXPECT_EQ(m.intermediate, 4 * 4096);  // n_inner null
+  EXPECT_EQ(m.rotary_dim, 64);
+  EXPECT_EQ(m.head_dim, 256);
+  EXPECT_TRUE(m.parallel_block);
+  EXPECT_EQ(m.mlp, MlpKind::gelu);
+  EXPECT_EQ(m.norm, NormKind::layernorm);
+  EXPECT_TRUE(m.mlp_bias && m.lm_head_bias);
+  EXPECT_FALSE(m.qkv_bias);
+}
+
+TEST(ModelConfig, Qwen2HasQkvBiasAndGpt2IsTied) {
+  ModelSpec q = load_model("qwen2.5-72b");
+  EXPECT_TRUE(q.qkv_bias);
+  EXPECT_FALSE(q.attention_out_bias);
+  ModelSpec g = load_model("gpt3-175b");
+  EXPECT_TRUE(g.tied_embeddings && g.learned_positions);
+  EXPECT_EQ(g.intermediate, 49152);
+  EXPECT_EQ(g.max_positions, 2048);
+}
+
+TEST(ModelConfig, GptNeoXDefaults) {
+  std::string text = R"({"architectures": ["GPTNeoXForCausalLM"], "hidden_size": 512,
+    "intermediate_size": 2048, "num_hidden_layers": 2, "num_attention_heads": 8,
+    "vocab_size": 1000, "max_position_embeddings": 2048, "rotary_pct": 0.25})";
+  ModelSpec m = parse_hf_config(text, "neox.json");
+  EXPECT_EQ(m.head_dim, 64);
+  EXPECT_EQ(m.rotary_dim, 16);
+  EXPECT_TRUE(m.parallel_block && m.qkv_bias && m.mlp_bias);
+}
+
+TEST(ModelConfig, MalformedJsonNamesLine) {
+  std::string bad = replaced(kLlama, "\"num_hidden_layers\": 32,", "\"num_hidden_layers\": 32");
+  std::string msg = error_of([&] { parse_hf_config(bad, "m.json"); });
+  EXPECT_TRUE(has(msg, "m.json:7:")) << msg;  // the key after the missing comma
+  EXPECT_TRUE(has(msg, "malformed JSON")) << msg;
+  EXPECT_TRUE(has(msg, "comma")) << msg;
+}
+
+TEST(ModelConfig, MissingKeyNamesKeyAndFix) {
+  std::string bad = replaced(kLlama, "  \"num_hidden_layers\": 32,\n", "");
+  std::string msg = error_of([&] { parse_hf_config(bad, "m.json"); });
+  EXPECT_TRUE(has(msg, "m.json")) << msg;
+  EXPECT_TRUE(has(msg, "key 'num_hidden_layers': required key is missing")) << msg;
+  EXPECT_TRUE(has(msg, "add \"num_hidden_layers\"")) << msg;
+}
+
+TEST(ModelConfig, MisspeltKeyGetsDidYouMean) {
+  std::string bad = replaced(kLlama, "num_hidden_layers", "num_hiden_layers");
+  std::string msg = error_of([&] { parse_hf_config(bad, "m.json"); });
+  EXPECT_TRUE(has(msg, "did you mean \"num_hidden_layers\"")) << msg;
+}
+
+TEST(ModelConfig, UnsupportedArchitectureDidYouMean) {
+  std::string bad = replaced(kLlama, "LlamaForCausalLM", "LlamaForCausalLm");
+  std::string msg = error_of([&] { parse_hf_config(bad, "m.json"); });
+  EXPECT_TRUE(has(msg, "m.json:3:3: key 'architectures'")) << msg;
+  EXPECT_TRUE(has(msg, "unsupported architecture 'LlamaForCausalLm'")) << msg;
+  EXPECT_TRUE(has(msg, "did you mean 'LlamaForCausalLM'?")) << msg;
+  EXPECT_TRUE(has(msg, "DeepseekV3ForCausalLM")) << msg;  // lists the supported ones
+
+  std::string far = replaced(kLlama, "LlamaForCausalLM", "BertModel");
+  msg = error_of([&] { parse_hf_config(far, "m.json"); });
+  EXPECT_FALSE(has(msg, "did you mean")) << msg;
+  EXPECT_TRUE(has(msg, "supported: LlamaForCausalLM")) << msg;
+}
+
+TEST(ModelConfig, WrongTypeNamesLineAndKey) {
+  std::string bad = replaced(kLlama, "\"hidden_size\": 4096", "\"hidden_size\": \"4096\"");
+  std::string msg = error_of([&] { parse_hf_config(bad, "m.json"); });
+  EXPECT_TRUE(has(msg, "m.json:4:3: key 'hidden_size': expected a whole number, got string"))
+      << msg;
+  EXPECT_TRUE(has(msg, "without quotes")) << msg;
+
+  bad = replaced(kLlama, "[\"LlamaForCausalLM\"]", "\"LlamaForCausalLM\"");
+  msg = error_of([&] { parse_hf_config(bad, "m.json"); });
+  EXPECT_TRUE(has(msg, "m.json:3:3: key 'architectures': expected a list")) << msg;
+}
+
+TEST(ModelConfig, NonPositiveSize) {
+  std::string bad = replaced(kLlama, "\"num_hidden_layers\": 32", "\"num_hidden_layers\": 0");
+  std::string msg = error_of([&] { parse_hf_config(bad, "m.json"); });
+  EXPECT_TRUE(has(msg, "m.json:6:3: key 'num_hidden_layers': must be a positive whole number"))
+      << msg;
+}
+
+TEST(ModelConfig, HeadsNotDivisibleByKvHeads) {
+  std::string bad = replaced(kLlama, "\"num_key_value_heads\": 8", "\"num_key_value_heads\": 6");
+  std::string msg = error_of([&] { parse_hf_config(bad, "m.json"); });
+  EXPECT_TRUE(has(msg, "m.json:8:3: key 'num_key_value_heads'")) << msg;
+  EXPECT_TRUE(has(msg, "not a multiple of 6 KV heads")) << msg;
+}
+
+TEST(ModelConfig, TopKAboveExpertCount) {
+  std::string text = R"({"architectures": ["MixtralForCausalLM"], "hidden_size": 64,
+    "intermediate_size": 256, "num_hidden_layers": 2, "num_attention_heads": 4,
+    "vocab_size": 100, "num_local_experts": 4, "num_experts_per_tok": 5})";
+  std::string msg = error_of([&] { parse_hf_config(text, "x.json"); });
+  EXPECT_TRUE(has(msg, "x.json:3:")) << msg;
+  EXPECT_TRUE(has(msg, "key 'num_experts_per_tok': routes each token to 5 experts but only 4"))
+      << msg;
+}
+
+TEST(ModelConfig, NotAnObjectAndUnknownPreset) {
+  std::string msg = error_of([] { parse_hf_config("[1, 2]", "a.json"); });
+  EXPECT_TRUE(has(msg, "expected a JSON object")) << msg;
+  msg = error_of([] { load_model("llama3.1-8"); });
+  EXPECT_TRUE(has(msg, "unknown model 'llama3.1-8'")) << msg;
+  EXPECT_TRUE(has(msg, "did you mean 'llama3.1-8b'?")) << msg;
+}
+
+}  // namespace
+}  // namespace cw

@@ -1,0 +1,188 @@
+#include "workload/model_stats.hpp"
+
+#include <gtest/gtest.h>
+
+#include "workload/hf_config_loader.hpp"
+#include "workload/precision_loader.hpp"
+
+namespace cw {
+namespace {
+
+// Published parameter counts (model cards / papers), in billions, with the
+// relative tolerance the rounding of the published figure allows.
+struct Published {
+  const char* id;
+  double total_b;
+  double total_tol;
+  double active_b;  // 0 = dense (active == total)
+  double active_tol;
+};
+
+// Sources: HF model cards (safetensors counts) for Llama 2/3.1, Qwen;
+// Mistral AI announcements (Mixtral 46.7 B / 12.9 B, 141 B / 39 B); DeepSeek-V3
+// technical report (671 B / 37 B); Qwen3 card (235 B / 22 B); GPT-J card
+// (6,053,381,344); GPT-3 paper (175.0 B).
+const Published kPublished[] = {
+    {"llama3.1-8b", 8.03, 0.005, 0, 0},        {"llama3.1-70b", 70.6, 0.005, 0, 0},
+    {"llama3.1-405b", 405.9, 0.002, 0, 0},     {"llama2-7b", 6.74, 0.002, 0, 0},
+    {"llama2-70b", 68.98, 0.001, 0, 0},        {"mixtral-8x7b", 46.7, 0.002, 12.9, 0.005},
+    {"mixtral-8x22b", 141, 0.005, 39, 0.01},    // published to 3 / 2 significant digits
+    {"qwen3-235b-a22b", 235, 0.003, 22, 0.01},  // "22B activated" rounds 22.19
+    {"qwen2.5-72b", 72.7, 0.002, 0, 0},        {"gpt-j-6b", 6.053381344, 0.001, 0, 0},
+    {"gpt3-175b", 175.0, 0.005, 0, 0},  // 174.6 B counted; paper rounds
+};
+
+TEST(ModelStats, ParameterCountsMatchPublished) {
+  for (const auto& p : kPublished) {
+    SCOPED_TRACE(p.id);
+    ParameterCounts c = parameter_counts(load_model(p.id));
+    EXPECT_NEAR(c.total / 1e9, p.total_b, p.total_b * p.total_tol);
+    double active = p.active_b > 0 ? p.active_b : p.total_b;
+    double tol = p.active_b > 0 ? p.active_tol : p.total_tol;
+    EXPECT_NEAR(c.active / 1e9, active, active * tol);
+  }
+}
+
+// Analytic goldens, counted by hand from the configs.
+TEST(ModelStats, Llama31_8bExactBreakdown) {
+  ParameterCounts c = parameter_counts(load_model("llama3.1-8b"));
+  EXPECT_EQ(c.embedding, 128256LL * 4096);  // 525,336,576
+  EXPECT_EQ(c.lm_head, 128256LL * 4096);
+  EXPECT_EQ(c.attention, 32LL * (2 * 4096 * 4096 + 2 * 4096 * 1024));  // q,o + k,v (8 kv heads)
+  EXPECT_EQ(c.dense_mlp, 32LL * 3 * 4096 * 14336);                     // gate, up, down
+  EXPECT_EQ(c.norms, 32LL * 2 * 4096 + 4096);
+  EXPECT_EQ(c.total, 8030261248LL);  // HF safetensors count of Meta-Llama-3.1-8B
+  EXPECT_EQ(c.active, c.total);
+}
+
+TEST(ModelStats, ExactTotalsOfDenseModels) {
+  // Totals as reported by the HF safetensors metadata.
+  EXPECT_EQ(parameter_counts(load_model("llama3.1-70b")).total, 70553706496LL);
+  EXPECT_EQ(parameter_counts(load_model("llama3.1-405b")).total, 405853388800LL);
+  EXPECT_EQ(parameter_counts(load_model("llama2-7b")).total, 6738415616LL);
+  EXPECT_EQ(parameter_counts(load_model("llama2-70b")).total, 68976648192LL);
+  EXPECT_EQ(parameter_counts(load_model("mixtral-8x7b")).total, 46702792704LL);
+}
+
+TEST(ModelStats, DeepSeekV3TotalActiveAndMtp) {
+  ParameterCounts c = parameter_counts(load_model("deepseek-v3"));
+  // 3 dense + 58 MoE layers; MLA 187,105,280 weights per layer; router with
+  // the noaux_tc correction bias. 671,026,419,200 = the sum of the HF
+  // checkpoint's main-model tensors.
+  EXPECT_EQ(c.total, 671026419200LL);
+  EXPECT_EQ(c.router, 58LL * (7168 * 256 + 256));
+  EXPECT_EQ(c.shared_experts, 58LL * 3 * 7168 * 2048);
+  EXPECT_EQ(c.dense_mlp, 3LL * 3 * 7168 * 18432);
+  // "37B activated": DeepSeek counts the compute path, without the embedding
+  // table (36.6 B); with it, 37.55 B.
+  EXPECT_NEAR((c.active - c.embedding) / 1e9, 37.0, 0.5);
+  EXPECT_NEAR(c.active / 1e9, 37.55, 0.01);
+  // MTP: one MoE decoder layer + eh_proj (2h x h) + 3 norms.
+  EXPECT_EQ(c.mtp, 11507286272LL + 2LL * 7168 * 7168 + 3 * 7168);
+  // "685B" on the model card = main model + MTP module + the MTP's own copies
+  // of the embedding and head stored in the checkpoint.
+  EXPECT_NEAR((c.total + c.mtp + c.embedding + c.lm_head) / 1e9, 685, 685 * 0.002);
+}
+
+TEST(ModelStats, GptJCountsBiasesAndSingleNorm) {
+  ParameterCounts c = parameter_counts(load_model("gpt-j-6b"));
+  EXPECT_EQ(c.norms, 28LL * 2 * 4096 + 2 * 4096);  // one LayerNorm per layer + ln_f
+  EXPECT_EQ(c.dense_mlp, 28LL * (2 * 4096 * 16384 + 16384 + 4096));  // fc_in/fc_out with biases
+  EXPECT_EQ(c.lm_head, 50400LL * 4096 + 50400);                      // lm_head has a bias
+  EXPECT_EQ(c.attention, 28LL * 4 * 4096 * 4096);                    // no attention biases
+}
+
+TEST(ModelStats, Gpt3TiedEmbeddingAndLearnedPositions) {
+  ParameterCounts c = parameter_counts(load_model("gpt3-175b"));
+  EXPECT_EQ(c.lm_head, 0);
+  EXPECT_EQ(c.embedding, (50257LL + 2048) * 12288);
+}
+
+TEST(ModelStats, KvCacheBytesPerToken) {
+  Precision bf16 = load_precision("bf16"), fp8 = load_precision("fp8");
+  EXPECT_DOUBLE_EQ(kv_cache_bytes_per_token(load_model("llama3.1-8b"), bf16),
+                   131072);  // 2*32*8*128*2
+  EXPECT_DOUBLE_EQ(kv_cache_bytes_per_token(load_model("llama3.1-70b"), fp8),
+                   163840);  // 2*80*8*128*1
+  EXPECT_DOUBLE_EQ(kv_cache_bytes_per_token(load_model("deepseek-v3"), bf16), 70272);  // 61*576*2
+  EXPECT_DOUBLE_EQ(kv_cache_bytes_per_token(load_model("llama2-7b"), bf16), 524288);   // MHA
+  EXPECT_DOUBLE_EQ(kv_cache_bytes_per_token(load_model("qwen3-235b-a22b"), bf16), 192512);
+  EXPECT_DOUBLE_EQ(kv_cache_bytes_per_token(load_model("gpt-j-6b"), bf16),
+                   458752);  // 2*28*16*256*2
+}
+
+TEST(ModelStats, FlopsPerTokenLlama31_8b) {
+  ModelSpec m = load_model("llama3.1-8b");
+  ParameterCounts c = parameter_counts(m);
+  // Matmul weights: everything but the embedding lookup and the norm gains.
+  EXPECT_DOUBLE_EQ(flops_per_token(m, 0), 2.0 * (8030261248.0 - 525336576.0 - 266240.0));
+  // = 2 x (active - embedding) up to the norm gains (3.5e-5 relative).
+  EXPECT_NEAR(flops_per_token(m, 0), 2.0 * (c.active - c.embedding), 2.0 * c.norms);
+  // Attention: 4 x layers x heads x head_dim x context.
+  EXPECT_DOUBLE_EQ(flops_per_token(m, 1000) - flops_per_token(m, 0), 4.0 * 32 * 32 * 128 * 1000);
+}
+
+TEST(ModelStats, FlopsPerTokenMoeAndMla) {
+  ModelSpec ds = load_model("deepseek-v3");
+  ParameterCounts c = parameter_counts(ds);
+  // MLA: QK^T over 192 (nope 128 + rope 64), PV over 128.
+  EXPECT_DOUBLE_EQ(flops_per_token(ds, 100) - flops_per_token(ds, 0),
+                   2.0 * 61 * 128 * (192 + 128) * 100);
+  // Active, not total: 2 x ~36.6 B.
+  EXPECT_NEAR(flops_per_token(ds, 0), 2.0 * (c.active - c.embedding), 2.0 * (c.norms + 58 * 256));
+  ModelSpec mx = load_model("mixtral-8x7b");
+  ParameterCounts cm = parameter_counts(mx);
+  EXPECT_NEAR(flops_per_token(mx, 0), 2.0 * (cm.active - cm.embedding), 2.0 * cm.norms);
+}
+
+TEST(ModelStats, FlopsCountTheLmHeadEvenWhenTied) {
+  ModelSpec m = load_model("gpt3-175b");
+  ModelSpec untied = m;
+  untied.tied_embeddings = false;
+  EXPECT_DOUBLE_EQ(flops_per_token(m, 0), flops_per_token(untied, 0));
+  EXPECT_EQ(parameter_counts(untied).total - parameter_counts(m).total, 50257LL * 12288);
+  // GPT-3: ~2 x 175 B per token.
+  EXPECT_NEAR(flops_per_token(m, 0) / 1e9, 350, 350 * 0.01);
+}
+
+TEST(ModelStats, WeightBytesFollowTheRecipe) {
+  ModelSpec m = load_model("llama3.1-8b");
+  ParameterCounts c = parameter_counts(m);
+  EXPECT_DOUBLE_EQ(weight_bytes(m, load_precision("bf16")), 2.0 * c.total);
+  // fp8: projections and MLP 1 byte; embedding, lm_head and norms stay 2 bytes.
+  EXPECT_DOUBLE_EQ(weight_bytes(m, load_precision("fp8")),
+                   1.0 * (c.attention + c.dense_mlp) + 2.0 * (c.embedding + c.lm_head + c.norms));
+  // fp4: NVFP4 MLP at 4.5 bits, FP8 attention.
+  EXPECT_DOUBLE_EQ(
+      weight_bytes(m, load_precision("fp4")),
+      0.5625 * c.dense_mlp + 1.0 * c.attention + 2.0 * (c.embedding + c.lm_head + c.norms));
+}
+
+TEST(ModelStats, WeightBytesDeepSeekR1Fp4Recipe) {
+  ModelSpec m = load_model("deepseek-v3");
+  ParameterCounts c = parameter_counts(m);
+  double expect = 0.5625 * (c.moe_experts + c.shared_experts + c.dense_mlp) +
+                  2.0 * (c.attention + c.embedding + c.lm_head + c.norms + c.router);
+  EXPECT_DOUBLE_EQ(weight_bytes(m, load_precision("fp4-deepseek-r1")), expect);
+  EXPECT_NEAR(expect / 1e9, 395, 5);  // ~0.59 bytes per parameter
+}
+
+TEST(ModelStats, FewerBitsNeverMoreBytes) {
+  Precision bf16 = load_precision("bf16"), fp8 = load_precision("fp8"), fp4 = load_precision("fp4"),
+            mx = load_precision("mxfp4");
+  for (const auto& id : list_models()) {
+    SCOPED_TRACE(id);
+    ModelSpec m = load_model(id);
+    EXPECT_LT(weight_bytes(m, fp8), weight_bytes(m, bf16));
+    EXPECT_LT(weight_bytes(m, fp4), weight_bytes(m, fp8));
+    EXPECT_LT(weight_bytes(m, mx), weight_bytes(m, fp4));
+    ParameterCounts c = parameter_counts(m);
+    EXPECT_LE(c.active, c.total);
+    EXPECT_EQ(c.total, c.embedding + c.attention + c.dense_mlp + c.moe_experts + c.shared_experts +
+                           c.router + c.norms + c.lm_head);
+    EXPECT_GT(flops_per_token(m, 2048), flops_per_token(m, 0));
+  }
+}
+
+}  // namespace
+}  // namespace cw
