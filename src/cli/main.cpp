@@ -1,20 +1,37 @@
 // chipwright command-line entry point: parses flags, calls the library,
-// prints. Exit codes: 0 ok, 2 user error, 70 internal error.
+// prints. Exit codes: 0 ok, 2 user error (bad input or flags), 70 internal error.
 #include <fmt/core.h>
 
 #include <exception>
 
+#include "cli/commands.hpp"
 #include "config/error.hpp"
 
-int main(int, char**) {
+int main(int argc, char** argv) {
+  CLI::App app{"chipwright: performance, energy and cost of LLM inference on real and "
+               "hypothetical AI accelerators"};
+  app.require_subcommand(1);
+  cw::cli::register_op(app);
+  cw::cli::register_eval(app);
+  cw::cli::register_compare(app);
+  cw::cli::register_list(app);
+  cw::cli::register_show(app);
+  cw::cli::register_validate(app);
   try {
-    fmt::print("chipwright\n");
+    app.parse(argc, argv);
     return 0;
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    app.exit(e);
+    return 2;
   } catch (const cw::UserError& e) {
     fmt::print(stderr, "error: {}\n", e.what());
     return 2;
   } catch (const std::exception& e) {
-    fmt::print(stderr, "internal error: {}\n", e.what());
+    fmt::print(stderr, "internal error (please report): {}\n", e.what());
     return 70;
   }
 }

@@ -1,0 +1,53 @@
+// Speed of the step model and of a whole fixed-batch evaluation.
+// Run: ./build/bench/chipwright_bench --benchmark_filter='Step|FixedBatch'
+#include <benchmark/benchmark.h>
+
+#include "engine/fixed_batch.hpp"
+#include "engine/step_model.hpp"
+#include "hardware/chip_loader.hpp"
+#include "workload/hf_config_loader.hpp"
+#include "workload/precision_loader.hpp"
+
+namespace {
+
+cw::StepModel make_step(const char* chip, const char* model) {
+  return cw::StepModel(cw::load_chip(chip), cw::load_model(model), cw::load_precision("fp8"));
+}
+
+// Issue 2 target: one decode step of Llama-3.1-70B at batch 64 in <= 50 us
+// after warm-up (GEMM shapes memoised).
+void BM_StepDecodeLlama70bBatch64(benchmark::State& state) {
+  cw::StepModel step = make_step("h100-sxm", "llama3.1-70b");
+  cw::Batch b;
+  b.decode.push_back({64, 2048});
+  step.time(b);  // warm-up fills the GEMM cache
+  int64_t ctx = 2048;
+  for (auto _ : state) {
+    b.decode[0].context = ctx++;  // a new context each time: attention is re-costed
+    benchmark::DoNotOptimize(step.time(b));
+  }
+}
+BENCHMARK(BM_StepDecodeLlama70bBatch64)->Unit(benchmark::kMicrosecond);
+
+void BM_StepDecodeDeepSeekBatch64(benchmark::State& state) {
+  cw::StepModel step = make_step("h200-sxm", "deepseek-v3");
+  cw::Batch b;
+  b.decode.push_back({64, 2048});
+  step.time(b);
+  int64_t ctx = 2048;
+  for (auto _ : state) {
+    b.decode[0].context = ctx++;
+    benchmark::DoNotOptimize(step.time(b));
+  }
+}
+BENCHMARK(BM_StepDecodeDeepSeekBatch64)->Unit(benchmark::kMicrosecond);
+
+void BM_FixedBatchEvalLlama8b(benchmark::State& state) {
+  for (auto _ : state) {
+    cw::StepModel step = make_step("h100-sxm", "llama3.1-8b");
+    benchmark::DoNotOptimize(run_fixed_batch(step, {16, 1024, 256, 8192}));
+  }
+}
+BENCHMARK(BM_FixedBatchEvalLlama8b)->Unit(benchmark::kMillisecond);
+
+}  // namespace

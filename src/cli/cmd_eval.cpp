@@ -1,0 +1,84 @@
+#include <fmt/core.h>
+
+#include <map>
+
+#include "cli/commands.hpp"
+#include "cli/eval_setup.hpp"
+#include "report/format.hpp"
+#include "report/json_report.hpp"
+
+namespace cw::cli {
+namespace {
+
+// Per-op totals of one step, ops of the same name summed over layers.
+void print_breakdown(const char* title, const StepResult& s) {
+  struct Row {
+    Cost cost;
+    int64_t count = 0;
+  };
+  std::vector<std::pair<std::string, Row>> rows;
+  for (const auto& lc : s.layers) {
+    for (const auto& op : lc.ops) {
+      auto it = std::find_if(rows.begin(), rows.end(), [&](auto& r) { return r.first == op.name; });
+      if (it == rows.end()) {
+        rows.push_back({op.name, {}});
+        it = rows.end() - 1;
+      }
+      it->second.cost += op.cost.scaled(static_cast<double>(lc.count));
+      it->second.count += lc.count;
+    }
+  }
+  fmt::print("\n{} (total {})\n", title, format_time(s.total.time));
+  fmt::print("  {:<20} {:>6} {:>12} {:>7}  {}\n", "op", "count", "time", "share", "bound");
+  for (const auto& [name, r] : rows) {
+    fmt::print("  {:<20} {:>6} {:>12} {:>6.1f}%  {}\n", name, r.count, format_time(r.cost.time),
+               100.0 * r.cost.time / s.total.time, bound_name(r.cost.bound));
+  }
+}
+
+}  // namespace
+
+void register_eval(CLI::App& app) {
+  auto* cmd = app.add_subcommand("eval", "Predict latency and throughput of a batch of requests");
+  auto chip = std::make_shared<std::string>();
+  auto w = std::make_shared<WorkloadArgs>();
+  auto out = std::make_shared<OutputOptions>();
+  cmd->add_option("--chip", *chip, "chip preset id or YAML path")->required();
+  add_workload_options(*cmd, *w);
+  add_format_option(*cmd, *out);
+  cmd->callback([chip, w, out] {
+    Evaluation e = evaluate_workload(*chip, *w);
+    const FixedBatchResult& r = e.result;
+    if (out->json()) {
+      nlohmann::json j = to_json(r, e.chip);
+      j["chip"] = e.chip.id;
+      j["model"] = e.model.id;
+      j["precision"] = e.precision.name;
+      j["tp"] = e.tp;
+      j["batch"] = w->batch;
+      j["input"] = w->input;
+      j["output"] = w->output;
+      j["memory"] = to_json(e.memory);
+      fmt::print("{}\n", j.dump(2));
+      return;
+    }
+    fmt::print("{} on {} x {} (tp {}), precision {}: batch {}, input {}, output {}\n", e.model.id,
+               e.tp, e.chip.id, e.tp, e.precision.name, w->batch, w->input, w->output);
+    fmt::print("memory per chip: weights {}, KV cache {}, activations {} of {}\n",
+               format_bytes(e.memory.weights), format_bytes(e.memory.kv_cache),
+               format_bytes(e.memory.activations), format_bytes(e.memory.capacity));
+    fmt::print("  TTFT         {}\n", format_time(r.ttft));
+    fmt::print("  TPOT         {}\n", format_time(r.tpot));
+    fmt::print("  end-to-end   {}\n", format_time(r.e2e));
+    fmt::print("  throughput   {:.0f} output tokens/s ({:.0f} per chip)\n", r.output_tokens_per_s,
+               r.output_tokens_per_s / e.tp);
+    print_breakdown(fmt::format("prefill iteration, {} tokens", std::min(w->max_tokens,
+                                w->batch * w->input)).c_str(), r.prefill);
+    if (r.decode_steps > 0) {
+      print_breakdown(fmt::format("decode iteration at mid context, batch {}", w->batch).c_str(),
+                      r.decode);
+    }
+  });
+}
+
+}  // namespace cw::cli

@@ -1,0 +1,31 @@
+// What one engine iteration processes: prefill chunks (new prompt tokens of
+// some sequences) and decode tokens (one new token for each running sequence).
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+namespace cw {
+
+struct PrefillChunk {
+  int64_t sequences = 1;    // identical chunks batched together
+  int64_t new_tokens = 1;   // prompt tokens processed this iteration, per sequence
+  int64_t context = 1;      // tokens attended after this chunk (cached + new)
+  bool last_chunk = true;   // the prompt ends here: the sequence emits a token
+};
+
+struct DecodeGroup {
+  int64_t sequences = 1;  // sequences generating one token each
+  int64_t context = 1;    // tokens attended, including the new one
+};
+
+struct Batch {
+  std::vector<PrefillChunk> prefill;
+  std::vector<DecodeGroup> decode;
+
+  int64_t new_tokens() const;       // tokens that run through the linear layers
+  int64_t logits_rows() const;      // sequences that emit a token this iteration
+  int64_t decode_sequences() const;
+};
+
+}  // namespace cw

@@ -1,0 +1,48 @@
+#include "engine/memory_fit.hpp"
+
+#include <cmath>
+
+#include <fmt/core.h>
+
+#include "config/error.hpp"
+#include "workload/model_stats.hpp"
+
+namespace cw {
+
+MemoryBudget memory_budget(const ChipSpec& chip, const ModelSpec& model,
+                           const Precision& precision, int tp, int64_t cached_tokens,
+                           int64_t step_tokens) {
+  MemoryBudget b;
+  b.capacity = chip.main_memory().capacity;
+  b.weights = weight_bytes(model, precision) / tp;
+  // KV heads are split across TP ranks until each rank holds one (then replicated).
+  double kv_per_token = kv_cache_bytes_per_token(model, precision);
+  if (!model.mla) {
+    double shards = std::min<double>(tp, static_cast<double>(model.kv_heads));
+    kv_per_token /= shards;
+  }
+  b.kv_cache = kv_per_token * static_cast<double>(cached_tokens);
+  // Workspace: the widest intermediate of one step (the MLP up-projection
+  // output, or a vocabulary-wide logits row in fp32), live twice over.
+  const double act = dtype_bits(precision.activations) / 8.0;
+  double widest = std::max<double>(model.intermediate, model.hidden) * 2.0 / tp;
+  if (model.moe) widest = std::max<double>(widest, 2.0 * model.moe->expert_intermediate *
+                                                       model.moe->experts_per_token / tp);
+  b.activations = 2.0 * static_cast<double>(step_tokens) * widest * act;
+  return b;
+}
+
+void require_fits(const MemoryBudget& b, const ChipSpec& chip, const ModelSpec& model,
+                  const Precision& precision, int tp) {
+  if (b.fits()) return;
+  const double gb = 1e9;
+  int chips_needed = static_cast<int>(std::ceil(b.used() * tp / b.capacity));
+  throw UserError(fmt::format(
+      "{} at precision {} does not fit on {} x {}: needs {:.1f} GB per chip (weights {:.1f} GB, "
+      "KV cache {:.1f} GB, activations {:.1f} GB) but the chip has {:.1f} GB, {:.1f} GB short. "
+      "Use more chips (about {} with --tp), a lower precision, or a smaller batch or context",
+      model.id, precision.name, tp, chip.id, b.used() / gb, b.weights / gb, b.kv_cache / gb,
+      b.activations / gb, b.capacity / gb, (b.used() - b.capacity) / gb, chips_needed));
+}
+
+}  // namespace cw

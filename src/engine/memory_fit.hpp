@@ -1,0 +1,34 @@
+// Per-chip memory budget of a deployment: sharded weights, KV cache and
+// activation workspace against the main memory's capacity.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "hardware/chip_spec.hpp"
+#include "workload/model_spec.hpp"
+#include "workload/precision.hpp"
+
+namespace cw {
+
+struct MemoryBudget {
+  double capacity = 0;     // bytes of main memory per chip
+  double weights = 0;      // bytes per chip
+  double kv_cache = 0;     // bytes per chip
+  double activations = 0;  // peak workspace per chip
+  double used() const { return weights + kv_cache + activations; }
+  bool fits() const { return used() <= capacity; }
+};
+
+// `cached_tokens`: tokens held in the KV cache at peak (sum over sequences);
+// `step_tokens`: most tokens one iteration processes.
+MemoryBudget memory_budget(const ChipSpec& chip, const ModelSpec& model,
+                           const Precision& precision, int tp, int64_t cached_tokens,
+                           int64_t step_tokens);
+
+// Throws a UserError saying by how much the deployment overflows and what
+// would make it fit (more chips, lower precision, smaller batch).
+void require_fits(const MemoryBudget& budget, const ChipSpec& chip, const ModelSpec& model,
+                  const Precision& precision, int tp);
+
+}  // namespace cw

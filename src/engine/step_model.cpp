@@ -1,0 +1,252 @@
+#include "engine/step_model.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include "config/error.hpp"
+#include "perf/attention_preprocess.hpp"
+#include "perf/collective.hpp"
+#include "perf/ops.hpp"
+
+namespace cw {
+namespace {
+
+int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
+
+// Fails with a user error when the chip's matrix engine lacks `d`.
+void require_dtype(const ChipSpec& chip, const Precision& p, Dtype d) {
+  if (chip.supports(d)) return;
+  std::string have;
+  for (const auto& [dt, _] : chip.matrix.peak_flops) {
+    have += (have.empty() ? "" : ", ") + std::string(dtype_name(dt));
+  }
+  throw UserError(SourceLocation{p.source_file}, "precision '" + p.name + "'",
+                  "chip " + chip.id + " has no " + std::string(dtype_name(d)) +
+                      " matrix support (it supports " + have + ")",
+                  "choose a precision the chip runs, e.g. --precision bf16");
+}
+
+}  // namespace
+
+StepModel::StepModel(const ChipSpec& chip, const ModelSpec& model, const Precision& precision,
+                     StepOptions options)
+    : chip_(chip), model_(model), precision_(precision), options_(options), gemms_(chip_) {
+  for (const NumberFormat* f :
+       {&precision.attention_projections, &precision.attention_math, &precision.dense_mlp,
+        &precision.lm_head}) {
+    require_dtype(chip_, precision_, f->dtype);
+  }
+  if (model_.moe) require_dtype(chip_, precision_, precision.moe_experts.dtype);
+  if (options_.tp < 1) throw UserError("tensor-parallel degree must be at least 1");
+  if (model_.heads % options_.tp != 0) {
+    throw UserError("tensor parallelism " + std::to_string(options_.tp) + " does not divide the " +
+                    std::to_string(model_.heads) + " attention heads of " + model_.id +
+                    "; choose a --tp that divides it");
+  }
+  act_bytes_ = dtype_bits(precision.activations) / 8.0;
+}
+
+void StepModel::add_gemm(std::vector<OpRecord>& ops, const char* name, int64_t m, int64_t n,
+                         int64_t k, const NumberFormat& weights, int64_t batch) {
+  if (m <= 0 || n <= 0 || k <= 0) return;
+  GemmShape s;
+  s.m = m;
+  s.n = n;
+  s.k = k;
+  s.batch = batch;
+  s.compute = weights.dtype;
+  s.w_bytes = weights.bytes_per_element();
+  // Low-precision GEMMs read activations quantised to the weight format
+  // (quantised on the fly from the activation dtype).
+  double compute_bytes = dtype_bits(weights.dtype) / 8.0;
+  s.quantize_activations = compute_bytes < act_bytes_;
+  s.a_bytes = std::min(compute_bytes, act_bytes_);
+  s.c_bytes = act_bytes_;
+  ops.push_back({name, gemms_.get(s)});
+}
+
+void StepModel::add_vector(std::vector<OpRecord>& ops, const char* name, int64_t elements,
+                           double flops, double special, double bytes_read,
+                           double bytes_written) {
+  if (elements <= 0) return;
+  VectorOpShape v{elements, flops, special, bytes_read, bytes_written};
+  ops.push_back({name, vector_op_cost(chip_, v)});
+}
+
+void StepModel::add_attention(const Batch& batch, std::vector<OpRecord>& ops) {
+  const int tp = options_.tp;
+  const int64_t T = batch.new_tokens();
+  const int64_t h = model_.hidden;
+  const int64_t heads = model_.heads / tp;
+  const int64_t kv_heads = std::max<int64_t>(1, model_.kv_heads / tp);
+  const NumberFormat& wf = precision_.attention_projections;
+  const Dtype math = precision_.attention_math.dtype;
+  const double kvb = precision_.kv_cache.bytes_per_element();
+  const double ab = act_bytes_;
+
+  if (model_.mla) {
+    const MlaSpec& m = *model_.mla;
+    const int64_t qk_head = m.qk_nope_head_dim + m.qk_rope_head_dim;
+    // Query path: low-rank down/up projection (or one projection when q_lora_rank = 0).
+    if (m.q_lora_rank > 0) {
+      add_gemm(ops, "q_down_proj", T, m.q_lora_rank, h, wf);
+      add_vector(ops, "q_norm", T * m.q_lora_rank, 4, 0, T * m.q_lora_rank * ab,
+                 T * m.q_lora_rank * ab);
+      add_gemm(ops, "q_up_proj", T, heads * qk_head, m.q_lora_rank, wf);
+    } else {
+      add_gemm(ops, "q_proj", T, heads * qk_head, h, wf);
+    }
+    // Compressed KV latent plus the shared rotary key.
+    add_gemm(ops, "kv_down_proj", T, m.kv_lora_rank + m.qk_rope_head_dim, h, wf);
+    add_vector(ops, "kv_norm", T * m.kv_lora_rank, 4, 0, T * m.kv_lora_rank * ab,
+               T * m.kv_lora_rank * ab);
+    int64_t prefill_tokens = 0;
+    for (const auto& p : batch.prefill) prefill_tokens += p.sequences * p.new_tokens;
+    if (prefill_tokens > 0) {
+      // The cached latent (kv_lora + rope) is written once per token.
+      AttentionPreprocessShape pre{prefill_tokens, heads, 1, m.kv_lora_rank + m.qk_rope_head_dim,
+                                   m.kv_lora_rank, true, ab, kvb};
+      ops.push_back({"rope_kv_write", attention_preprocess_cost(chip_, pre)});
+    }
+    // Prefill: expand the latent of every attended token (non-absorbed MHA form).
+    for (const auto& p : batch.prefill) {
+      add_gemm(ops, "kv_up_proj", p.sequences * p.context,
+               heads * (m.qk_nope_head_dim + m.v_head_dim), m.kv_lora_rank, wf);
+      PrefillAttentionShape a{p.sequences, p.new_tokens, p.context, heads, heads, qk_head,
+                              m.v_head_dim, true, math, kvb};
+      ops.push_back({"attention_prefill", prefill_attention_cost(chip_, a)});
+    }
+    // Decode: absorbed form attends over the latent directly (DeepSeek-V2 §2.1.2).
+    const int64_t D = batch.decode_sequences();
+    if (D > 0) {
+      add_gemm(ops, "q_absorb", D, m.kv_lora_rank, m.qk_nope_head_dim, wf, heads);
+      for (const auto& d : batch.decode) {
+        DecodeAttentionShape a{d.sequences, d.context, heads, 1,
+                               m.kv_lora_rank + m.qk_rope_head_dim, m.kv_lora_rank, true, math, kvb};
+        ops.push_back({"attention_decode", decode_attention_cost(chip_, a)});
+      }
+      add_gemm(ops, "v_absorb", D, m.v_head_dim, m.kv_lora_rank, wf, heads);
+    }
+    add_gemm(ops, "o_proj", T, h, heads * m.v_head_dim, wf);
+    return;
+  }
+
+  const int64_t d = model_.head_dim;
+  add_gemm(ops, "qkv_proj", T, (heads + 2 * kv_heads) * d, h, wf);
+  int64_t prefill_tokens = 0;
+  for (const auto& p : batch.prefill) prefill_tokens += p.sequences * p.new_tokens;
+  // Prefill: rotary embedding on q and k and the KV-cache write (one kernel in
+  // serving engines); the decode attention op includes its own.
+  if (prefill_tokens > 0) {
+    AttentionPreprocessShape pre{prefill_tokens, heads, kv_heads, d, d, false, ab, kvb};
+    ops.push_back({"rope_kv_write", attention_preprocess_cost(chip_, pre)});
+  }
+  for (const auto& p : batch.prefill) {
+    PrefillAttentionShape a{p.sequences, p.new_tokens, p.context, heads, kv_heads, d, d,
+                            true, math, kvb};
+    ops.push_back({"attention_prefill", prefill_attention_cost(chip_, a)});
+  }
+  for (const auto& g : batch.decode) {
+    DecodeAttentionShape a{g.sequences, g.context, heads, kv_heads, d, d, false, math, kvb};
+    ops.push_back({"attention_decode", decode_attention_cost(chip_, a)});
+  }
+  add_gemm(ops, "o_proj", T, h, heads * d, wf);
+}
+
+void StepModel::add_mlp(const Batch& batch, bool moe, std::vector<OpRecord>& ops) {
+  const int tp = options_.tp;
+  const int64_t T = batch.new_tokens();
+  const int64_t h = model_.hidden;
+  const double ab = act_bytes_;
+  const bool gated = model_.mlp == MlpKind::gated_silu;
+  const int64_t up_factor = gated ? 2 : 1;
+  // SiLU(gate)·up or GELU(up): a few FLOPs and one exp per output element.
+  auto activation = [&](int64_t rows, int64_t width) {
+    add_vector(ops, "activation", rows * width, 8, 1, rows * width * up_factor * ab,
+               rows * width * ab);
+  };
+
+  if (!moe) {
+    const int64_t inter = model_.intermediate / tp;
+    add_gemm(ops, "mlp_up", T, up_factor * inter, h, precision_.dense_mlp);
+    activation(T, inter);
+    add_gemm(ops, "mlp_down", T, h, inter, precision_.dense_mlp);
+    return;
+  }
+
+  const MoeSpec& e = *model_.moe;
+  const int64_t inter = e.expert_intermediate / tp;
+  NumberFormat router_fmt{precision_.activations, 0, 0};
+  add_gemm(ops, "router", T, e.num_experts, h, router_fmt);
+  add_vector(ops, "router_topk", T * e.num_experts, 4, 1, T * e.num_experts * 4.0,
+             T * e.experts_per_token * 8.0);
+  // Distinct experts a batch of T tokens touches when each picks k of E
+  // uniformly: E·(1 − (1 − k/E)^T) (expected coverage; balanced routing).
+  const double E = static_cast<double>(e.num_experts);
+  const double touched = E * (1.0 - std::pow(1.0 - e.experts_per_token / E, double(T)));
+  const int64_t experts = std::max<int64_t>(1, std::llround(std::ceil(touched - 1e-9)));
+  const int64_t rows = ceil_div(T * e.experts_per_token, experts);
+  add_gemm(ops, "experts_up", rows, up_factor * inter, h, precision_.moe_experts, experts);
+  activation(rows * experts, inter);
+  add_gemm(ops, "experts_down", rows, h, inter, precision_.moe_experts, experts);
+  if (e.shared_experts > 0) {
+    const int64_t shared = e.shared_experts * inter;
+    add_gemm(ops, "shared_expert_up", T, up_factor * shared, h, precision_.moe_experts);
+    activation(T, shared);
+    add_gemm(ops, "shared_expert_down", T, h, shared, precision_.moe_experts);
+  }
+  // Weighted sum of the k expert outputs per token.
+  add_vector(ops, "expert_combine", T * h, 2.0 * e.experts_per_token, 0,
+             T * h * ab * e.experts_per_token, T * h * ab);
+}
+
+StepResult StepModel::evaluate(const Batch& batch) {
+  StepResult r;
+  const int64_t T = batch.new_tokens();
+  if (T <= 0) return r;
+  const int64_t h = model_.hidden;
+  const double ab = act_bytes_;
+  const int tp = options_.tp;
+
+  auto finish = [&r](LayerClassResult&& lc) {
+    for (const auto& op : lc.ops) lc.per_layer += op.cost;
+    r.total += lc.per_layer.scaled(static_cast<double>(lc.count));
+    r.layers.push_back(std::move(lc));
+  };
+
+  LayerClassResult embed{"embedding", 1, {}, {}};
+  add_vector(embed.ops, "embedding_gather", T * h, 0, 0, T * h * ab, T * h * ab);
+  finish(std::move(embed));
+
+  int64_t moe_layers = 0;
+  for (int64_t l = 0; l < model_.layers; ++l) moe_layers += model_.is_moe_layer(l) ? 1 : 0;
+  for (bool moe : {false, true}) {
+    int64_t count = moe ? moe_layers : model_.layers - moe_layers;
+    if (count == 0) continue;
+    LayerClassResult lc{moe ? "moe_layer" : "dense_layer", count, {}, {}};
+    // Pre-attention norm fused with the residual add of the previous layer.
+    add_vector(lc.ops, "attn_norm", T * h, 5, 0, 2 * T * h * ab, 2 * T * h * ab);
+    add_attention(batch, lc.ops);
+    if (tp > 1) lc.ops.push_back({"attn_allreduce", allreduce_cost(chip_, tp, T * h * ab)});
+    if (!model_.parallel_block) {
+      add_vector(lc.ops, "mlp_norm", T * h, 5, 0, 2 * T * h * ab, 2 * T * h * ab);
+    }
+    add_mlp(batch, moe, lc.ops);
+    if (tp > 1) lc.ops.push_back({"mlp_allreduce", allreduce_cost(chip_, tp, T * h * ab)});
+    finish(std::move(lc));
+  }
+
+  LayerClassResult head{"lm_head", 1, {}, {}};
+  const int64_t rows = batch.logits_rows();
+  const int64_t vocab = ceil_div(model_.vocab, tp);
+  add_vector(head.ops, "final_norm", rows * h, 5, 0, rows * h * ab, rows * h * ab);
+  add_gemm(head.ops, "lm_head", rows, vocab, h, precision_.lm_head);
+  // Sampling: softmax/argmax over the local vocabulary shard in fp32.
+  add_vector(head.ops, "sampling", rows * vocab, 4, 1, rows * vocab * 4.0, rows * 8.0);
+  finish(std::move(head));
+  return r;
+}
+
+double StepModel::time(const Batch& batch) { return evaluate(batch).total.time; }
+
+}  // namespace cw

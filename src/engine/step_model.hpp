@@ -1,0 +1,74 @@
+// StepModel: the cost of one engine iteration (a mixed batch of prefill
+// chunks and decode tokens) of one model on one chip (or one tensor-parallel
+// shard). It turns the model into an ordered list of ops per layer class,
+// costs each with the perf/ models and sums them.
+// Layers with identical shapes form one class costed once (×count), which
+// keeps a 126-layer step as cheap as a 1-layer one.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "engine/batch.hpp"
+#include "hardware/chip_spec.hpp"
+#include "perf/cost.hpp"
+#include "perf/gemm_cache.hpp"
+#include "workload/model_spec.hpp"
+#include "workload/precision.hpp"
+
+namespace cw {
+
+// One op of a layer class, costed once per layer of that class.
+struct OpRecord {
+  const char* name;  // "qkv_proj", "attention_decode", "mlp_down", ... (static string)
+  Cost cost;
+};
+
+struct LayerClassResult {
+  const char* name;  // "dense", "moe", "embedding", "lm_head" (static string)
+  int64_t count = 1; // layers of this class
+  std::vector<OpRecord> ops;
+  Cost per_layer;    // sum of ops for one layer
+};
+
+struct StepResult {
+  std::vector<LayerClassResult> layers;
+  Cost total;
+};
+
+struct StepOptions {
+  int tp = 1;  // tensor-parallel degree: heads, FFN and vocab are split tp ways
+};
+
+class StepModel {
+ public:
+  // Throws UserError when the precision needs a dtype the chip lacks.
+  StepModel(const ChipSpec& chip, const ModelSpec& model, const Precision& precision,
+            StepOptions options = {});
+  StepResult evaluate(const Batch& batch);
+  // Only the total time (seconds), for hot loops.
+  double time(const Batch& batch);
+
+  const ChipSpec& chip() const { return chip_; }
+  const ModelSpec& model() const { return model_; }
+  const Precision& precision() const { return precision_; }
+  const StepOptions& options() const { return options_; }
+
+ private:
+  void add_attention(const Batch& batch, std::vector<OpRecord>& ops);
+  void add_mlp(const Batch& batch, bool moe, std::vector<OpRecord>& ops);
+  void add_gemm(std::vector<OpRecord>& ops, const char* name, int64_t m, int64_t n, int64_t k,
+                const NumberFormat& weights, int64_t batch = 1);
+  void add_vector(std::vector<OpRecord>& ops, const char* name, int64_t elements, double flops,
+                  double special, double bytes_read, double bytes_written);
+
+  ChipSpec chip_;
+  ModelSpec model_;
+  Precision precision_;
+  StepOptions options_;
+  GemmCache gemms_;
+  double act_bytes_;
+};
+
+}  // namespace cw

@@ -1,0 +1,99 @@
+#include "validate/predict_kernel.hpp"
+
+#include "hardware/chip_loader.hpp"
+#include "perf/collective.hpp"
+#include "perf/ops.hpp"
+
+namespace cw {
+namespace {
+
+Dtype dtype_field(const CalibrationCase& c, const char* key) {
+  ConfigNode n = c.node.required(key);
+  auto d = parse_dtype(n.as_string());
+  if (!d) {
+    std::string valid;
+    for (const auto& name : all_dtype_names()) valid += (valid.empty() ? "" : ", ") + name;
+    n.fail("unknown dtype '" + n.as_string() + "'", "valid: " + valid);
+  }
+  return *d;
+}
+
+int64_t positive(const CalibrationCase& c, const char* key) {
+  ConfigNode n = c.node.required(key);
+  int64_t v = n.as_int();
+  if (v < 1) n.fail("must be a positive whole number");
+  return v;
+}
+
+double bytes_of(Dtype d) { return dtype_bits(d) / 8.0; }
+
+}  // namespace
+
+double predict_gemm_tflops(const CalibrationCase& c) {
+  ChipSpec chip = load_chip(c.chip);
+  GemmShape s;
+  s.m = positive(c, "m");
+  s.n = positive(c, "n");
+  s.k = positive(c, "k");
+  s.compute = dtype_field(c, "dtype");
+  // Schema: a serving engine's linear layer; 8-bit and 4-bit layers quantise
+  // 16-bit activations on the fly, outputs are 16-bit.
+  s.quantize_activations = dtype_bits(s.compute) < 16;
+  s.a_bytes = bytes_of(s.compute);
+  s.w_bytes = bytes_of(s.compute);
+  s.c_bytes = 2;
+  Cost cost = gemm_cost(chip, s);
+  return 2.0 * s.m * s.n * s.k / cost.time / 1e12;
+}
+
+double predict_attention_tflops(const CalibrationCase& c) {
+  ChipSpec chip = load_chip(c.chip);
+  PrefillAttentionShape a;
+  a.batch = positive(c, "batch");
+  a.heads = positive(c, "heads");
+  a.kv_heads = c.node.has("kv_heads") ? positive(c, "kv_heads") : a.heads;
+  a.q_len = a.kv_len = positive(c, "seq");
+  a.head_dim_qk = a.head_dim_v = positive(c, "head_dim");
+  a.causal = c.node.required("causal").as_bool();
+  a.compute = dtype_field(c, "dtype");
+  a.kv_bytes = bytes_of(a.compute);
+  Cost cost = prefill_attention_cost(chip, a);
+  // Metric: 4·b·h·s²·d / time, halved when causal.
+  double flops = 4.0 * a.batch * a.heads * double(a.q_len) * double(a.q_len) * a.head_dim_qk;
+  if (a.causal) flops /= 2;
+  return flops / cost.time / 1e12;
+}
+
+double predict_decode_attention_us(const CalibrationCase& c) {
+  ChipSpec chip = load_chip(c.chip);
+  DecodeAttentionShape a;
+  a.batch = positive(c, "batch");
+  a.heads = positive(c, "heads");
+  a.kv_heads = positive(c, "kv_heads");
+  a.head_dim_qk = a.head_dim_v = positive(c, "head_dim");
+  a.context = positive(c, "context");
+  a.compute = dtype_field(c, "dtype");
+  a.kv_bytes = bytes_of(dtype_field(c, "kv_dtype"));
+  return decode_attention_cost(chip, a).time * 1e6;
+}
+
+double predict_memory_stream_tbps(const CalibrationCase& c) {
+  ChipSpec chip = load_chip(c.chip);
+  // BabelStream's default triad: 2^25 doubles per array, two read and one
+  // written (Deakin et al., BabelStream).
+  const double bytes = 3.0 * (1 << 25) * 8.0;
+  return bytes / memory_stream_cost(chip, bytes).time / 1e12;
+}
+
+double predict_allreduce_busbw(const CalibrationCase& c) {
+  ChipSpec chip = load_chip(c.chip);
+  ConfigNode bn = c.node.required("bytes");
+  double bytes = bn.as_double();
+  if (bytes <= 0) bn.fail("must be positive");
+  double n = static_cast<double>(c.count);
+  double t = allreduce_cost(chip, static_cast<int>(c.count), bytes).time;
+  // nccl-tests bus bandwidth: 2(n-1)/n · bytes / time.
+  return 2.0 * (n - 1.0) / n * bytes / t / 1e9;
+}
+
+}  // namespace cw

@@ -1,0 +1,15 @@
+// Predictions for the kernel-level calibration kinds (gemm, attention,
+// decode_attention, memory_stream, allreduce), in each kind's metric.
+#pragma once
+
+#include "validate/calibration_case.hpp"
+
+namespace cw {
+
+double predict_gemm_tflops(const CalibrationCase& c);
+double predict_attention_tflops(const CalibrationCase& c);
+double predict_decode_attention_us(const CalibrationCase& c);
+double predict_memory_stream_tbps(const CalibrationCase& c);
+double predict_allreduce_busbw(const CalibrationCase& c);
+
+}  // namespace cw

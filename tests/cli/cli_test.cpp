@@ -1,0 +1,169 @@
+// Runs the chipwright binary as a user would and checks exit codes and output.
+#include <gtest/gtest.h>
+
+#include <array>
+#include <cstdio>
+#include <fstream>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+namespace {
+
+struct CliRun {
+  int code = -1;
+  std::string out;
+};
+
+// Runs the binary; stderr joins stdout unless `stdout_only` (for JSON output).
+CliRun run(const std::string& args, bool stdout_only = false) {
+  CliRun r;
+  std::string cmd = std::string(CHIPWRIGHT_BINARY) + " " + args +
+                    (stdout_only ? " 2>/dev/null" : " 2>&1");
+  FILE* p = popen(cmd.c_str(), "r");
+  if (!p) return r;
+  std::array<char, 4096> buf;
+  size_t n;
+  while ((n = fread(buf.data(), 1, buf.size(), p)) > 0) r.out.append(buf.data(), n);
+  int status = pclose(p);
+  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return r;
+}
+
+std::string temp_file(const std::string& name, const std::string& text) {
+  std::string path = testing::TempDir() + name;
+  std::ofstream(path) << text;
+  return path;
+}
+
+TEST(Cli, OpGemmPrintsTimeAndBound) {
+  CliRun r = run("op gemm --chip h100-sxm --m 8192 --n 8192 --k 8192 --dtype fp8");
+  EXPECT_EQ(r.code, 0) << r.out;
+  EXPECT_NE(r.out.find("gemm 8192x8192x8192 fp8 on h100-sxm"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("compute bound"), std::string::npos) << r.out;
+}
+
+TEST(Cli, OpGemmJsonIsParseable) {
+  CliRun r = run("op gemm --chip h100-sxm --m 16 --n 4096 --k 4096 --format json");
+  ASSERT_EQ(r.code, 0) << r.out;
+  auto j = nlohmann::json::parse(r.out);
+  EXPECT_GT(j["time_s"].get<double>(), 0);
+  EXPECT_GE(j["time_s"].get<double>(), j["roofline_s"].get<double>());
+  EXPECT_EQ(j["bound"], "memory");
+}
+
+TEST(Cli, EvalReportsLatencyThroughputAndBreakdown) {
+  CliRun r = run("eval --chip h100-sxm --model llama3.1-8b --precision fp8 --batch 16 --input 1024 "
+              "--output 256");
+  ASSERT_EQ(r.code, 0) << r.out;
+  for (const char* s : {"TTFT", "TPOT", "end-to-end", "throughput", "qkv_proj", "mlp_down",
+                        "attention_decode", "lm_head"}) {
+    EXPECT_NE(r.out.find(s), std::string::npos) << s << "\n" << r.out;
+  }
+  CliRun j = run("eval --chip h100-sxm --model llama3.1-8b --precision fp8 --batch 16 --input 1024 "
+              "--output 256 --format json");
+  ASSERT_EQ(j.code, 0) << j.out;
+  auto doc = nlohmann::json::parse(j.out);
+  EXPECT_GT(doc["ttft_s"].get<double>(), 0);
+  EXPECT_NEAR(doc["e2e_s"].get<double>(),
+              doc["ttft_s"].get<double>() + 255 * doc["tpot_s"].get<double>(), 1e-9);
+}
+
+TEST(Cli, ListAndShow) {
+  CliRun chips = run("list chips");
+  EXPECT_EQ(chips.code, 0);
+  for (const char* id : {"a100-sxm", "h100-sxm", "b200", "mi300x", "tpu-v6e", "groq-lpu",
+                         "sf2-inference"}) {
+    EXPECT_NE(chips.out.find(id), std::string::npos) << id;
+  }
+  CliRun models = run("list models");
+  EXPECT_NE(models.out.find("deepseek-v3"), std::string::npos);
+  CliRun show = run("show chip h100-sxm");
+  EXPECT_EQ(show.code, 0);
+  EXPECT_NE(show.out.find("989"), std::string::npos) << show.out;
+}
+
+TEST(Cli, UnknownChipIsExit2WithSuggestion) {
+  CliRun r = run("eval --chip h100-sx --model llama3.1-8b");
+  EXPECT_EQ(r.code, 2) << r.out;
+  EXPECT_NE(r.out.find("did you mean 'h100-sxm'"), std::string::npos) << r.out;
+}
+
+TEST(Cli, UnknownModelIsExit2) {
+  CliRun r = run("eval --chip h100-sxm --model llama3-8b");
+  EXPECT_EQ(r.code, 2) << r.out;
+  EXPECT_NE(r.out.find("unknown model"), std::string::npos) << r.out;
+}
+
+TEST(Cli, DtypeTheChipLacksIsExit2) {
+  CliRun r = run("eval --chip a100-sxm --model llama3.1-8b --precision fp8");
+  EXPECT_EQ(r.code, 2) << r.out;
+  EXPECT_NE(r.out.find("no fp8 matrix support"), std::string::npos) << r.out;
+  CliRun g = run("op gemm --chip h100-sxm --m 64 --n 64 --k 64 --dtype fp4");
+  EXPECT_EQ(g.code, 2) << g.out;
+}
+
+TEST(Cli, ModelThatDoesNotFitIsExit2) {
+  CliRun r = run("eval --chip h100-sxm --model llama3.1-405b --precision fp8");
+  EXPECT_EQ(r.code, 2) << r.out;
+  EXPECT_NE(r.out.find("does not fit"), std::string::npos) << r.out;
+}
+
+TEST(Cli, MalformedChipYamlNamesFileAndLine) {
+  std::string path = temp_file("bad_chip.yaml", "id: x\nmatrix: {cores: 4\n");
+  CliRun r = run("show chip " + path);
+  EXPECT_EQ(r.code, 2) << r.out;
+  EXPECT_NE(r.out.find(path + ":"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("malformed YAML"), std::string::npos) << r.out;
+}
+
+TEST(Cli, UnknownKeyInChipYaml) {
+  std::string base = std::string(CHIPWRIGHT_DATA_DIR) + "/chips/h100-sxm.yaml";
+  std::ifstream in(base);
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::string path = temp_file("typo_chip.yaml", text + "efficency: {}\n");
+  CliRun r = run("show chip " + path);
+  EXPECT_EQ(r.code, 2) << r.out;
+  EXPECT_NE(r.out.find("unknown key"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("did you mean 'efficiency'"), std::string::npos) << r.out;
+}
+
+TEST(Cli, UnsupportedArchitectureInConfigJson) {
+  std::string path = temp_file("bad_config.json",
+                               "{\n  \"architectures\": [\"BertModel\"],\n  \"hidden_size\": 8\n}\n");
+  CliRun r = run("show model " + path);
+  EXPECT_EQ(r.code, 2) << r.out;
+  EXPECT_NE(r.out.find("BertModel"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find(path + ":2"), std::string::npos) << r.out;
+}
+
+TEST(Cli, BadFlagsAreExit2) {
+  EXPECT_EQ(run("eval --chip h100-sxm").code, 2);
+  EXPECT_EQ(run("op gemm --chip h100-sxm --m -1 --n 1 --k 1").code, 2);
+  EXPECT_EQ(run("frobnicate").code, 2);
+}
+
+TEST(Cli, ValidateJsonHasEveryCase) {
+  CliRun r = run(std::string("validate ") + CHIPWRIGHT_CALIBRATION + " --format json", true);
+  ASSERT_EQ(r.code, 0) << r.out.substr(0, 2000);
+  auto doc = nlohmann::json::parse(r.out);
+  EXPECT_GE(doc["cases"].size(), 80u);
+  for (const auto& c : doc["cases"]) {
+    if (c["error"].is_null()) {
+      EXPECT_TRUE(c.contains("reason")) << c.dump();
+    }
+  }
+  EXPECT_TRUE(doc["summary"]["by_kind"].contains("gemm"));
+}
+
+TEST(Cli, ValidateRejectsUnknownCaseKey) {
+  std::string path = temp_file("bad_cases.yaml",
+                               "- {id: x, kind: gemm, chip: h100-sxm, m: 1, n: 1, k: 1, dtyp: fp8,"
+                               " metric: tflops, measured: 1}\n");
+  CliRun r = run("validate " + path);
+  EXPECT_EQ(r.code, 2) << r.out;
+  EXPECT_NE(r.out.find(path + ":1"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("did you mean 'dtype'"), std::string::npos) << r.out;
+}
+
+}  // namespace
