@@ -13,4 +13,5 @@ cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DCHIPWRIGHT_SANITIZE
   -DCHIPWRIGHT_BUILD_BENCH=OFF >/dev/null
 cmake --build build-asan -j "$jobs"
 ctest --test-dir build-asan --output-on-failure -j "$jobs"
+CHIPWRIGHT_FUZZ_JOBS="$jobs" scripts/fuzz.sh  # every parser under libFuzzer, 20 s each
 echo "all tests passed"

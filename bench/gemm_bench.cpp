@@ -17,7 +17,7 @@ cw::GemmShape shape_for(int64_t m, bool fp8) {
   if (fp8) {
     s.compute = cw::Dtype::fp8;
     s.a_bytes = s.w_bytes = 1;
-    s.quantize_activations = true;
+    s.activation_quant = cw::ActivationQuant::dynamic;
   }
   return s;
 }

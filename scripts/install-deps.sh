@@ -3,7 +3,8 @@
 # Skips apt entirely when everything is already present.
 set -euo pipefail
 packages=(cmake ninja-build g++ ccache libyaml-cpp-dev nlohmann-json3-dev libfmt-dev
-          libcli11-dev libgtest-dev libgmock-dev libbenchmark-dev)
+          libcli11-dev libgtest-dev libgmock-dev libbenchmark-dev
+          clang libclang-rt-14-dev)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -52,7 +52,7 @@ void register_op(CLI::App& app) {
   op->require_subcommand(1);
 
   struct GemmArgs {
-    std::string chip, dtype = "bf16";
+    std::string chip, dtype = "bf16", quantize = "none";
     int64_t m = 0, n = 0, k = 0, batch = 1;
     OutputOptions out;
   };
@@ -64,6 +64,11 @@ void register_op(CLI::App& app) {
   gemm->add_option("--k", g->k)->required()->check(CLI::PositiveNumber);
   gemm->add_option("--batch", g->batch, "independent GEMMs (grouped)")->check(CLI::PositiveNumber);
   gemm->add_option("--dtype", g->dtype, "bf16, fp16, fp8, int8, fp4, ...")->capture_default_str();
+  gemm->add_option("--quantize", g->quantize,
+                   "activations: none (already in --dtype) or dynamic (bf16 in, per-tensor "
+                   "amax + quantise kernels before the GEMM)")
+      ->check(CLI::IsMember({"none", "dynamic"}))
+      ->capture_default_str();
   add_format_option(*gemm, g->out);
   gemm->callback([g] {
     ChipSpec chip = load_chip(g->chip);
@@ -75,6 +80,8 @@ void register_op(CLI::App& app) {
     s.compute = dtype_flag(g->dtype);
     s.a_bytes = s.w_bytes = dtype_bits(s.compute) / 8.0;
     s.c_bytes = 2;
+    s.activation_quant =
+        g->quantize == "dynamic" ? ActivationQuant::dynamic : ActivationQuant::none;
     Cost c = gemm_cost(chip, s);
     print_cost(fmt::format("gemm {}x{}x{} {}", s.m, s.n, s.k, g->dtype), c, chip,
                2.0 * s.m * s.n * s.k * s.batch, g->out, gemm_roofline(chip, s));

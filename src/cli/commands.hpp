@@ -20,5 +20,7 @@ void register_compare(CLI::App& app);
 void register_list(CLI::App& app);
 void register_show(CLI::App& app);
 void register_validate(CLI::App& app);
+void register_serve(CLI::App& app);
+void register_mlperf(CLI::App& app);
 
 }  // namespace cw::cli

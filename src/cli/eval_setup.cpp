@@ -1,5 +1,8 @@
 #include "cli/eval_setup.hpp"
 
+#include <charconv>
+
+#include "config/error.hpp"
 #include "hardware/chip_loader.hpp"
 #include "workload/hf_config_loader.hpp"
 #include "workload/precision_loader.hpp"
@@ -41,7 +44,13 @@ Evaluation evaluate_workload(const std::string& chip_id, const WorkloadArgs& w) 
       e.tp *= 2;
     }
   } else {
-    e.tp = std::stoi(w.tp);
+    // CLI11 only checked "a positive number": reject 1.5 (stoi read it as 1)
+    // and values beyond int (stoi threw out_of_range, exit 70).
+    const char* end = w.tp.data() + w.tp.size();
+    auto [ptr, ec] = std::from_chars(w.tp.data(), end, e.tp);
+    if (ec != std::errc() || ptr != end || e.tp < 1) {
+      throw UserError("--tp: expected a whole number of chips or 'auto', got '" + w.tp + "'");
+    }
   }
   e.memory = budget(e.tp);
   require_fits(e.memory, e.chip, e.model, e.precision, e.tp);

@@ -17,6 +17,8 @@ int main(int argc, char** argv) {
   cw::cli::register_list(app);
   cw::cli::register_show(app);
   cw::cli::register_validate(app);
+  cw::cli::register_serve(app);
+  cw::cli::register_mlperf(app);
   try {
     app.parse(argc, argv);
     return 0;

@@ -31,6 +31,16 @@ SourceLocation location_of(const YAML::Node& n, const std::string& file) {
   return loc;
 }
 
+// A mapping key as text. YAML allows lists, maps and null as keys; chipwright's
+// formats only use plain names, so anything else is the user's mistake.
+std::string key_text(const YAML::Node& key, const std::string& file, const std::string& path) {
+  if (!key.IsScalar()) {
+    throw UserError(location_of(key, file), path, "a key must be a plain name",
+                    "write `name: value`; lists, maps and ~ cannot be keys");
+  }
+  return key.Scalar();
+}
+
 std::string last_key(const std::string& path) {
   if (path.empty()) return "(document)";
   return path;
@@ -122,7 +132,7 @@ std::optional<ConfigNode> ConfigNode::optional(const std::string& key) const {
 std::vector<std::string> ConfigNode::keys() const {
   std::vector<std::string> out;
   if (!impl_->node.IsMap()) return out;
-  for (const auto& kv : impl_->node) out.push_back(kv.first.as<std::string>());
+  for (const auto& kv : impl_->node) out.push_back(key_text(kv.first, *impl_->file, impl_->path));
   return out;
 }
 
@@ -133,7 +143,7 @@ void ConfigNode::expect_keys(std::initializer_list<const char*> allowed) const {
 void ConfigNode::expect_keys(const std::vector<std::string>& allowed) const {
   if (!impl_->node.IsMap()) fail("expected a mapping of keys to values");
   for (const auto& kv : impl_->node) {
-    std::string key = kv.first.as<std::string>();
+    std::string key = key_text(kv.first, *impl_->file, impl_->path);
     bool ok = false;
     for (const auto& a : allowed) ok = ok || a == key;
     if (ok) continue;

@@ -28,15 +28,18 @@ std::filesystem::path resolve_preset(const std::string& id_or_path, const std::s
   bool looks_like_path = id_or_path.find('/') != std::string::npos ||
                          (id_or_path.size() > extension.size() &&
                           id_or_path.ends_with(extension));
+  // The error_code overloads: a name the OS refuses (too long, not a
+  // directory) is "not found", not a filesystem_error escaping as a crash.
+  std::error_code ec;
   if (looks_like_path) {
-    if (!std::filesystem::exists(id_or_path)) {
+    if (!std::filesystem::exists(id_or_path, ec)) {
       throw UserError(SourceLocation{id_or_path}, "", what + " file not found",
                       "check the path, or give a preset id (chipwright list " + what + "s)");
     }
     return id_or_path;
   }
   std::filesystem::path p = data_dir() / subdir / (id_or_path + extension);
-  if (std::filesystem::exists(p)) return p;
+  if (std::filesystem::exists(p, ec)) return p;
   throw UserError("unknown " + what + " '" + id_or_path + "': " +
                   suggestion(id_or_path, list_presets(subdir, extension)) +
                   " (or give a path to a " + what + " file)");

@@ -13,15 +13,17 @@ namespace {
 
 int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
 
-// Fails with a user error when the chip's matrix engine lacks `d`.
-void require_dtype(const ChipSpec& chip, const Precision& p, Dtype d) {
+// Fails with a user error, naming the recipe file and layer class, when the
+// chip's matrix engine lacks the dtype that class computes in.
+void require_dtype(const ChipSpec& chip, const Precision& p, const char* layer_class, Dtype d) {
   if (chip.supports(d)) return;
   std::string have;
   for (const auto& [dt, _] : chip.matrix.peak_flops) {
     have += (have.empty() ? "" : ", ") + std::string(dtype_name(dt));
   }
-  throw UserError(SourceLocation{p.source_file}, "precision '" + p.name + "'",
-                  "chip " + chip.id + " has no " + std::string(dtype_name(d)) +
+  throw UserError(SourceLocation{p.source_file}, layer_class,
+                  "precision '" + p.name + "' computes in " + std::string(dtype_name(d)) +
+                      " but chip " + chip.id + " has no " + std::string(dtype_name(d)) +
                       " matrix support (it supports " + have + ")",
                   "choose a precision the chip runs, e.g. --precision bf16");
 }
@@ -31,12 +33,11 @@ void require_dtype(const ChipSpec& chip, const Precision& p, Dtype d) {
 StepModel::StepModel(const ChipSpec& chip, const ModelSpec& model, const Precision& precision,
                      StepOptions options)
     : chip_(chip), model_(model), precision_(precision), options_(options), gemms_(chip_) {
-  for (const NumberFormat* f :
-       {&precision.attention_projections, &precision.attention_math, &precision.dense_mlp,
-        &precision.lm_head}) {
-    require_dtype(chip_, precision_, f->dtype);
-  }
-  if (model_.moe) require_dtype(chip_, precision_, precision.moe_experts.dtype);
+  require_dtype(chip_, precision_, "attention_projections", precision.attention_projections.dtype);
+  require_dtype(chip_, precision_, "attention_math", precision.attention_math.dtype);
+  require_dtype(chip_, precision_, "dense_mlp", precision.dense_mlp.dtype);
+  require_dtype(chip_, precision_, "lm_head", precision.lm_head.dtype);
+  if (model_.moe) require_dtype(chip_, precision_, "moe_experts", precision.moe_experts.dtype);
   if (options_.tp < 1) throw UserError("tensor-parallel degree must be at least 1");
   if (model_.heads % options_.tp != 0) {
     throw UserError("tensor parallelism " + std::to_string(options_.tp) + " does not divide the " +
@@ -56,11 +57,11 @@ void StepModel::add_gemm(std::vector<OpRecord>& ops, const char* name, int64_t m
   s.batch = batch;
   s.compute = weights.dtype;
   s.w_bytes = weights.bytes_per_element();
-  // Low-precision GEMMs read activations quantised to the weight format
-  // (quantised on the fly from the activation dtype).
-  double compute_bytes = dtype_bits(weights.dtype) / 8.0;
-  s.quantize_activations = compute_bytes < act_bytes_;
-  s.a_bytes = std::min(compute_bytes, act_bytes_);
+  // Activations arrive already in the compute format: serving engines fuse
+  // the quantisation into the kernel that produced them (norm, activation
+  // function) with static per-tensor scales, as MLPerf submissions do.
+  s.activation_quant = ActivationQuant::none;
+  s.a_bytes = dtype_bits(weights.dtype) / 8.0;
   s.c_bytes = act_bytes_;
   ops.push_back({name, gemms_.get(s)});
 }

@@ -79,12 +79,17 @@ PowerSpec parse_power(const ConfigNode& n) {
 }
 
 MatrixEngine parse_matrix(const ConfigNode& n) {
-  n.expect_keys({"clock", "cores", "granule", "peak"});
+  n.expect_keys({"clock", "cores", "granule", "peak", "cluster"});
   MatrixEngine m;
   m.clock_hz = positive(n.required("clock"), UnitKind::Hertz,
                         "give the clock the peaks are quoted at, e.g. clock: \"1.83 GHz\"");
   m.cores = count_in(n.required("cores"), 1, 10'000'000,
                      "give the number of matrix cores (SMs, CUs, MXUs), e.g. cores: 132");
+  if (auto cl = n.optional("cluster")) {
+    m.cluster = count_in(*cl, 1, m.cores,
+                         "give the cores that share one operand load (thread-block cluster "
+                         "multicast, paired-SM MMA), at most matrix.cores, e.g. cluster: 2");
+  }
   ConfigNode g = n.required("granule");
   g.expect_keys({"m", "n", "k"});
   const std::string gfix = "give the native operand shape, e.g. granule: {m: 64, n: 8, k: 16}";

@@ -24,6 +24,11 @@ struct MatrixEngine {
   // supports. A dtype not listed is not supported.
   std::map<Dtype, double> peak_flops;
   double clock_hz = 0;  // the clock the peaks are quoted at
+  // Cores that share operand loads: a tile fetched once from the shared cache
+  // is delivered to `cluster` cores working on neighbouring output tiles
+  // (Hopper thread-block-cluster TMA multicast; Blackwell paired-SM MMA,
+  // tcgen05 cta_group::2). 1 = every core loads its own operands.
+  int cluster = 1;
 };
 
 // Vector/SIMD and special-function units (norms, activations, softmax).

@@ -63,7 +63,8 @@ ChipSpec load_system_chip(const ConfigNode& n) {
   std::string ref = nonempty_string(n);
   if (ref.find('/') != std::string::npos && !std::filesystem::path(ref).is_absolute()) {
     auto beside = std::filesystem::path(n.file()).parent_path() / ref;
-    if (std::filesystem::exists(beside)) ref = beside.string();
+    std::error_code ec;  // a name the OS refuses is simply not beside the file
+    if (std::filesystem::exists(beside, ec)) ref = beside.string();
   }
   try {
     return load_chip(ref);
@@ -111,7 +112,8 @@ ScaleUp parse_scale_up(const ConfigNode& n, const ChipSpec& chip) {
            "lower domain or use topology 'switch'");
   }
   if (torus) {
-    int axes = static_cast<int>(std::count_if(u.pod.begin(), u.pod.end(), [](int d) { return d > 1; }));
+    int axes =
+        static_cast<int>(std::count_if(u.pod.begin(), u.pod.end(), [](int d) { return d > 1; }));
     if (u.links < 2 * axes) {
       n.fail("a " + std::to_string(axes) + "-D torus needs 2 links per axis (" +
                  std::to_string(2 * axes) + "), got " + std::to_string(u.links),
@@ -126,8 +128,8 @@ ScaleUp parse_scale_up(const ConfigNode& n, const ChipSpec& chip) {
   if (auto r = n.optional("in_switch_reduction")) {
     if (u.topology != Topology::switched) r->fail("needs topology 'switch'", "remove it");
     r->expect_keys({"efficiency"});
-    u.in_switch_efficiency = fraction(r->required("efficiency"),
-                                      "achievable / raw link bandwidth for NVLS, e.g. 0.685");
+    u.in_switch_efficiency =
+        fraction(r->required("efficiency"), "achievable / raw link bandwidth for NVLS, e.g. 0.685");
   }
   return u;
 }
@@ -138,7 +140,8 @@ ScaleOut parse_scale_out(const ConfigNode& n) {
   o.type = nonempty_string(n.required("type"));
   o.bandwidth = n.required("bandwidth").as_quantity(UnitKind::BytesPerSecond);
   if (!(o.bandwidth > 0)) {
-    n.required("bandwidth").fail("must be greater than zero", "per chip each direction, e.g. \"400 Gb/s\"");
+    n.required("bandwidth")
+        .fail("must be greater than zero", "per chip each direction, e.g. \"400 Gb/s\"");
   }
   o.latency = n.required("latency").as_quantity(UnitKind::Seconds);
   if (auto e = n.optional("efficiency")) o.efficiency = fraction(*e, "e.g. efficiency: 0.9");
@@ -166,7 +169,7 @@ SystemSpec parse_system(const ConfigNode& doc) {
     std::vector<int> dims = int_list(*d, "the slice's axis sizes, e.g. dims: [2, 4]");
     if (dims.size() != s.scale_up.pod.size() || product(dims) != std::min(n, s.scale_up.domain)) {
       d->fail("must have one size per pod axis with product " +
-              std::to_string(std::min(n, s.scale_up.domain)) + " (the chips of one domain)",
+                  std::to_string(std::min(n, s.scale_up.domain)) + " (the chips of one domain)",
               "or omit dims to take the most compact slice");
     }
     SystemSpec r = resized(s, n);
@@ -181,7 +184,9 @@ SystemSpec load_system(const std::string& id_or_path) {
   return parse_system(ConfigNode::load_file(path));
 }
 
-std::vector<std::string> list_systems() { return list_presets("systems", ".yaml"); }
+std::vector<std::string> list_systems() {
+  return list_presets("systems", ".yaml");
+}
 
 namespace {
 
@@ -189,7 +194,8 @@ namespace {
 // data directory and cached (the step model asks for every all-reduce).
 std::optional<SystemSpec> find_standard(const std::string& chip_id) {
   static std::mutex mu;
-  static std::map<std::string, std::map<std::string, SystemSpec>> cache;  // data dir -> chip -> system
+  static std::map<std::string, std::map<std::string, SystemSpec>>
+      cache;  // data dir -> chip -> system
   std::lock_guard<std::mutex> lock(mu);
   const std::string dir = data_dir().string();
   auto it = cache.find(dir);
@@ -218,8 +224,9 @@ SystemSpec standard_system(const std::string& chip_id, int count) {
   std::optional<SystemSpec> s = find_standard(chip_id);
   if (!s) {
     load_chip(chip_id);  // an unknown chip id reports itself with a did-you-mean
-    throw UserError("chip '" + chip_id + "' has no standard system: no file in data/systems has chip: " +
-                    chip_id + " and standard: true; write one (docs/system-format.md)");
+    throw UserError("chip '" + chip_id +
+                    "' has no standard system: no file in data/systems has chip: " + chip_id +
+                    " and standard: true; write one (docs/system-format.md)");
   }
   return resized(*s, count);
 }

@@ -10,9 +10,12 @@ namespace cw {
 
 const char* topology_name(Topology t) {
   switch (t) {
-    case Topology::switched: return "switch";
-    case Topology::full_mesh: return "full_mesh";
-    case Topology::torus: return "torus";
+    case Topology::switched:
+      return "switch";
+    case Topology::full_mesh:
+      return "full_mesh";
+    case Topology::torus:
+      return "torus";
   }
   return "?";
 }
@@ -26,7 +29,9 @@ int SystemSpec::nodes() const {
   return count <= scale_up.domain ? 1 : (count + scale_up.domain - 1) / scale_up.domain;
 }
 
-int SystemSpec::chips_per_node() const { return std::min(count, scale_up.domain); }
+int SystemSpec::chips_per_node() const {
+  return std::min(count, scale_up.domain);
+}
 
 int SystemSpec::max_count() const {
   return scale_out.bandwidth > 0 ? scale_up.domain * scale_out.max_nodes : scale_up.domain;
@@ -85,7 +90,8 @@ std::string count_problem(const SystemSpec& sys, int count) {
   if (count <= up.domain) {
     if (up.topology == Topology::torus && torus_shape(count, up.pod).empty()) {
       return "no slice of " + std::to_string(count) + " chips fits " + what + "'s " +
-             dims_text(up.pod) + " torus; use a count that factors into its dims (e.g. a power of 2)";
+             dims_text(up.pod) +
+             " torus; use a count that factors into its dims (e.g. a power of 2)";
     }
     return "";
   }

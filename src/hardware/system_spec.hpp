@@ -13,18 +13,24 @@ namespace cw {
 
 // How the chips of one scale-up domain are wired.
 enum class Topology {
-  switched,   // every chip has all its scale-up links into switches (NVSwitch): any pair at full per-chip bandwidth
-  full_mesh,  // a direct link bundle between every pair (AMD xGMI, Gaudi 3 RoCE): a pair gets links / (domain - 1)
-  torus,      // k-dimensional torus or mesh (TPU ICI, Trainium NeuronLink): one link per neighbour per direction
+  // Every chip has all its scale-up links into switches (NVSwitch): any pair
+  // talks at the full per-chip bandwidth.
+  switched,
+  // A direct link bundle between every pair (AMD xGMI, Gaudi 3 RoCE): a pair
+  // gets links / (domain - 1) links.
+  full_mesh,
+  // k-dimensional torus or mesh (TPU ICI, Trainium NeuronLink): one link per
+  // neighbour per direction.
+  torus,
 };
-const char* topology_name(Topology t);          // the YAML spelling: "switch", "full_mesh", "torus"
+const char* topology_name(Topology t);  // the YAML spelling: "switch", "full_mesh", "torus"
 const std::vector<std::string>& topology_names();
 
 struct ScaleUp {
   Topology topology = Topology::switched;
-  int domain = 1;          // chips one scale-up domain holds (HGX board 8, NVL72 rack 72, TPU pod 256)
-  int links = 0;           // chip ports used for scale-up; each runs at chip.links.bandwidth_per_link
-  double latency = 0;      // seconds, one hop (link + switch + synchronisation)
+  int domain = 1;      // chips one scale-up domain holds (HGX board 8, NVL72 rack 72, TPU pod 256)
+  int links = 0;       // chip ports used for scale-up; each runs at chip.links.bandwidth_per_link
+  double latency = 0;  // seconds, one hop (link + switch + synchronisation)
   // Achievable fraction of the links' per-direction bandwidth for collective
   // traffic (protocol, flow control, flags). Each preset cites its source.
   double efficiency = 1.0;
@@ -32,17 +38,18 @@ struct ScaleUp {
   // multicasts. 0 = the switch cannot reduce; else the achievable fraction of
   // link bandwidth for multimem traffic.
   double in_switch_efficiency = 0;
-  std::vector<int> pod;    // torus: dims of the whole domain, e.g. {16, 16}
-  int wrap_multiple = 0;   // torus: an axis of a slice wraps around when its size is a multiple of this
-  std::vector<int> dims;   // torus: dims of this system's slice (product = chips in one domain)
+  std::vector<int> pod;  // torus: dims of the whole domain, e.g. {16, 16}
+  // torus: an axis of a slice wraps around when its size is a multiple of this.
+  int wrap_multiple = 0;
+  std::vector<int> dims;  // torus: dims of this system's slice (product = chips in one domain)
 };
 
 struct ScaleOut {
-  std::string type;        // "InfiniBand NDR", "RoCE", "EFA"; empty = none
-  double bandwidth = 0;    // bytes/s per chip, each direction (its NIC share); 0 = no scale-out
-  double latency = 0;      // seconds, one network hop incl. NIC and software
-  double efficiency = 1.0; // achievable fraction of `bandwidth` for collective traffic
-  int max_nodes = 1;       // most scale-up domains the network joins
+  std::string type;         // "InfiniBand NDR", "RoCE", "EFA"; empty = none
+  double bandwidth = 0;     // bytes/s per chip, each direction (its NIC share); 0 = no scale-out
+  double latency = 0;       // seconds, one network hop incl. NIC and software
+  double efficiency = 1.0;  // achievable fraction of `bandwidth` for collective traffic
+  int max_nodes = 1;        // most scale-up domains the network joins
 };
 
 struct SystemSpec {
@@ -50,8 +57,8 @@ struct SystemSpec {
   std::string name;
   std::string source_file;
   ChipSpec chip;
-  bool standard = false;   // the chip's standard platform (standard_system picks it)
-  int count = 1;           // chips in this system
+  bool standard = false;  // the chip's standard platform (standard_system picks it)
+  int count = 1;          // chips in this system
   ScaleUp scale_up;
   ScaleOut scale_out;
 

@@ -1,5 +1,6 @@
 // gemm_cost: the mapper's best mapping (perf/gemm_mapping.hpp) plus one kernel
-// launch, plus the activation-quantisation kernel when the shape asks for it.
+// launch, plus the dynamic activation-quantisation kernels when the shape asks
+// for them (ActivationQuant::dynamic).
 #include <algorithm>
 #include <string>
 
@@ -10,10 +11,14 @@
 namespace cw {
 namespace {
 
-// Activations reach a quantised linear layer as bf16 (the serving engines'
-// activation dtype) and are converted by a separate elementwise kernel.
+// Activations reach a dynamically quantised linear layer as bf16 (the serving
+// engines' activation dtype).
 constexpr double kUnquantisedActivationBytes = 2;
-// Per element: scale multiply, clamp, convert (3 vector ops).
+// The scale the amax kernel writes: one fp32.
+constexpr double kScaleBytes = 4;
+// amax kernel, per element: |x| and a max (2 vector ops).
+constexpr double kAmaxFlopsPerElement = 2;
+// quantise kernel, per element: scale multiply, clamp, convert (3 vector ops).
 constexpr double kQuantiseFlopsPerElement = 3;
 
 void check_shape(const ChipSpec& chip, const GemmShape& s) {
@@ -38,16 +43,16 @@ void check_shape(const ChipSpec& chip, const GemmShape& s) {
   }
 }
 
-// The quantisation kernel: a streaming pass reading m·k bf16 activations and
-// writing them at a_bytes each, bound by main-memory bandwidth or the vector
-// units, plus its own launch.
-Cost quantise_cost(const ChipSpec& chip, const GemmShape& s) {
+// One streaming vector kernel over the m·k·batch activations: reads
+// `read_per_element` bytes and writes `write_bytes` in all, bound by
+// main-memory bandwidth or the vector units, plus its own launch.
+Cost activation_pass(const ChipSpec& chip, const GemmShape& s, double read_per_element,
+                     double write_bytes, double flops_per_element) {
   Cost c;
   const double elements = static_cast<double>(s.m) * s.k * s.batch;
-  const double bytes = elements * (kUnquantisedActivationBytes + s.a_bytes);
+  const double bytes = elements * read_per_element + write_bytes;
   const double mem = bytes / chip.achievable_memory_bandwidth();
-  const double vec =
-      chip.vector.flops > 0 ? elements * kQuantiseFlopsPerElement / chip.vector.flops : 0;
+  const double vec = chip.vector.flops > 0 ? elements * flops_per_element / chip.vector.flops : 0;
   c.memory_time = mem;
   c.compute_time = vec;
   c.overhead_time = chip.efficiency.kernel_launch;
@@ -56,6 +61,25 @@ Cost quantise_cost(const ChipSpec& chip, const GemmShape& s) {
   const int main = static_cast<int>(chip.memory.size()) - 1;
   if (main < kMaxMemoryLevels) c.bytes[main] = bytes;
   c.bound = mem >= vec ? Bound::memory : Bound::vector;
+  return c;
+}
+
+// Per-tensor dynamic quantisation: the amax reduction (reads every bf16
+// activation, writes one fp32 scale) must finish before the quantise kernel
+// (reads them again, writes them at a_bytes, block scales included) can
+// start, so the two run back to back, each with its own launch.
+Cost dynamic_quantise_cost(const ChipSpec& chip, const GemmShape& s) {
+  const double elements = static_cast<double>(s.m) * s.k * s.batch;
+  Cost amax = activation_pass(chip, s, kUnquantisedActivationBytes, kScaleBytes * s.batch,
+                              kAmaxFlopsPerElement);
+  Cost quant = activation_pass(chip, s, kUnquantisedActivationBytes, elements * s.a_bytes,
+                               kQuantiseFlopsPerElement);
+  Cost c;
+  c.time = amax.time + quant.time;
+  c.memory_time = amax.memory_time + quant.memory_time;
+  c.compute_time = amax.compute_time + quant.compute_time;
+  c.overhead_time = amax.overhead_time + quant.overhead_time;
+  for (int i = 0; i < kMaxMemoryLevels; ++i) c.bytes[i] = amax.bytes[i] + quant.bytes[i];
   return c;
 }
 
@@ -71,8 +95,8 @@ Cost gemm_cost(const ChipSpec& chip, const GemmShape& shape) {
   Cost cost = search_gemm_mapping(chip, shape).cost;
   cost.time += chip.efficiency.kernel_launch;
   cost.overhead_time += chip.efficiency.kernel_launch;
-  if (shape.quantize_activations) {
-    Cost q = quantise_cost(chip, shape);
+  if (shape.activation_quant == ActivationQuant::dynamic) {
+    Cost q = dynamic_quantise_cost(chip, shape);
     cost.time += q.time;
     cost.memory_time += q.memory_time;
     cost.overhead_time += q.overhead_time;

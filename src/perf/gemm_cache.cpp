@@ -16,7 +16,7 @@ size_t GemmCache::Hash::operator()(const GemmShape& s) const {
   mix(std::hash<double>{}(s.a_bytes));
   mix(std::hash<double>{}(s.w_bytes));
   mix(std::hash<double>{}(s.c_bytes));
-  mix(s.quantize_activations ? 1 : 0);
+  mix(static_cast<size_t>(s.activation_quant));
   return h;
 }
 

@@ -130,6 +130,19 @@ GemmMappingResult evaluate_gemm_mapping(const ChipSpec& chip, const GemmShape& s
   // every tile reads its A rows and W columns over its k range, i.e. A once
   // per tile column and W once per tile row, and writes its output (C, or
   // fp32 partials under split-K). Outer levels see what the inner cache misses.
+  //
+  // Operand sharing (MatrixEngine::cluster = c): c cores take c neighbouring
+  // tiles of one tile column (consecutive along m) and the shared level sends
+  // their common W tile once to all of them, so W leaves it once per group of
+  // c tile rows: ceil(tiles_m / c) times instead of tiles_m. W is the shared
+  // operand because that is how the kernels pair cores: CUTLASS sm90 GEMMs
+  // default to a 2x1x1 cluster (two CTAs adjacent in M) whose B tile — our
+  // W — is TMA-multicast; Blackwell's cta_group::2 MMA splits M = 256 over
+  // two SMs, each loading its own A rows and half of the common B tile. A
+  // small-m GEMM (one tile row) gains nothing, as on the hardware. Each core
+  // still receives its full operand stream (the per-core fill below), and
+  // main memory sees only the cache's misses, which sharing does not change.
+  const int64_t w_loads = ceil_div(tiles_m, std::max(1, chip.matrix.cluster));
   const double a1 = m * static_cast<double>(k) * a, w1 = n * static_cast<double>(k) * w;
   const double c1 = m * static_cast<double>(n) * c;
   const double partials = s > 1 ? s * m * static_cast<double>(n) * kPartialBytes : 0;
@@ -139,7 +152,7 @@ GemmMappingResult evaluate_gemm_mapping(const ChipSpec& chip, const GemmShape& s
   for (size_t j = 0; j < nl; ++j) {
     bw[j] = level_bandwidth(chip, p.path[j]);
     if (j == 0) {
-      loop_bytes[j] = b * (a1 * tiles_n + w1 * tiles_m + out1);
+      loop_bytes[j] = b * (a1 * tiles_n + w1 * w_loads + out1);
       reduce_bytes[j] = s > 1 ? b * (partials + c1) : 0;
       continue;
     }

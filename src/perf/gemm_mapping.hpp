@@ -5,6 +5,8 @@
 // split-K reduction, without launch overhead or the activation-quantisation
 // pass; search_gemm_mapping() returns the cheapest valid mapping (ties keep the
 // first found, so the result is deterministic). gemm_cost() adds the rest.
+// Cores in a MatrixEngine::cluster share the weight tile of neighbouring tile
+// rows: the first shared level sends W once per cluster (see the .cpp).
 #pragma once
 
 #include <cstdint>

@@ -14,6 +14,21 @@
 
 namespace cw {
 
+// How a GEMM's activations reach the compute format.
+enum class ActivationQuant {
+  // Already in the compute format (a_bytes each): the serving engine fuses
+  // the quantisation into the kernel that produced them (norm, activation
+  // function) with static scales, as MLPerf submissions do (static
+  // per-tensor scales from calibration). No extra kernel.
+  none,
+  // Per-tensor dynamic quantisation from 16-bit activations: an amax
+  // reduction kernel (reads the activations, writes one scale), then a
+  // quantise kernel (reads them again, writes them at a_bytes), each with its
+  // own launch, before the GEMM (TensorRT-LLM's fp8/fp4 Linear as measured by
+  // the AIConfigurator calibration cases).
+  dynamic,
+};
+
 // C[m,n] = A[m,k] · W[k,n], repeated `batch` times with different weights
 // (batch > 1 for grouped expert GEMMs). A = activations, W = weights.
 struct GemmShape {
@@ -23,9 +38,7 @@ struct GemmShape {
   double a_bytes = 2;                // bytes per activation element as read
   double w_bytes = 2;                // bytes per weight element (incl. block scales)
   double c_bytes = 2;                // bytes per output element
-  // The activations arrive in a wider format and are quantised to `compute`
-  // on the fly (serving engines' fp8/fp4 linear layers); costs an extra pass.
-  bool quantize_activations = false;
+  ActivationQuant activation_quant = ActivationQuant::none;
   bool operator==(const GemmShape&) const = default;
 };
 

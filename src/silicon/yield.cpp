@@ -1,9 +1,10 @@
 #include "silicon/yield.hpp"
 
+#include <fmt/format.h>
+
+#include <algorithm>
 #include <cmath>
 #include <numbers>
-
-#include <fmt/format.h>
 
 #include "config/did_you_mean.hpp"
 #include "config/error.hpp"
@@ -15,13 +16,16 @@ void check(double area_cm2, double d0) {
   if (!(area_cm2 >= 0) || !std::isfinite(area_cm2))
     throw UserError(fmt::format("die area must be a non-negative number of cm², got {}", area_cm2));
   if (!(d0 >= 0) || !std::isfinite(d0))
-    throw UserError(fmt::format("defect density must be a non-negative number per cm², got {}", d0));
+    throw UserError(
+        fmt::format("defect density must be a non-negative number per cm², got {}", d0));
 }
 
 void check_alpha(double alpha) {
   if (!(alpha > 0) || !std::isfinite(alpha))
-    throw UserError(fmt::format("clustering alpha must be positive, got {}", alpha),
-                    "silicon.md §5: alpha 2-3 for a whole-die D0");
+    throw UserError(
+        fmt::format("clustering alpha must be positive, got {} (silicon.md §5: "
+                    "2-3 for a whole-die D0)",
+                    alpha));
 }
 
 }  // namespace
@@ -30,15 +34,18 @@ YieldModel parse_yield_model(const std::string& name) {
   if (name == "poisson") return YieldModel::poisson;
   if (name == "murphy") return YieldModel::murphy;
   if (name == "negative_binomial") return YieldModel::negative_binomial;
-  throw UserError("unknown yield model '" + name + "': " +
-                  suggestion(name, {"poisson", "murphy", "negative_binomial"}));
+  throw UserError("unknown yield model '" + name +
+                  "': " + suggestion(name, {"poisson", "murphy", "negative_binomial"}));
 }
 
 const char* yield_model_name(YieldModel m) {
   switch (m) {
-    case YieldModel::poisson: return "poisson";
-    case YieldModel::murphy: return "murphy";
-    case YieldModel::negative_binomial: return "negative_binomial";
+    case YieldModel::poisson:
+      return "poisson";
+    case YieldModel::murphy:
+      return "murphy";
+    case YieldModel::negative_binomial:
+      return "negative_binomial";
   }
   return "?";
 }
@@ -64,9 +71,12 @@ double yield_negative_binomial(double a, double d0, double alpha) {
 
 double die_yield(YieldModel m, double a, double d0, double alpha) {
   switch (m) {
-    case YieldModel::poisson: return yield_poisson(a, d0);
-    case YieldModel::murphy: return yield_murphy(a, d0);
-    case YieldModel::negative_binomial: return yield_negative_binomial(a, d0, alpha);
+    case YieldModel::poisson:
+      return yield_poisson(a, d0);
+    case YieldModel::murphy:
+      return yield_murphy(a, d0);
+    case YieldModel::negative_binomial:
+      return yield_negative_binomial(a, d0, alpha);
   }
   throw InternalError("unhandled yield model");
 }
@@ -109,8 +119,10 @@ double die_cost(double wafer_price, double s, double yield, double d) {
   if (whole < 1)
     throw UserError(fmt::format("a {:.0f} mm² die does not fit on a {:.0f} mm wafer", s, d));
   if (!(yield > 0 && yield <= 1))
-    throw UserError(fmt::format("yield must be in (0, 1], got {}", yield),
-                    "the defect density or die area is too high to yield any good die");
+    throw UserError(
+        fmt::format("yield must be in (0, 1], got {}: the defect density or die "
+                    "area is too high to yield a good die",
+                    yield));
   return wafer_price / (whole * yield);
 }
 

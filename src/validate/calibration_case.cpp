@@ -39,8 +39,9 @@ const std::vector<std::string>& calibration_kind_keys(const std::string& kind) {
   return it == kind_table().end() ? none : it->second;
 }
 
-CalibrationFile load_calibration_cases(const std::string& path) {
-  ConfigNode doc = ConfigNode::load_file(path);
+namespace {
+
+CalibrationFile read_calibration_cases(const ConfigNode& doc) {
   CalibrationFile file;
   if (doc.is_null()) return file;
   std::vector<CalibrationCase>& cases = file.cases;
@@ -83,6 +84,16 @@ CalibrationFile load_calibration_cases(const std::string& path) {
     cases.push_back(std::move(c));
   }
   return file;
+}
+
+}  // namespace
+
+CalibrationFile load_calibration_cases(const std::string& path) {
+  return read_calibration_cases(ConfigNode::load_file(path));
+}
+
+CalibrationFile parse_calibration_cases(const std::string& yaml_text, const std::string& name) {
+  return read_calibration_cases(ConfigNode::load_string(yaml_text, name));
 }
 
 }  // namespace cw

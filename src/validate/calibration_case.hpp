@@ -35,6 +35,9 @@ struct CalibrationFile {
 // splits it into a value-less key, which is folded back into the source.
 CalibrationFile load_calibration_cases(const std::string& path);
 
+// As load_calibration_cases, for YAML text; `name` stands in for the file name.
+CalibrationFile parse_calibration_cases(const std::string& yaml_text, const std::string& name);
+
 // The keys a case of `kind` may carry besides the common ones; empty if the
 // kind is unknown.
 const std::vector<std::string>& calibration_kind_keys(const std::string& kind);

@@ -27,21 +27,38 @@ int64_t positive(const CalibrationCase& c, const char* key) {
 
 double bytes_of(Dtype d) { return dtype_bits(d) / 8.0; }
 
+// Bytes per operand element of a gemm case as stored: the dtype's width, and
+// for 4-bit formats NVFP4's one 8-bit scale per 16 elements (4.5 bits), the
+// format the fp4 precision recipe (data/precisions/fp4.yaml) and Blackwell's
+// block-scaled MMA use.
+double operand_bytes(Dtype d) {
+  const double bits = dtype_bits(d);
+  return (bits == 4 ? bits + 8.0 / 16.0 : bits) / 8.0;
+}
+
 }  // namespace
 
-double predict_gemm_tflops(const CalibrationCase& c) {
-  ChipSpec chip = load_chip(c.chip);
+GemmShape gemm_case_shape(const CalibrationCase& c) {
   GemmShape s;
   s.m = positive(c, "m");
   s.n = positive(c, "n");
   s.k = positive(c, "k");
   s.compute = dtype_field(c, "dtype");
-  // Schema: a serving engine's linear layer; 8-bit and 4-bit layers quantise
-  // 16-bit activations on the fly, outputs are 16-bit.
-  s.quantize_activations = dtype_bits(s.compute) < 16;
-  s.a_bytes = bytes_of(s.compute);
-  s.w_bytes = bytes_of(s.compute);
+  // Schema (tests/data/calibration/README.md): a gemm case times a serving
+  // engine's linear layer, and for 8- and 4-bit dtypes that includes
+  // quantising the 16-bit activations on the fly, so every sub-16-bit case is
+  // dynamic per-tensor quantisation, whatever the source. Outputs are 16-bit.
+  s.activation_quant =
+      dtype_bits(s.compute) < 16 ? ActivationQuant::dynamic : ActivationQuant::none;
+  s.a_bytes = operand_bytes(s.compute);
+  s.w_bytes = operand_bytes(s.compute);
   s.c_bytes = 2;
+  return s;
+}
+
+double predict_gemm_tflops(const CalibrationCase& c) {
+  ChipSpec chip = load_chip(c.chip);
+  GemmShape s = gemm_case_shape(c);
   Cost cost = gemm_cost(chip, s);
   return 2.0 * s.m * s.n * s.k / cost.time / 1e12;
 }

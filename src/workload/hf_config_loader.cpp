@@ -17,6 +17,11 @@ namespace {
 
 using nlohmann::json;
 
+// The largest whole number a config may give (2^31 - 1). No size of a real
+// model comes near it, and it keeps the products the readers form (4 * n_embd,
+// qk_nope_head_dim + qk_rope_head_dim) far from int64 overflow.
+constexpr int64_t kMaxWholeNumber = 2147483647;
+
 // 1-based line and column of a byte offset in `text`.
 SourceLocation position_of(const std::string& text, const std::string& file, size_t offset) {
   offset = std::min(offset, text.size());
@@ -77,11 +82,14 @@ class Reader {
   }
 
   int64_t integer(const std::string& key, const json& v) const {
-    if (v.is_number_integer()) return v.get<int64_t>();
-    if (v.is_number_float()) {
-      double d = v.get<double>();
-      if (std::isfinite(d) && d == std::floor(d) && std::fabs(d) < 9e15)
-        return static_cast<int64_t>(d);
+    if (v.is_number()) {
+      double d = v.get<double>();  // exact for every size a model has; else too large anyway
+      if (std::isfinite(d) && d == std::floor(d)) {
+        if (std::fabs(d) > static_cast<double>(kMaxWholeNumber))
+          fail(key, "is too large, got " + shown(v),
+               "no model dimension exceeds " + std::to_string(kMaxWholeNumber));
+        return v.is_number_float() ? static_cast<int64_t>(d) : v.get<int64_t>();
+      }
     }
     std::string hint = v.is_string() ? "write the number without quotes" : "use a whole number";
     fail(key, std::string("expected a whole number, got ") + v.type_name() + " " + shown(v), hint);
@@ -301,7 +309,11 @@ void read_gpt_neox(const Reader& r, ModelSpec& m) {
   m.vocab = r.positive("vocab_size");
   m.max_positions = r.opt_positive("max_position_embeddings").value_or(0);
   m.head_dim = derived_head_dim(r, "num_attention_heads", m);
-  m.rotary_dim = static_cast<int64_t>(r.number_or("rotary_pct", 0.25) * m.head_dim);
+  const double rotary_pct = r.number_or("rotary_pct", 0.25);
+  if (!(rotary_pct >= 0 && rotary_pct <= 1))
+    r.fail("rotary_pct", "must be a fraction from 0 to 1, got " + std::to_string(rotary_pct),
+           "GPT-NeoX uses 0.25");
+  m.rotary_dim = static_cast<int64_t>(rotary_pct * static_cast<double>(m.head_dim));
   m.parallel_block = r.boolean_or("use_parallel_residual", true);
   m.tied_embeddings = r.boolean_or("tie_word_embeddings", false);
   m.qkv_bias = m.attention_out_bias = r.boolean_or("attention_bias", true);
@@ -381,6 +393,14 @@ ModelSpec parse_hf_config(const std::string& json_text, const std::string& file_
                     "malformed JSON: " + (at == std::string::npos ? what : what.substr(at)),
                     "check for a missing or trailing comma, unquoted keys or comments "
                     "(JSON allows none) near this position");
+  } catch (const json::exception& e) {
+    // Not a syntax error but a value JSON cannot hold (a number overflowing a
+    // double, out_of_range.406); nlohmann gives no position for these.
+    std::string what = e.what();
+    size_t at = what.find("] ");
+    throw UserError(SourceLocation{file_name}, "",
+                    "malformed JSON: " + (at == std::string::npos ? what : what.substr(at + 2)),
+                    "write numbers within the range of a double (about 1.8e308)");
   }
   if (!j.is_object())
     throw UserError(SourceLocation{file_name, 1, 1}, "",

@@ -102,6 +102,8 @@ TEST(ChipLoader, H100PublishedValues) {
   EXPECT_EQ(c.matrix.cores, 132);
   EXPECT_DOUBLE_EQ(c.matrix.clock_hz, 1.83e9);
   EXPECT_EQ(c.matrix.granule_m, 64);
+  EXPECT_EQ(c.matrix.cluster, 2);  // TMA multicast in 2x1x1 clusters
+  EXPECT_DOUBLE_EQ(c.efficiency.kernel_launch, 3e-6);
   EXPECT_TRUE(c.memory.front().per_core);
   EXPECT_DOUBLE_EQ(c.memory.front().capacity, 228.0 * 1024);
   EXPECT_DOUBLE_EQ(c.power.tdp, 700);
@@ -179,6 +181,27 @@ TEST(ChipLoader, SustainedFlopsAndAchievableBandwidth) {
   EXPECT_TRUE(c.memory[0].per_core);
   EXPECT_EQ(c.matrix.granule_n, 128);
   EXPECT_DOUBLE_EQ(c.links.latency, 2e-6);
+}
+
+TEST(ChipLoader, MatrixClusterIsOptionalAndBounded) {
+  EXPECT_EQ(parse(kMini).matrix.cluster, 1);  // omitted: no operand sharing
+  EXPECT_EQ(parse(with("  cores: 4\n", "  cores: 4\n  cluster: 2\n")).matrix.cluster, 2);
+  EXPECT_EQ(parse(with("  cores: 4\n", "  cores: 4\n  cluster: 4\n")).matrix.cluster, 4);
+  for (const char* bad : {"  cluster: 0\n", "  cluster: 5\n", "  cluster: -1\n"}) {
+    std::string msg =
+        error_of([&] { parse(with("  cores: 4\n", std::string("  cores: 4\n") + bad)); });
+    EXPECT_TRUE(has(msg, "mini.yaml:9:")) << msg;
+    EXPECT_TRUE(has(msg, "matrix.cluster")) << msg;
+    EXPECT_TRUE(has(msg, "must be a whole number from 1 to 4")) << msg;
+    EXPECT_TRUE(has(msg, "e.g. cluster: 2")) << msg;
+  }
+  // Presets: the Hopper and Blackwell GPUs share operand loads in pairs; the rest do not.
+  for (const char* id : {"h100-sxm", "h200-sxm", "b200", "gb200"}) {
+    EXPECT_EQ(load_chip(id).matrix.cluster, 2) << id;
+  }
+  for (const char* id : {"a100-sxm", "mi300x", "tpu-v5e"}) {
+    EXPECT_EQ(load_chip(id).matrix.cluster, 1) << id;
+  }
 }
 
 TEST(ChipLoader, OptionalSectionsDefault) {

@@ -153,16 +153,54 @@ TEST(GemmGolden, SharedCacheReadsOperandsOnceWhenTheyFit) {
   EXPECT_GT(big.cost.bytes[2], 3.0 * 2048 * 2048 * 2);
 }
 
-TEST(GemmGolden, QuantisingActivationsAddsAPassAndALaunch) {
+TEST(GemmGolden, DynamicQuantisationAddsAmaxAndQuantiseKernels) {
   ChipSpec c = toy_chip();
   GemmShape s = bf16(64, 4096, 4096);
   s.compute = Dtype::fp8;
   s.a_bytes = s.w_bytes = 1;
-  double plain = gemm_cost(c, s).time;
-  s.quantize_activations = true;
-  // bf16 in (2 B) + fp8 out (1 B) per activation, at 100 GB/s, plus a launch.
-  double pass = 64.0 * 4096 * 3 / 100e9 + kLaunch;
-  EXPECT_NEAR(gemm_cost(c, s).time, plain + pass, 1e-12);
+  ASSERT_EQ(s.activation_quant, ActivationQuant::none);  // the default: no extra kernel
+  const Cost plain = gemm_cost(c, s);
+  s.activation_quant = ActivationQuant::dynamic;
+  const Cost dyn = gemm_cost(c, s);
+  // amax: reads the bf16 activations (2 B each), writes one fp32 scale;
+  // quantise: reads them again and writes fp8 (1 B each); each at 100 GB/s
+  // with its own launch.
+  const double elements = 64.0 * 4096;
+  const double amax = (elements * 2 + 4) / 100e9 + kLaunch;
+  const double quant = elements * (2 + 1) / 100e9 + kLaunch;
+  EXPECT_NEAR(dyn.time, plain.time + amax + quant, 1e-12);
+  EXPECT_NEAR(dyn.overhead_time, plain.overhead_time + 2 * kLaunch, 1e-15);
+  EXPECT_DOUBLE_EQ(dyn.bytes[1], plain.bytes[1] + elements * 5 + 4);
+  // A different mode is a different cache key.
+  GemmCache cache(c);
+  GemmShape plain_shape = s;
+  plain_shape.activation_quant = ActivationQuant::none;
+  EXPECT_NE(cache.get(s).time, cache.get(plain_shape).time);
+}
+
+TEST(GemmGolden, ClusterSharesTheWeightTileOfNeighbouringRows) {
+  // 4 tile rows x 4 tile columns of 64x64 on the cached toy chip. Without
+  // sharing the cache sends W once per tile row (4x); with cluster 2, once
+  // per pair of rows (2x). A is unchanged (once per tile column).
+  ChipSpec c = toy_chip_with_cache();
+  const GemmShape s = bf16(256, 256, 256);
+  const GemmMapping mp{64, 64, 64, 1};
+  const double a1 = 256.0 * 256 * 2, w1 = a1, c1 = a1;
+  auto solo = evaluate_gemm_mapping(c, s, mp);
+  EXPECT_DOUBLE_EQ(solo.cost.bytes[1], 4 * a1 + 4 * w1 + c1);
+  c.matrix.cluster = 2;
+  auto pair = evaluate_gemm_mapping(c, s, mp);
+  EXPECT_DOUBLE_EQ(pair.cost.bytes[1], 4 * a1 + 2 * w1 + c1);
+  // Each core still fills its SRAM with its full operand stream, and DRAM
+  // (operands fit the cache) sees the same unique bytes.
+  EXPECT_DOUBLE_EQ(pair.cost.bytes[0], solo.cost.bytes[0]);
+  EXPECT_DOUBLE_EQ(pair.cost.bytes[2], solo.cost.bytes[2]);
+  // Three tile rows: W leaves the cache ceil(3 / 2) = 2 times. One tile row
+  // (small m): nothing to share.
+  EXPECT_DOUBLE_EQ(evaluate_gemm_mapping(c, bf16(192, 256, 256), mp).cost.bytes[1],
+                   4 * (192.0 * 256 * 2) + 2 * w1 + 192.0 * 256 * 2);
+  EXPECT_DOUBLE_EQ(evaluate_gemm_mapping(c, bf16(64, 256, 256), mp).cost.bytes[1],
+                   4 * (64.0 * 256 * 2) + 1 * w1 + 64.0 * 256 * 2);
 }
 
 TEST(GemmGolden, UnsupportedDtypeIsAUserError) {
@@ -212,7 +250,8 @@ std::vector<GemmShape> random_shapes(const ChipSpec& chip, int count, uint32_t s
     s.compute = dtypes[rng() % dtypes.size()];
     s.a_bytes = s.w_bytes = element_bytes(s.compute);
     s.c_bytes = 2;
-    s.quantize_activations = s.a_bytes < 2 && i % 2 == 0;
+    s.activation_quant =
+        s.a_bytes < 2 && i % 2 == 0 ? ActivationQuant::dynamic : ActivationQuant::none;
     out.push_back(s);
   }
   return out;
@@ -246,6 +285,8 @@ void check_properties(const ChipSpec& chip, int count, uint32_t seed) {
   ChipSpec more_peak = chip;
   for (auto& [d, p] : more_peak.matrix.peak_flops) p *= 2;
   ChipSpec more_cores = doubled_cores(chip);
+  ChipSpec more_sharing = chip;
+  more_sharing.matrix.cluster *= 2;
   GemmCache cache(chip);
   for (const auto& s : random_shapes(chip, count, seed)) {
     SCOPED_TRACE(describe(chip, s));
@@ -256,6 +297,7 @@ void check_properties(const ChipSpec& chip, int count, uint32_t seed) {
     EXPECT_LE(gemm_cost(more_bw, s).time, base.time + slack);
     EXPECT_LE(gemm_cost(more_peak, s).time, base.time + slack);
     EXPECT_LE(gemm_cost(more_cores, s).time, base.time + slack);
+    EXPECT_LE(gemm_cost(more_sharing, s).time, base.time + slack);
     const Cost& memo = cache.get(s);
     EXPECT_EQ(memo.time, base.time);
     EXPECT_EQ(memo.bytes, base.bytes);

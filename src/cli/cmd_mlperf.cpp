@@ -1,0 +1,93 @@
+// `chipwright mlperf`: a predicted MLPerf Inference LLM score and the
+// deployment chosen for it.
+#include <fmt/core.h>
+
+#include <nlohmann/json.hpp>
+
+#include "cli/commands.hpp"
+#include "report/format.hpp"
+#include "serving/mlperf_search.hpp"
+
+namespace cw::cli {
+namespace {
+
+struct MlperfArgs {
+  std::string chip, benchmark, scenario, precision = "fp8", scheduler;
+  int count = 1, tp = 0;
+  int64_t max_batch = 0, max_tokens = 0;
+};
+
+void print_table(const MlperfResult& r) {
+  const ServingMetrics& m = r.run.metrics;
+  fmt::print("MLPerf {} {} on {} x {} (precision {})\n", r.benchmark, r.scenario, r.count, r.chip,
+             r.precision);
+  fmt::print("  deployment   {}\n", r.deployment.describe());
+  fmt::print("  tokens/s     {:.0f}{}\n", r.run.tokens_per_s,
+             r.run.valid ? "" : "  (INVALID: " + r.run.why + ")");
+  fmt::print("  samples/s    {:.2f} ({} samples)\n", r.run.samples_per_s, r.run.samples);
+  if (r.limits) {
+    fmt::print("  server rate  {:.2f} queries/s\n", r.run.rate);
+    fmt::print("  TTFT p99     {} (limit {})\n", format_time(m.ttft.p99),
+               r.limits->ttft > 0 ? format_time(r.limits->ttft) : "none");
+    fmt::print("  TPOT p99     {} (limit {})\n", format_time(m.tpot.p99),
+               r.limits->tpot > 0 ? format_time(r.limits->tpot) : "none");
+    if (r.limits->e2e > 0) {
+      fmt::print("  e2e p99      {} (limit {})\n", format_time(m.e2e.p99),
+                 format_time(r.limits->e2e));
+    }
+  } else {
+    fmt::print("  TTFT p99     {}\n  TPOT p99     {}\n", format_time(m.ttft.p99),
+               format_time(m.tpot.p99));
+  }
+  fmt::print("  utilisation  {:.1f}%, KV occupancy mean {:.1f}% peak {:.1f}%, {} preemptions\n",
+             100 * m.utilisation, 100 * m.kv_occupancy_mean, 100 * m.kv_occupancy_peak,
+             m.preemptions);
+  fmt::print("  searched {} deployments\n", r.tried.size());
+}
+
+}  // namespace
+
+void register_mlperf(CLI::App& app) {
+  auto* cmd = app.add_subcommand(
+      "mlperf", "Predict an MLPerf Inference LLM result, choosing the deployment as a tuned "
+                "submitter would");
+  auto a = std::make_shared<MlperfArgs>();
+  auto out = std::make_shared<OutputOptions>();
+  cmd->add_option("--chip", a->chip, "chip preset id or YAML path")->required();
+  cmd->add_option("--count", a->count, "chips in the system")
+      ->required()->check(CLI::PositiveNumber);
+  cmd->add_option("--benchmark", a->benchmark,
+                  "llama2-70b, llama3.1-405b, llama3.1-8b, mixtral-8x7b, deepseek-r1, gpt-j")
+      ->required();
+  cmd->add_option("--scenario", a->scenario, "offline, server or interactive")->required();
+  cmd->add_option("--precision", a->precision, "precision recipe id or YAML path")
+      ->capture_default_str();
+  cmd->add_option("--tp", a->tp, "pin the tensor-parallel degree (default: searched)")
+      ->check(CLI::PositiveNumber);
+  cmd->add_option("--max-batch", a->max_batch, "pin the batch limit (default: searched)")
+      ->check(CLI::PositiveNumber);
+  cmd->add_option("--max-tokens", a->max_tokens, "pin the tokens per iteration (default: searched)")
+      ->check(CLI::PositiveNumber);
+  cmd->add_option("--scheduler", a->scheduler, "pin prefill-first or decode-first");
+  add_format_option(*cmd, *out);
+  cmd->callback([a, out] {
+    MlperfOptions o;
+    o.chip = a->chip;
+    o.count = a->count;
+    o.benchmark = a->benchmark;
+    o.scenario = parse_scenario(a->scenario);
+    o.precision = a->precision;
+    if (a->tp > 0) o.tp = a->tp;
+    if (a->max_batch > 0) o.max_batch = a->max_batch;
+    if (a->max_tokens > 0) o.max_tokens = a->max_tokens;
+    if (!a->scheduler.empty()) o.policy = parse_policy(a->scheduler);
+    MlperfResult r = run_mlperf(o);
+    if (out->json()) {
+      fmt::print("{}\n", to_json(r).dump(2));
+    } else {
+      print_table(r);
+    }
+  });
+}
+
+}  // namespace cw::cli

@@ -1,0 +1,127 @@
+// `chipwright serve`: serving simulation of a trace or dataset on a
+// deployment the user describes.
+#include <fmt/core.h>
+
+#include <nlohmann/json.hpp>
+
+#include "cli/commands.hpp"
+#include "config/did_you_mean.hpp"
+#include "config/error.hpp"
+#include "report/format.hpp"
+#include "serving/serve.hpp"
+
+namespace cw::cli {
+namespace {
+
+struct ServeArgs {
+  ServeOptions o;
+  double rate = 0, burstiness = 1, slo_ttft = 0, slo_tpot = 0;
+  bool offline = false, no_chunking = false;
+  std::string scheduler = "decode-first", router = "round-robin", preemption = "recompute";
+};
+
+void print_table(const ServeResult& r) {
+  const ServingMetrics& m = r.metrics;
+  const Deployment& d = r.deployment;
+  fmt::print("{} on {} x {} (precision {}), {} with {} arrivals\n", d.step->model().id, d.count,
+             d.step->chip().id, d.step->precision().name, r.workload, r.arrivals);
+  fmt::print("  deployment   {}\n", d.describe());
+  fmt::print("  requests     {} ({} input, {} output tokens) in {}\n", m.requests, m.input_tokens,
+             m.output_tokens, format_time(m.makespan));
+  fmt::print("  throughput   {:.0f} output tokens/s, {:.2f} requests/s\n", m.output_tokens_per_s,
+             m.requests_per_s);
+  fmt::print("  {:<10} {:>10} {:>10} {:>10} {:>10}\n", "", "mean", "p50", "p90", "p99");
+  auto row = [](const char* name, const Percentiles& p) {
+    fmt::print("  {:<10} {:>10} {:>10} {:>10} {:>10}\n", name, format_time(p.mean),
+               format_time(p.p50), format_time(p.p90), format_time(p.p99));
+  };
+  row("TTFT", m.ttft);
+  row("TPOT", m.tpot);
+  row("e2e", m.e2e);
+  fmt::print("  goodput      {:.2f} requests/s ({:.1f}% meet the SLOs)\n",
+             m.goodput_requests_per_s, 100 * m.slo_attainment);
+  fmt::print("  utilisation  {:.1f}%, KV occupancy mean {:.1f}% peak {:.1f}%\n",
+             100 * m.utilisation, 100 * m.kv_occupancy_mean, 100 * m.kv_occupancy_peak);
+  fmt::print("  iterations   {}, preemptions {}\n", m.iterations, m.preemptions);
+}
+
+}  // namespace
+
+void register_serve(CLI::App& app) {
+  auto* cmd = app.add_subcommand("serve", "Simulate serving a trace or dataset on a cluster");
+  auto a = std::make_shared<ServeArgs>();
+  auto out = std::make_shared<OutputOptions>();
+  ServeOptions& o = a->o;
+  cmd->add_option("--chip", o.chip, "chip preset id or YAML path")->required();
+  cmd->add_option("--count", o.count, "chips in the cluster")->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  cmd->add_option("--model", o.model, "model preset id or HF config.json path")->required();
+  cmd->add_option("--precision", o.precision, "precision recipe id or YAML path")
+      ->capture_default_str();
+  auto* trace = cmd->add_option("--trace", o.trace,
+                                "CSV of input_length,output_length[,arrival_s]");
+  auto* dataset = cmd->add_option("--dataset", o.dataset, "named dataset, e.g. mlperf-llama2-70b");
+  trace->excludes(dataset);
+  auto* rate = cmd->add_option("--rate", a->rate, "Poisson arrivals, requests per second")
+                   ->check(CLI::PositiveNumber);
+  auto* offline = cmd->add_flag("--offline", a->offline, "every request arrives at t = 0");
+  rate->excludes(offline);
+  cmd->add_option("--burstiness", a->burstiness,
+                  "with --rate: gamma arrivals with this coefficient of variation (1 = Poisson)")
+      ->check(CLI::PositiveNumber)->needs(rate);
+  cmd->add_option("--requests", o.requests, "requests to send (default: each row once)")
+      ->check(CLI::PositiveNumber);
+  cmd->add_option("--tp", o.tp, "tensor-parallel degree per replica")
+      ->check(CLI::PositiveNumber)->capture_default_str();
+  cmd->add_option("--max-batch", o.engine.max_batch, "most running requests per replica")
+      ->check(CLI::PositiveNumber)->capture_default_str();
+  cmd->add_option("--max-tokens", o.engine.max_tokens, "most tokens per iteration")
+      ->check(CLI::PositiveNumber)->capture_default_str();
+  cmd->add_option("--block-size", o.engine.block_size, "tokens per KV-cache block")
+      ->check(CLI::PositiveNumber)->capture_default_str();
+  cmd->add_flag("--no-chunked-prefill", a->no_chunking, "prefill whole prompts only");
+  cmd->add_option("--scheduler", a->scheduler, "decode-first or prefill-first")
+      ->capture_default_str();
+  cmd->add_option("--router", a->router, "round-robin or least-loaded")->capture_default_str();
+  cmd->add_option("--preemption", a->preemption, "recompute or swap")->capture_default_str();
+  cmd->add_option("--seed", o.seed, "seed of the arrival process")->capture_default_str();
+  cmd->add_option("--slo-ttft", a->slo_ttft, "TTFT objective (s) for goodput")
+      ->check(CLI::PositiveNumber);
+  cmd->add_option("--slo-tpot", a->slo_tpot, "TPOT objective (s) for goodput")
+      ->check(CLI::PositiveNumber);
+  cmd->add_option("--timeline", o.timeline, "write a Chrome trace (Perfetto) to this file");
+  add_format_option(*cmd, *out);
+  cmd->callback([a, out] {
+    ServeOptions o = a->o;
+    if (a->offline) {
+      o.arrivals.kind = ArrivalKind::offline;
+    } else if (a->rate > 0) {
+      o.arrivals.kind = a->burstiness == 1 ? ArrivalKind::poisson : ArrivalKind::gamma;
+      o.arrivals.rate = a->rate;
+      o.arrivals.cv = a->burstiness;
+    } else if (!o.trace.empty()) {
+      o.use_trace_times = true;  // fails with a hint if the trace has no arrival_s
+    } else {
+      throw UserError("give --rate QPS or --offline to say when requests arrive");
+    }
+    o.engine.chunked_prefill = !a->no_chunking;
+    o.engine.policy = parse_policy(a->scheduler);
+    o.router = parse_router(a->router);
+    if (a->preemption == "swap") {
+      o.engine.preemption = Preemption::swap;
+    } else if (a->preemption != "recompute") {
+      throw UserError("unknown preemption '" + a->preemption + "'. " +
+                      suggestion(a->preemption, {"recompute", "swap"}));
+    }
+    if (a->slo_ttft > 0) o.slo.ttft = a->slo_ttft;
+    if (a->slo_tpot > 0) o.slo.tpot = a->slo_tpot;
+    ServeResult r = run_serve(o);
+    if (out->json()) {
+      fmt::print("{}\n", to_json(r).dump(2));
+    } else {
+      print_table(r);
+    }
+  });
+}
+
+}  // namespace cw::cli

@@ -1,0 +1,95 @@
+#include "serving/deployment.hpp"
+
+#include <cmath>
+
+#include <fmt/core.h>
+#include <nlohmann/json.hpp>
+
+#include "config/error.hpp"
+
+namespace cw {
+
+StepTimeFn Deployment::step_time() const {
+  StepModel* m = step.get();
+  return [m](const Batch& b) { return m->time(b); };
+}
+
+std::string Deployment::describe() const {
+  const EngineConfig& e = cluster.engine;
+  return fmt::format(
+      "{} replica{} x tp {} ({} chips), max batch {}, max tokens {}{}, {}, {} router, KV {} "
+      "blocks x {} tokens per replica",
+      replicas, replicas == 1 ? "" : "s", tp, count, e.max_batch, e.max_tokens,
+      e.chunked_prefill ? " (chunked prefill)" : "", policy_name(e.policy),
+      router_name(cluster.router), e.kv_blocks, e.block_size);
+}
+
+Deployment make_deployment(std::shared_ptr<StepModel> step, int count, EngineConfig engine,
+                           RouterPolicy router, int64_t min_tokens) {
+  const ChipSpec& chip = step->chip();
+  const ModelSpec& model = step->model();
+  const Precision& precision = step->precision();
+  const int tp = step->options().tp;
+  if (count < 1 || count % tp != 0) {
+    throw UserError(fmt::format("{} chips cannot be split into tensor-parallel groups of {}; "
+                                "use a --tp that divides --count (or a count that is a "
+                                "multiple of {})",
+                                count, tp, tp));
+  }
+  Deployment d;
+  d.count = count;
+  d.tp = tp;
+  d.replicas = count / tp;
+  d.step = std::move(step);
+  // Per chip: weights and the activation workspace of a max_tokens iteration,
+  // then KV blocks in the configured share of what is left.
+  MemoryBudget base = memory_budget(chip, model, precision, tp, 0, engine.max_tokens);
+  const double kv_per_token = memory_budget(chip, model, precision, tp, 1, 0).kv_cache;
+  const double left = base.capacity - base.weights - base.activations;
+  const double free = kKvMemoryFraction * left;
+  const double block_bytes = kv_per_token * static_cast<double>(engine.block_size);
+  const int64_t blocks = free > 0 ? static_cast<int64_t>(std::floor(free / block_bytes)) : 0;
+  if (blocks * engine.block_size < min_tokens) {
+    const double gb = 1e9;
+    throw UserError(fmt::format(
+        "{} at precision {} does not fit on tp {} x {}: weights {:.1f} GB and activations {:.1f} "
+        "GB per chip leave {:.1f} GB of {:.1f} GB, {:.0f}% of which ({:.1f} GB) is less KV "
+        "cache than the {} tokens one request needs; use a larger --tp (more chips per "
+        "replica), a lower precision, or a smaller --max-tokens",
+        model.id, precision.name, tp, chip.id, base.weights / gb, base.activations / gb,
+        std::max(0.0, left) / gb, base.capacity / gb, kKvMemoryFraction * 100,
+        std::max(0.0, free) / gb, min_tokens));
+  }
+  engine.kv_blocks = blocks;
+  engine.kv_bytes_per_token = kv_per_token * tp;
+  engine.swap_bandwidth = kHostLinkBandwidth * tp;
+  d.cluster.replicas = d.replicas;
+  d.cluster.engine = engine;
+  d.cluster.router = router;
+  d.memory = memory_budget(chip, model, precision, tp, blocks * engine.block_size,
+                           engine.max_tokens);
+  return d;
+}
+
+nlohmann::json to_json(const Deployment& d) {
+  const EngineConfig& e = d.cluster.engine;
+  return {{"chips", d.count},
+          {"tp", d.tp},
+          {"replicas", d.replicas},
+          {"max_batch", e.max_batch},
+          {"max_tokens", e.max_tokens},
+          {"chunked_prefill", e.chunked_prefill},
+          {"scheduler", policy_name(e.policy)},
+          {"router", router_name(d.cluster.router)},
+          {"preemption", e.preemption == Preemption::recompute ? "recompute" : "swap"},
+          {"kv_block_tokens", e.block_size},
+          {"kv_blocks_per_replica", e.kv_blocks},
+          {"kv_tokens_per_replica", e.kv_blocks * e.block_size},
+          {"memory_per_chip_bytes",
+           {{"capacity", d.memory.capacity},
+            {"weights", d.memory.weights},
+            {"kv_cache", d.memory.kv_cache},
+            {"activations", d.memory.activations}}}};
+}
+
+}  // namespace cw

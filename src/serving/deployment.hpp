@@ -1,0 +1,48 @@
+// A serving deployment: `count` chips as data-parallel replicas, each a
+// tensor-parallel group of `tp` chips running one copy of the model, with a
+// paged KV cache sized from the memory budget.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include <nlohmann/json_fwd.hpp>
+
+#include "engine/memory_fit.hpp"
+#include "engine/step_model.hpp"
+#include "serving/simulator.hpp"
+
+namespace cw {
+
+// Share of the memory left after weights and the activation workspace that
+// the engine gives to the KV cache (TensorRT-LLM KvCacheConfig
+// free_gpu_memory_fraction, default 0.9; the rest covers the runtime's own
+// buffers and fragmentation).
+inline constexpr double kKvMemoryFraction = 0.9;
+// Host link for KV swapping, per chip: PCIe 5.0 x16, 63 GB/s each direction
+// (PCI-SIG spec). Chip presets have no host-link field yet [ASSUMED].
+inline constexpr double kHostLinkBandwidth = 63e9;
+
+struct Deployment {
+  int count = 1;     // chips
+  int tp = 1;        // chips per replica
+  int replicas = 1;  // count / tp
+  ClusterConfig cluster;  // engine.kv_blocks filled in from the memory budget
+  MemoryBudget memory;    // per chip, with the KV cache at its full size
+  std::shared_ptr<StepModel> step;  // one replica's iteration cost
+
+  StepTimeFn step_time() const;  // calls step->time (not thread-safe: one run at a time)
+  std::string describe() const;  // one line: replicas, tp, batch limits, policy, KV size
+};
+
+// Checks the deployment is possible and sizes the KV cache: count divisible
+// by tp, and kKvMemoryFraction of what weights and activations leave on each
+// chip holds at least one request of `min_tokens` tokens. Throws UserError
+// with a fix.
+Deployment make_deployment(std::shared_ptr<StepModel> step, int count, EngineConfig engine,
+                           RouterPolicy router = RouterPolicy::round_robin,
+                           int64_t min_tokens = 1);
+
+nlohmann::json to_json(const Deployment& d);
+
+}  // namespace cw

@@ -1,0 +1,55 @@
+// How one serving replica schedules work: the knobs of a vLLM / TensorRT-LLM
+// style engine with continuous batching, chunked prefill and a paged KV cache.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+
+#include "engine/batch.hpp"
+
+namespace cw {
+
+// Which work fills an iteration's token budget first.
+enum class SchedulePolicy {
+  // Every running decode gets its token, then prompt chunks take what is left
+  // (Sarathi-Serve, vLLM with chunked prefill): steady TPOT.
+  decode_first,
+  // Prompt chunks (ongoing, then newly admitted FCFS) take the budget first and
+  // decodes fill what is left; decodes stall while long prompts are waiting
+  // (vLLM v0's default without chunking, Orca): low TTFT.
+  prefill_first,
+};
+
+// What happens to a request whose KV blocks are taken back when memory runs out.
+enum class Preemption {
+  recompute,  // drop its KV; later re-prefill prompt + generated tokens (vLLM default)
+  swap,       // copy its KV to host memory and back when resumed
+};
+
+struct EngineConfig {
+  int64_t max_batch = 256;      // most requests admitted (running) at once
+  int64_t max_tokens = 8192;    // most tokens one iteration processes (prefill + decode)
+  bool chunked_prefill = true;  // split prompts across iterations to fit max_tokens
+  SchedulePolicy policy = SchedulePolicy::decode_first;
+  int64_t block_size = 16;      // tokens per KV block (vLLM's default block size)
+  int64_t kv_blocks = 0;        // KV blocks this replica holds (from the memory budget)
+  // Free fraction kept back when admitting a prompt so running requests can
+  // grow (vLLM BlockSpaceManager watermark = 0.01).
+  double watermark = 0.01;
+  Preemption preemption = Preemption::recompute;
+  // swap only: bytes of KV per token on the replica and the host-link
+  // bandwidth (bytes/s, all chips of the replica together).
+  double kv_bytes_per_token = 0;
+  double swap_bandwidth = 0;
+};
+
+const char* policy_name(SchedulePolicy p);
+// Parses "decode-first" / "prefill-first"; UserError with a did-you-mean otherwise.
+SchedulePolicy parse_policy(const std::string& s);
+
+// Seconds one engine iteration of `batch` takes on one replica. Tests inject a
+// constant; real runs wrap a StepModel (serving/step_time.hpp).
+using StepTimeFn = std::function<double(const Batch&)>;
+
+}  // namespace cw

@@ -1,0 +1,60 @@
+// `chipwright mlperf`: predicts an MLPerf Inference LLM score for any chip by
+// choosing the deployment a tuned submitter would (tensor parallelism and
+// replicas, batch and token limits, scheduling policy) and running the
+// benchmark's LoadGen scenario on the serving simulator.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json_fwd.hpp>
+
+#include "serving/mlperf_scenario.hpp"
+
+namespace cw {
+
+// Largest tensor-parallel group searched: one scale-up domain of an HGX-class
+// server (8 GPUs on NVLink). Larger counts become data-parallel replicas
+// (reference/mlperf.md §2.8: 16 H100 = two 8-GPU servers). [ASSUMED until
+// system presets give each chip's scale-up domain.]
+inline constexpr int kMaxSearchTp = 8;
+
+struct MlperfOptions {
+  std::string chip;       // preset id or YAML path
+  int count = 1;          // chips in the system
+  std::string benchmark;  // llama2-70b, ...
+  MlperfScenario scenario = MlperfScenario::offline;
+  std::string precision = "fp8";  // recipe; "<precision>-<benchmark>" wins when it exists
+  // Pin parts of the deployment instead of searching them.
+  std::optional<int> tp;
+  std::optional<int64_t> max_batch, max_tokens;
+  std::optional<SchedulePolicy> policy;
+};
+
+struct SearchPoint {
+  int tp = 1;
+  int64_t max_batch = 0, max_tokens = 0;
+  SchedulePolicy policy = SchedulePolicy::decode_first;
+  const char* stage = "offline";  // which screening scored it: "offline" or "server"
+  double tokens_per_s = 0;  // screening score; 0 = infeasible or no valid rate
+  std::string note;         // why infeasible
+};
+
+struct MlperfResult {
+  std::string benchmark, scenario, chip, precision;
+  int count = 1;
+  Deployment deployment;      // the chosen one
+  MlperfRun run;              // the final, full-length run
+  std::optional<LatencyLimits> limits;
+  std::vector<SearchPoint> tried;
+};
+
+// Throws UserError for an unknown benchmark/scenario/chip/precision, a
+// scenario the benchmark lacks, or when no deployment fits the chips.
+MlperfResult run_mlperf(const MlperfOptions& o);
+
+nlohmann::json to_json(const MlperfResult& r);
+
+}  // namespace cw

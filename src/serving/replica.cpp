@@ -1,0 +1,231 @@
+#include "serving/replica.hpp"
+
+#include <algorithm>
+
+#include "config/error.hpp"
+
+namespace cw {
+namespace {
+
+int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
+
+// Paged KV (vLLM): a sequence holds ceil(tokens / block) blocks. Beams share
+// the prompt's blocks and each holds its own blocks for generated tokens
+// (TensorRT-LLM beam search with shared context blocks).
+int64_t paged_blocks(int64_t prompt, int64_t stored, int width, int64_t block) {
+  if (width == 1) return ceil_div(stored, block);
+  const int64_t shared = std::min(stored, prompt);
+  return ceil_div(shared, block) + width * ceil_div(stored - shared, block);
+}
+
+}  // namespace
+
+Replica::Replica(int index, const EngineConfig& config, const StepTimeFn& step_time,
+                 const std::vector<Request>& requests, std::vector<RequestRecord>& records)
+    : index_(index),
+      cfg_(config),
+      step_time_(step_time),
+      requests_(requests),
+      records_(records),
+      free_blocks_(config.kv_blocks),
+      watermark_blocks_(static_cast<int64_t>(config.watermark *
+                                             static_cast<double>(config.kv_blocks))) {
+  if (cfg_.max_batch < 1 || cfg_.max_tokens < 1 || cfg_.block_size < 1 || cfg_.kv_blocks < 1) {
+    throw InternalError("replica needs max_batch, max_tokens, block_size and kv_blocks >= 1");
+  }
+}
+
+int64_t Replica::blocks_for(const Seq& s, int64_t stored) const {
+  return paged_blocks(s.prompt, stored, s.width, cfg_.block_size);
+}
+
+int64_t Replica::peak_blocks(const Request& r) const {
+  // The last decode step stores input + output − 1 tokens (the final token's
+  // KV is never written).
+  return paged_blocks(r.input, r.input + r.output - 1, r.width, cfg_.block_size);
+}
+
+void Replica::enqueue(int64_t r) {
+  const Request& q = requests_[static_cast<size_t>(r)];
+  Seq s;
+  s.r = r;
+  s.output = q.output;
+  s.prompt = q.input;
+  s.width = q.width;
+  records_[static_cast<size_t>(r)].replica = index_;
+  waiting_.push_back(s);
+}
+
+void Replica::preempt_last() {
+  Seq s = running_.back();
+  running_.pop_back();
+  s.chunk = 0;  // a chunk planned this iteration is dropped with it
+  s.decode = false;
+  const bool decoding = s.prefilled == s.prompt;
+  if (cfg_.preemption == Preemption::swap && decoding && cfg_.swap_bandwidth > 0) {
+    // Copy its blocks to host memory over the host link.
+    s.swapped_blocks = s.blocks;
+    swap_seconds_ += static_cast<double>(s.blocks * cfg_.block_size) * cfg_.kv_bytes_per_token /
+                     cfg_.swap_bandwidth;
+  } else {
+    // Recompute: everything so far becomes the prompt of a later prefill.
+    s.prompt = requests_[static_cast<size_t>(s.r)].input + s.generated;
+    s.gen_at_prompt = s.generated;
+    s.prefilled = 0;
+  }
+  free_blocks_ += s.blocks;
+  s.blocks = 0;
+  ++preemptions;
+  ++records_[static_cast<size_t>(s.r)].preemptions;
+  ++info_.preempted;
+  waiting_.push_front(s);
+}
+
+bool Replica::grow_for_decode(size_t i) {
+  const int64_t need = blocks_for(running_[i], running_[i].stored()) - running_[i].blocks;
+  // vLLM's _schedule_running: preempt the most recently admitted request
+  // until the block fits; if that is this one, it waits.
+  while (need > free_blocks_) {
+    const bool self = running_.size() - 1 == i;
+    preempt_last();
+    if (self) return false;
+  }
+  free_blocks_ -= need;
+  running_[i].blocks += need;
+  return true;
+}
+
+void Replica::plan_decodes(int64_t& budget) {
+  for (size_t i = 0; i < running_.size(); ++i) {
+    Seq& s = running_[i];
+    if (s.prefilled < s.prompt || s.chunk > 0 || s.decode) continue;
+    if (budget < s.width) break;
+    if (!grow_for_decode(i)) break;  // it was the last running request
+    running_[i].decode = true;
+    budget -= running_[i].width;
+  }
+}
+
+void Replica::plan_prefills(int64_t& budget) {
+  // Prompts already being prefilled continue first, in admission order.
+  for (Seq& s : running_) {
+    if (budget <= 0) return;
+    if (s.prefilled == s.prompt || s.chunk > 0) continue;
+    const int64_t left = s.prompt - s.prefilled;
+    const int64_t n = std::min(left, budget);
+    if (!cfg_.chunked_prefill && n < left) continue;
+    s.chunk = n;
+    budget -= n;
+  }
+  // No new admissions in an iteration that had to preempt (vLLM v0 does the
+  // same): re-admitting would only thrash.
+  if (info_.preempted == 0) admit(budget);
+}
+
+void Replica::admit(int64_t& budget) {
+  while (!waiting_.empty() && static_cast<int64_t>(running_.size()) < cfg_.max_batch &&
+         budget > 0) {
+    Seq& s = waiting_.front();
+    const bool swapped = s.swapped_blocks > 0;
+    const int64_t need = swapped ? s.swapped_blocks : ceil_div(s.prompt, cfg_.block_size);
+    // vLLM can_allocate: keep a watermark free unless nothing else runs.
+    const bool fits = running_.empty() ? need <= free_blocks_
+                                       : free_blocks_ - need >= watermark_blocks_;
+    if (!fits) return;
+    if (!swapped && !cfg_.chunked_prefill && s.prompt > budget) return;
+    free_blocks_ -= need;
+    s.blocks = need;
+    if (swapped) {
+      swap_seconds_ += static_cast<double>(need * cfg_.block_size) * cfg_.kv_bytes_per_token /
+                       cfg_.swap_bandwidth;
+      s.swapped_blocks = 0;  // decodes again from the next iteration
+    } else {
+      s.chunk = std::min(s.prompt, budget);
+      budget -= s.chunk;
+    }
+    running_.push_back(s);
+    waiting_.pop_front();
+  }
+}
+
+double Replica::start(double now) {
+  swap_seconds_ = 0;
+  info_ = IterationInfo{};
+  info_.replica = index_;
+  int64_t budget = cfg_.max_tokens;
+  if (cfg_.policy == SchedulePolicy::decode_first) {
+    plan_decodes(budget);
+    plan_prefills(budget);
+  } else {
+    plan_prefills(budget);
+    plan_decodes(budget);
+  }
+  batch_.prefill.clear();
+  batch_.decode.clear();
+  // Decode attention cost is close to linear in the total KV read, so all
+  // decodes form one group at the mean context (error tested in
+  // tests/serving/step_time_test.cpp).
+  int64_t seqs = 0, context_sum = 0;
+  for (const Seq& s : running_) {
+    if (s.chunk > 0) {
+      const int64_t done = s.prefilled + s.chunk;
+      batch_.prefill.push_back({1, s.chunk, done, done == s.prompt});
+      info_.prefill_tokens += s.chunk;
+    } else if (s.decode) {
+      seqs += s.width;
+      context_sum += s.width * s.stored();
+    }
+  }
+  if (seqs > 0) batch_.decode.push_back({seqs, (context_sum + seqs - 1) / seqs});
+  info_.prefill_seqs = static_cast<int64_t>(batch_.prefill.size());
+  info_.decode_seqs = seqs;
+  if (seqs == 0 && batch_.prefill.empty() && swap_seconds_ == 0) {
+    throw InternalError("replica " + std::to_string(index_) + " has " +
+                        std::to_string(outstanding()) + " requests but scheduled nothing");
+  }
+  const double dt =
+      (seqs > 0 || !batch_.prefill.empty() ? step_time_(batch_) : 0.0) + swap_seconds_;
+  info_.start = now;
+  info_.end = now + dt;
+  info_.kv_total = cfg_.kv_blocks;
+  info_.kv_used = cfg_.kv_blocks - free_blocks_;
+  busy_time += dt;
+  kv_block_seconds += static_cast<double>(info_.kv_used) * dt;
+  kv_peak = std::max(kv_peak, info_.kv_used);
+  ++iterations;
+  return info_.end;
+}
+
+void Replica::finish(std::vector<int64_t>& completed) {
+  const double end = info_.end;
+  size_t kept = 0;
+  for (size_t i = 0; i < running_.size(); ++i) {
+    Seq& s = running_[i];
+    bool emits = s.decode;
+    if (s.chunk > 0) {
+      s.prefilled += s.chunk;
+      emits = s.prefilled == s.prompt;  // the last chunk emits a token
+    }
+    s.chunk = 0;
+    s.decode = false;
+    if (emits) {
+      ++s.generated;
+      RequestRecord& rec = records_[static_cast<size_t>(s.r)];
+      if (!s.first_token) {
+        s.first_token = true;
+        rec.first_token = end;
+      }
+      if (s.generated >= s.output) {
+        free_blocks_ += s.blocks;
+        rec.finish = end;
+        completed.push_back(s.r);
+        continue;  // leaves the batch
+      }
+    }
+    if (kept != i) running_[kept] = s;
+    ++kept;
+  }
+  running_.resize(kept);
+}
+
+}  // namespace cw

@@ -1,0 +1,95 @@
+// One serving replica (a tensor-parallel group of chips running one copy of
+// the model): a FCFS waiting queue, continuous batching under a request and a
+// token budget, chunked prefill, a paged KV cache and preemption. The cluster
+// simulator (simulator.hpp) drives it: start() plans an iteration and returns
+// when it ends; finish() applies its effects at that time.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <vector>
+
+#include "serving/engine_config.hpp"
+#include "serving/request.hpp"
+
+namespace cw {
+
+// What one iteration ran, for timelines and statistics.
+struct IterationInfo {
+  int replica = 0;
+  double start = 0, end = 0;
+  int64_t prefill_tokens = 0, prefill_seqs = 0, decode_seqs = 0;
+  int64_t kv_used = 0, kv_total = 0;  // blocks
+  int64_t preempted = 0;              // requests preempted while planning it
+};
+
+class Replica {
+ public:
+  // `requests` and `records` are the cluster's, indexed by request.
+  Replica(int index, const EngineConfig& config, const StepTimeFn& step_time,
+          const std::vector<Request>& requests, std::vector<RequestRecord>& records);
+
+  // Blocks request `r` needs at its largest (the last decode step).
+  int64_t peak_blocks(const Request& r) const;
+  void enqueue(int64_t r);
+  bool has_work() const { return !waiting_.empty() || !running_.empty(); }
+  int64_t outstanding() const {
+    return static_cast<int64_t>(waiting_.size() + running_.size());
+  }
+
+  // Plans the next iteration at `now` and returns its end time. Requires
+  // has_work(); throws InternalError if nothing can be scheduled (a bug).
+  double start(double now);
+  // Applies the planned iteration; appends the requests it completed.
+  void finish(std::vector<int64_t>& completed);
+  const IterationInfo& last() const { return info_; }
+
+  // Totals over the run.
+  double busy_time = 0;       // seconds spent in iterations
+  double kv_block_seconds = 0;  // ∫ used blocks dt
+  int64_t kv_peak = 0;        // most blocks in use
+  int64_t iterations = 0;
+  int64_t preemptions = 0;
+
+ private:
+  // Progress of one request, kept inside the replica (contiguous, so the
+  // per-iteration passes over the running batch stay in cache).
+  struct Seq {
+    int64_t r = 0;              // request index
+    int64_t output = 1;         // tokens to generate
+    int64_t prompt = 0;         // tokens to prefill: input, or input + generated after recompute
+    int64_t gen_at_prompt = 0;  // tokens generated when `prompt` was set
+    int64_t prefilled = 0;      // of `prompt`
+    int64_t generated = 0;      // output tokens emitted so far
+    int64_t blocks = 0;         // KV blocks held on the replica
+    int64_t swapped_blocks = 0; // KV blocks parked in host memory (swap preemption)
+    int64_t chunk = 0;          // prompt tokens scheduled this iteration
+    int width = 1;              // beams
+    bool decode = false;        // scheduled to decode this iteration
+    bool first_token = false;
+    int64_t stored() const { return prompt + (generated - gen_at_prompt); }
+  };
+  int64_t blocks_for(const Seq& s, int64_t stored_tokens) const;
+  bool grow_for_decode(size_t i);  // false if running_[i] itself was preempted
+  void preempt_last();
+  void plan_decodes(int64_t& budget);
+  void plan_prefills(int64_t& budget);
+  void admit(int64_t& budget);
+
+  int index_;
+  EngineConfig cfg_;
+  const StepTimeFn& step_time_;
+  const std::vector<Request>& requests_;
+  std::vector<RequestRecord>& records_;
+
+  std::deque<Seq> waiting_;
+  std::vector<Seq> running_;  // admission order
+  int64_t free_blocks_;
+  int64_t watermark_blocks_;
+
+  double swap_seconds_ = 0;
+  IterationInfo info_;
+  Batch batch_;
+};
+
+}  // namespace cw

@@ -1,0 +1,48 @@
+// `chipwright serve`: simulate serving a trace or dataset on a deployment
+// the user describes (chip, count, tp, engine limits, router, arrivals).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include <nlohmann/json_fwd.hpp>
+
+#include "serving/arrivals.hpp"
+#include "serving/deployment.hpp"
+#include "serving/metrics.hpp"
+
+namespace cw {
+
+struct ServeOptions {
+  std::string chip, model, precision = "fp8";
+  int count = 1, tp = 1;
+  std::string trace;    // CSV path, or
+  std::string dataset;  // a named dataset (mlperf-llama2-70b, ...)
+  // Arrivals: offline (all at t = 0), poisson/gamma at `rate`, or, when
+  // `use_trace_times`, the trace's arrival_s column.
+  ArrivalProcess arrivals;
+  bool use_trace_times = false;
+  int64_t requests = 0;  // 0 = every row once; more cycles through the rows
+  EngineConfig engine;   // kv_blocks is sized by the deployment
+  RouterPolicy router = RouterPolicy::round_robin;
+  uint64_t seed = 0;
+  Slo slo;               // for goodput
+  std::string timeline;  // Chrome trace output path; empty = none
+};
+
+struct ServeResult {
+  Deployment deployment;
+  ServingMetrics metrics;
+  std::string arrivals;  // description
+  std::string workload;  // trace or dataset name
+};
+
+// Throws UserError for bad inputs (unknown chip/model/dataset, malformed
+// trace, impossible deployment, a request that cannot fit a replica).
+ServeResult run_serve(const ServeOptions& o);
+
+nlohmann::json to_json(const ServingMetrics& m);
+nlohmann::json to_json(const ServeResult& r);
+
+}  // namespace cw

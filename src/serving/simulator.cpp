@@ -1,0 +1,174 @@
+#include "serving/simulator.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <numeric>
+
+#include <fmt/core.h>
+
+#include "config/did_you_mean.hpp"
+#include "config/error.hpp"
+
+namespace cw {
+namespace {
+
+constexpr double kIdle = std::numeric_limits<double>::infinity();
+
+void check_requests(const std::vector<Request>& requests, const ClusterConfig& c,
+                    const Replica& probe) {
+  const EngineConfig& e = c.engine;
+  for (const Request& r : requests) {
+    if (r.input < 1 || r.output < 1 || r.width < 1 || !std::isfinite(r.arrival) ||
+        r.arrival < 0) {
+      throw UserError(fmt::format("request {} is malformed (input {}, output {}, width {}, "
+                                  "arrival {}); lengths must be >= 1 and arrivals >= 0",
+                                  r.id, r.input, r.output, r.width, r.arrival));
+    }
+    const int64_t need = probe.peak_blocks(r);
+    if (need > e.kv_blocks) {
+      throw UserError(fmt::format(
+          "request {} (input {} + output {} tokens) needs {} KV blocks of {} tokens but a "
+          "replica holds only {} blocks ({} tokens); give each replica more memory (a larger "
+          "--tp or a chip with more memory), a smaller KV-cache precision, or shorten the "
+          "request",
+          r.id, r.input, r.output, need, e.block_size, e.kv_blocks, e.kv_blocks * e.block_size));
+    }
+    if (!e.chunked_prefill && r.input > e.max_tokens) {
+      throw UserError(fmt::format("request {} has a {}-token prompt but iterations hold at most "
+                                  "{} tokens and chunked prefill is off; raise --max-tokens or "
+                                  "enable chunked prefill",
+                                  r.id, r.input, e.max_tokens));
+    }
+  }
+}
+
+}  // namespace
+
+const char* router_name(RouterPolicy p) {
+  return p == RouterPolicy::round_robin ? "round-robin" : "least-loaded";
+}
+
+RouterPolicy parse_router(const std::string& s) {
+  if (s == "round-robin") return RouterPolicy::round_robin;
+  if (s == "least-loaded") return RouterPolicy::least_loaded;
+  throw UserError("unknown router '" + s + "'. " +
+                  suggestion(s, {"round-robin", "least-loaded"}));
+}
+
+SimulationResult simulate(const std::vector<Request>& requests, const ClusterConfig& cluster,
+                          const StepTimeFn& step_time, const SimulationOptions& options) {
+  if (cluster.replicas < 1) throw InternalError("a cluster needs at least one replica");
+  const size_t n = requests.size();
+  SimulationResult out;
+  out.records.resize(n);
+  std::vector<Replica> replicas;
+  replicas.reserve(static_cast<size_t>(cluster.replicas));
+  for (int k = 0; k < cluster.replicas; ++k) {
+    replicas.emplace_back(k, cluster.engine, step_time, requests, out.records);
+  }
+  check_requests(requests, cluster, replicas.front());
+
+  std::vector<int64_t> order(n);
+  std::iota(order.begin(), order.end(), 0);
+  std::stable_sort(order.begin(), order.end(), [&](int64_t a, int64_t b) {
+    return requests[a].arrival < requests[b].arrival;
+  });
+  int64_t total_tokens = 0;
+  for (size_t i = 0; i < n; ++i) {
+    const Request& r = requests[i];
+    RequestRecord& rec = out.records[i];
+    rec.id = r.id;
+    rec.arrival = r.arrival;
+    rec.input = r.input;
+    rec.output = r.output;
+    total_tokens += r.input + r.output;
+  }
+
+  // Each iteration processes at least one token, and recompute at most
+  // repeats a request's tokens once per preemption; this bound is far above
+  // any real run and only turns a scheduler bug into an error instead of a hang.
+  const int64_t max_iterations = 64 * total_tokens + 1024;
+  // p99 = sorted[floor(0.99 n)] (LoadGen) reaches a limit once n − floor(0.99 n)
+  // values do; TPOT counts only requests with two or more tokens.
+  int64_t multi_token = 0;
+  for (const Request& r : requests) multi_token += r.output > 1 ? 1 : 0;
+  auto tail = [](int64_t count) {
+    return count - static_cast<int64_t>(std::floor(0.99 * static_cast<double>(count)));
+  };
+  const int64_t ttft_quota = tail(static_cast<int64_t>(n)), tpot_quota = tail(multi_token);
+  int64_t ttft_misses = 0, tpot_misses = 0;
+
+  std::vector<double> busy_until(replicas.size(), kIdle);
+  std::vector<int64_t> completed;
+  size_t next = 0;
+  int64_t routed = 0, done = 0, iterations = 0;
+  while (true) {
+    const double t_iter = *std::min_element(busy_until.begin(), busy_until.end());
+    const double t_arr = next < n ? requests[order[next]].arrival : kIdle;
+    const double t = std::min(t_iter, t_arr);
+    if (t == kIdle) break;
+    for (size_t k = 0; k < replicas.size(); ++k) {
+      if (busy_until[k] > t) continue;
+      replicas[k].finish(completed);
+      busy_until[k] = kIdle;
+    }
+    done += static_cast<int64_t>(completed.size());
+    for (int64_t i : completed) {
+      const RequestRecord& rec = out.records[static_cast<size_t>(i)];
+      ttft_misses += rec.ttft() >= options.abort_ttft ? 1 : 0;
+      tpot_misses += rec.output > 1 && rec.tpot() >= options.abort_tpot ? 1 : 0;
+    }
+    completed.clear();
+    if (ttft_misses >= ttft_quota || (tpot_quota > 0 && tpot_misses >= tpot_quota)) {
+      out.aborted = true;
+      out.abort_reason = ttft_misses >= ttft_quota ? "p99 TTFT reached the limit"
+                                                   : "p99 TPOT reached the limit";
+      break;
+    }
+    for (; next < n && requests[order[next]].arrival <= t; ++next) {
+      size_t k = static_cast<size_t>(routed++ % cluster.replicas);
+      if (cluster.router == RouterPolicy::least_loaded) {
+        for (size_t j = 0; j < replicas.size(); ++j) {
+          if (replicas[j].outstanding() < replicas[k].outstanding() ||
+              (replicas[j].outstanding() == replicas[k].outstanding() && j < k)) {
+            k = j;
+          }
+        }
+      }
+      replicas[k].enqueue(order[next]);
+    }
+    for (size_t k = 0; k < replicas.size(); ++k) {
+      if (busy_until[k] != kIdle || !replicas[k].has_work()) continue;
+      const int64_t outstanding = replicas[k].outstanding();
+      busy_until[k] = replicas[k].start(t);
+      if (!(busy_until[k] >= t) || !std::isfinite(busy_until[k])) {
+        throw InternalError(fmt::format("step time is not a finite non-negative number ({})",
+                                        busy_until[k] - t));
+      }
+      if (options.observer) options.observer(replicas[k].last(), outstanding);
+      if (++iterations > max_iterations) {
+        throw InternalError("serving simulation made no progress (iteration bound reached)");
+      }
+    }
+  }
+  if (!out.aborted && done != static_cast<int64_t>(n)) {
+    throw InternalError(fmt::format("{} of {} requests completed", done, n));
+  }
+  for (const RequestRecord& r : out.records) out.makespan = std::max(out.makespan, r.finish);
+  for (const Replica& rep : replicas) {
+    ReplicaStats s;
+    s.busy_time = rep.busy_time;
+    s.iterations = rep.iterations;
+    s.preemptions = rep.preemptions;
+    const double blocks = static_cast<double>(cluster.engine.kv_blocks);
+    if (out.makespan > 0) s.kv_occupancy_mean = rep.kv_block_seconds / (blocks * out.makespan);
+    s.kv_occupancy_peak = static_cast<double>(rep.kv_peak) / blocks;
+    out.iterations += s.iterations;
+    out.preemptions += s.preemptions;
+    out.replicas.push_back(s);
+  }
+  return out;
+}
+
+}  // namespace cw

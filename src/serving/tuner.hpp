@@ -1,0 +1,50 @@
+// Tunes a replica's engine limits the way a submitter tunes TensorRT-LLM or
+// vLLM (max_batch_size / max_num_seqs, max_num_tokens, scheduling policy):
+// coordinate ascent over powers of two, each knob moved while the score
+// improves. Scores are memoised, so revisiting a point is free.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <optional>
+#include <tuple>
+
+#include "serving/engine_config.hpp"
+
+namespace cw {
+
+struct EngineKnobs {
+  int tp = 1;
+  int64_t max_batch = 256;
+  int64_t max_tokens = 8192;
+  SchedulePolicy policy = SchedulePolicy::decode_first;
+  auto key() const { return std::tuple(tp, max_batch, max_tokens, policy); }
+};
+
+// Knobs held fixed (not searched).
+struct KnobPins {
+  std::optional<int64_t> max_batch, max_tokens;
+  std::optional<SchedulePolicy> policy;
+};
+
+class Tuner {
+ public:
+  // Higher is better; 0 marks an infeasible point.
+  using Score = std::function<double(const EngineKnobs&)>;
+  Tuner(Score score, KnobPins pins) : score_fn_(std::move(score)), pins_(pins) {}
+
+  double score(const EngineKnobs& k);
+  // The best point reachable from `start` (at most 4 rounds over the knobs,
+  // each knob at most 16 doublings or halvings per round).
+  EngineKnobs climb(EngineKnobs start);
+
+ private:
+  bool line(EngineKnobs& k, double& best, int64_t EngineKnobs::*field, int64_t lo, int64_t hi);
+
+  Score score_fn_;
+  KnobPins pins_;
+  std::map<std::tuple<int, int64_t, int64_t, SchedulePolicy>, double> memo_;
+};
+
+}  // namespace cw

@@ -1,0 +1,171 @@
+// MLPerf benchmarks: datasets and their output-length models
+// (reference/mlperf.md §2–3), LoadGen's sample counts, the scenario runner
+// and the errors for unknown or impossible requests.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <numeric>
+#include <set>
+
+#include "config/error.hpp"
+#include "hardware/chip_loader.hpp"
+#include "serving/mlperf_scenario.hpp"
+#include "serving/mlperf_search.hpp"
+#include "workload/hf_config_loader.hpp"
+#include "workload/precision_loader.hpp"
+
+namespace cw {
+namespace {
+
+double mean_output(const std::vector<TraceRow>& rows) {
+  double s = 0;
+  for (const auto& r : rows) s += static_cast<double>(r.output);
+  return s / static_cast<double>(rows.size());
+}
+
+int64_t max_output(const std::vector<TraceRow>& rows) {
+  int64_t m = 0;
+  for (const auto& r : rows) m = std::max(m, r.output);
+  return m;
+}
+
+TEST(MlperfDataset, SizesMatchTheOfficialDatasets) {
+  for (const auto& b : mlperf_benchmarks()) {
+    EXPECT_EQ(static_cast<int64_t>(mlperf_dataset(b).size()), b.samples) << b.id;
+  }
+}
+
+TEST(MlperfDataset, OutputLengthModels) {
+  // llama2-70b: GPT-4 answers rescaled to Llama-2's 294.45 tokens/sample, cap 1024.
+  auto l2 = mlperf_dataset(find_benchmark("llama2-70b"));
+  EXPECT_NEAR(mean_output(l2), 294.45, 0.5);
+  EXPECT_LE(max_output(l2), 1024);
+  // llama3.1-8b: every sample hits max_new_tokens = 128.
+  auto l8 = mlperf_dataset(find_benchmark("llama3.1-8b"));
+  EXPECT_DOUBLE_EQ(mean_output(l8), 128);
+  // deepseek-r1: reference generations capped at 20,000 -> mean 3,886.23.
+  auto r1 = mlperf_dataset(find_benchmark("deepseek-r1"));
+  EXPECT_NEAR(mean_output(r1), 3886.23, 0.01);
+  EXPECT_EQ(max_output(r1), 20000);
+  // mixtral and 405b: the reference model's own outputs.
+  EXPECT_NEAR(mean_output(mlperf_dataset(find_benchmark("mixtral-8x7b"))), 144.84, 0.01);
+  EXPECT_NEAR(mean_output(mlperf_dataset(find_benchmark("llama3.1-405b"))), 684.68, 0.01);
+  // gpt-j: 69 tokens/sample within min/max_new_tokens 30..128, inputs <= 1919.
+  auto gj = mlperf_dataset(find_benchmark("gpt-j"));
+  EXPECT_NEAR(mean_output(gj), 69, 0.5);
+  for (const auto& r : gj) {
+    EXPECT_GE(r.output, 30);
+    EXPECT_LE(r.output, 128);
+    EXPECT_LE(r.input, 1919);
+  }
+  EXPECT_EQ(find_benchmark("gpt-j").beam_width, 4);
+}
+
+TEST(MlperfDataset, UnknownNamesSuggestTheClosest) {
+  try {
+    find_benchmark("llama2-70");
+    FAIL();
+  } catch (const UserError& e) {
+    EXPECT_NE(std::string(e.what()).find("llama2-70b"), std::string::npos) << e.what();
+  }
+  try {
+    load_dataset("mlperf-llama2-7b");
+    FAIL();
+  } catch (const UserError& e) {
+    EXPECT_NE(std::string(e.what()).find("mlperf-llama2-70b"), std::string::npos) << e.what();
+  }
+  EXPECT_THROW(parse_scenario("sever"), UserError);
+  EXPECT_EQ(parse_scenario("interactive"), MlperfScenario::interactive);
+}
+
+TEST(MlperfScenario, OfflineSampleCountFollowsLoadGen) {
+  const auto& b = find_benchmark("llama2-70b");
+  // max(N, 1.1 × 600 s × qps) rounded up to a multiple of N.
+  EXPECT_EQ(offline_samples(b, 10), 24576);   // 6,600 < N
+  EXPECT_EQ(offline_samples(b, 100), 73728);  // 66,000 -> 3 N
+}
+
+TEST(MlperfScenario, RequestsCyclePermutationsOfTheDataset) {
+  std::vector<TraceRow> rows;
+  for (int i = 1; i <= 50; ++i) rows.push_back({i, i, 0});
+  auto reqs = mlperf_requests(rows, 120, 1, kSampleSeed);
+  ASSERT_EQ(reqs.size(), 120u);
+  for (int pass = 0; pass < 2; ++pass) {
+    std::set<int64_t> seen;
+    for (int i = 0; i < 50; ++i) seen.insert(reqs[static_cast<size_t>(pass * 50 + i)].input);
+    EXPECT_EQ(seen.size(), 50u);  // each pass is a permutation
+  }
+  EXPECT_EQ(reqs, mlperf_requests(rows, 120, 1, kSampleSeed));
+}
+
+Deployment small_deployment(const char* model, int tp, int count) {
+  auto step = std::make_shared<StepModel>(load_chip("h200-sxm"), load_model(model),
+                                          load_precision("fp8"), StepOptions{tp});
+  return make_deployment(step, count, EngineConfig{});
+}
+
+TEST(MlperfScenario, ServerIsValidBelowCapacityAndNotFarAbove) {
+  const auto& b = find_benchmark("llama3.1-8b");
+  auto rows = mlperf_dataset(b);
+  Deployment d = small_deployment("llama3.1-8b", 1, 1);
+  const MlperfRun off = run_offline(d, b, rows, b.samples);
+  EXPECT_GT(off.tokens_per_s, 0);
+  const ServerRunOptions shortrun{120, false};
+  MlperfRun low = run_server(d, b, rows, *b.server, 0.5 * off.samples_per_s, shortrun);
+  EXPECT_TRUE(low.valid) << low.why;
+  // Tokens/s at half the capacity is about half the Offline tokens/s.
+  EXPECT_NEAR(low.tokens_per_s / off.tokens_per_s, 0.5, 0.05);
+  MlperfRun high = run_server(d, b, rows, *b.server, 2.0 * off.samples_per_s, shortrun);
+  EXPECT_FALSE(high.valid);
+  MlperfRun best = find_server_rate(d, b, rows, *b.server, off.samples_per_s, shortrun, 0.03);
+  EXPECT_TRUE(best.valid);
+  EXPECT_GT(best.rate, 0.5 * off.samples_per_s);
+  EXPECT_LT(best.rate, 2.0 * off.samples_per_s);
+}
+
+TEST(MlperfSearch, RejectsImpossibleRequests) {
+  MlperfOptions o;
+  o.chip = "h100-sxm";
+  o.count = 1;
+  o.benchmark = "llama3.1-405b";
+  try {
+    run_mlperf(o);
+    FAIL();
+  } catch (const UserError& e) {
+    EXPECT_NE(std::string(e.what()).find("does not fit"), std::string::npos) << e.what();
+  }
+  o.benchmark = "mixtral-8x7b";
+  o.count = 8;
+  o.scenario = MlperfScenario::interactive;
+  EXPECT_THROW(run_mlperf(o), UserError);  // Mixtral has no Interactive scenario
+}
+
+TEST(MlperfSearch, ImpossibleDeploymentsExplainThemselves) {
+  auto step = std::make_shared<StepModel>(load_chip("h100-sxm"), load_model("llama2-70b"),
+                                          load_precision("fp8"), StepOptions{2});
+  try {
+    make_deployment(step, 3, EngineConfig{});
+    FAIL();
+  } catch (const UserError& e) {
+    EXPECT_NE(std::string(e.what()).find("--tp that divides --count"), std::string::npos);
+  }
+  auto one = std::make_shared<StepModel>(load_chip("h100-sxm"), load_model("llama2-70b"),
+                                         load_precision("bf16"), StepOptions{1});
+  EXPECT_THROW(make_deployment(one, 1, EngineConfig{}), UserError);
+}
+
+TEST(MlperfSearch, OfflineChoosesAFittingDeploymentAndReportsIt) {
+  MlperfOptions o;
+  o.chip = "h200-sxm";
+  o.count = 2;
+  o.benchmark = "llama3.1-8b";
+  MlperfResult r = run_mlperf(o);
+  EXPECT_EQ(r.deployment.count, 2);
+  EXPECT_EQ(r.deployment.tp * r.deployment.replicas, 2);
+  EXPECT_GT(r.run.tokens_per_s, 0);
+  EXPECT_FALSE(r.tried.empty());
+  for (const auto& p : r.tried) EXPECT_LE(p.tokens_per_s, r.run.tokens_per_s * 1.05);
+}
+
+}  // namespace
+}  // namespace cw
