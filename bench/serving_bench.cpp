@@ -6,6 +6,7 @@
 
 #include "hardware/chip_loader.hpp"
 #include "serving/mlperf_scenario.hpp"
+#include "serving/mlperf_search.hpp"
 #include "workload/hf_config_loader.hpp"
 #include "workload/precision_loader.hpp"
 
@@ -44,21 +45,35 @@ void BM_ServingOfflineLlama2_70b(benchmark::State& state) {
 }
 BENCHMARK(BM_ServingOfflineLlama2_70b)->Unit(benchmark::kMillisecond);
 
-// One Server rate search (bisection of 600 s Poisson runs) on a fixed deployment.
+// The Server rate search (bracket + bisection of 600 s Poisson runs) on a
+// fixed deployment.
 void BM_MlperfServerSearchLlama2_70b(benchmark::State& state) {
   const auto& b = cw::find_benchmark("llama2-70b");
   const auto dataset = cw::mlperf_dataset(b);
   cw::Deployment d = llama2_deployment(2, 512);
   const double capacity = cw::run_offline(d, b, dataset, b.samples).samples_per_s;
-  int64_t requests = 0, iterations = 0;
   for (auto _ : state) {
     cw::MlperfRun r = cw::find_server_rate(d, b, dataset, *b.server, capacity);
-    requests += r.metrics.requests;
-    iterations += r.metrics.iterations;
     benchmark::DoNotOptimize(r.tokens_per_s);
+    state.counters["server_qps"] = r.rate;
   }
-  report(state, requests, iterations);
 }
 BENCHMARK(BM_MlperfServerSearchLlama2_70b)->Unit(benchmark::kMillisecond)->Iterations(1);
+
+// What `chipwright mlperf --chip h100-sxm --count 8 --benchmark llama2-70b
+// --scenario server` does: the deployment search plus the final Server search.
+void BM_MlperfServerCommandLlama2_70b(benchmark::State& state) {
+  cw::MlperfOptions o;
+  o.chip = "h100-sxm";
+  o.count = 8;
+  o.benchmark = "llama2-70b";
+  o.scenario = cw::MlperfScenario::server;
+  for (auto _ : state) {
+    cw::MlperfResult r = cw::run_mlperf(o);
+    benchmark::DoNotOptimize(r.run.tokens_per_s);
+    state.counters["deployments_tried"] = static_cast<double>(r.tried.size());
+  }
+}
+BENCHMARK(BM_MlperfServerCommandLlama2_70b)->Unit(benchmark::kMillisecond)->Iterations(1);
 
 }  // namespace

@@ -15,7 +15,13 @@
 #include "config/error.hpp"
 #include "hardware/chip_loader.hpp"
 #include "hardware/system_loader.hpp"
+#include "serving/engine_config.hpp"
+#include "serving/mlperf_scenario.hpp"
+#include "serving/simulator.hpp"
 #include "serving/trace.hpp"
+#include "silicon/economics.hpp"
+#include "silicon/process_node.hpp"
+#include "silicon/yield.hpp"
 #include "units/parse.hpp"
 #include "validate/calibration_case.hpp"
 #include "workload/hf_config_loader.hpp"
@@ -43,6 +49,35 @@ inline void parse_calibration_yaml(const std::string& text) {
   parse_calibration_cases(text, "fuzz-cases.yaml");
 }
 
+inline void parse_node_yaml(const std::string& text) {
+  parse_node(ConfigNode::load_string(text, "fuzz-node.yaml"));
+}
+
+inline void parse_economics_yaml(const std::string& text) {
+  parse_economics(ConfigNode::load_string(text, "fuzz-economics.yaml"));
+}
+
+// The short strings users type as flag values: an economics override
+// ("tco.pue=1.1") and the names of policies, scenarios, routers, yield models
+// and dtypes. Each is tried on the whole input.
+inline void parse_flag_values(const std::string& text) {
+  auto attempt = [](auto&& f) {
+    try {
+      f();
+    } catch (const UserError&) {
+    }
+  };
+  attempt([&] {
+    Economics e;
+    apply_override(e, text);
+  });
+  attempt([&] { (void)parse_policy(text); });
+  attempt([&] { (void)parse_scenario(text); });
+  attempt([&] { (void)parse_router(text); });
+  attempt([&] { (void)parse_yield_model(text); });
+  (void)parse_dtype(text);
+}
+
 inline void parse_trace(const std::string& text) {
   std::istringstream in(text);
   parse_trace_csv(in, "fuzz-trace.csv");
@@ -64,8 +99,11 @@ inline void parse_quantities(const std::string& text) {
 
 // Every accessor of every node of any YAML document: the generic layer all
 // YAML parsers share. Accessors may refuse a node (UserError) but not crash.
-inline void walk_config(const ConfigNode& n, int depth) {
-  if (depth > 64) return;
+// `budget` bounds the nodes visited: aliases share nodes, so a small document
+// can be an exponentially large tree ("billion laughs") that the parsers,
+// which only read the keys they know, never walk.
+inline void walk_config(const ConfigNode& n, int depth, int& budget) {
+  if (depth > 64 || --budget < 0) return;
   auto attempt = [](auto&& f) {
     try {
       f();
@@ -76,12 +114,12 @@ inline void walk_config(const ConfigNode& n, int depth) {
   if (n.is_map()) {
     for (const std::string& k : n.keys()) {
       (void)n.has(k);
-      attempt([&] { walk_config(n.required(k), depth + 1); });
+      attempt([&] { walk_config(n.required(k), depth + 1, budget); });
     }
     attempt([&] { n.expect_keys({"id", "name"}); });
     attempt([&] { (void)n.optional("name"); });
   } else if (n.is_sequence()) {
-    for (const ConfigNode& item : n.items()) walk_config(item, depth + 1);
+    for (const ConfigNode& item : n.items()) walk_config(item, depth + 1, budget);
   }
   attempt([&] { (void)n.as_string(); });
   attempt([&] { (void)n.as_double(); });
@@ -94,7 +132,8 @@ inline void walk_config(const ConfigNode& n, int depth) {
 }
 
 inline void parse_config_yaml(const std::string& text) {
-  walk_config(ConfigNode::load_string(text, "fuzz.yaml"), 0);
+  int budget = 5000;
+  walk_config(ConfigNode::load_string(text, "fuzz.yaml"), 0, budget);
 }
 
 struct Target {
@@ -102,7 +141,6 @@ struct Target {
   void (*parse)(const std::string&);
 };
 
-// Every target but process_node, whose parser lives in src/silicon/.
 inline const std::vector<Target>& targets() {
   static const std::vector<Target> t = {
       {"chip_yaml", parse_chip_yaml},
@@ -111,6 +149,9 @@ inline const std::vector<Target>& targets() {
       {"precision", parse_precision_yaml},
       {"calibration", parse_calibration_yaml},
       {"trace_csv", parse_trace},
+      {"process_node", parse_node_yaml},
+      {"economics", parse_economics_yaml},
+      {"flag_values", parse_flag_values},
       {"quantity", parse_quantities},
       {"config_node", parse_config_yaml},
   };

@@ -5,6 +5,8 @@
 
 #include "config/error.hpp"
 #include "perf/attention_preprocess.hpp"
+#include "engine/parallel_plan.hpp"
+#include "hardware/system_loader.hpp"
 #include "perf/collective.hpp"
 #include "perf/ops.hpp"
 
@@ -32,18 +34,18 @@ void require_dtype(const ChipSpec& chip, const Precision& p, const char* layer_c
 
 StepModel::StepModel(const ChipSpec& chip, const ModelSpec& model, const Precision& precision,
                      StepOptions options)
-    : chip_(chip), model_(model), precision_(precision), options_(options), gemms_(chip_) {
+    : chip_(chip),
+      system_(standard_system(chip, std::max(1, options.tp) * std::max(1, options.pp))),
+      model_(model),
+      precision_(precision),
+      options_(options),
+      gemms_(chip_) {
+  check_plan(ParallelPlan{options.tp, options.pp, options.ep, 1}, model_);
   require_dtype(chip_, precision_, "attention_projections", precision.attention_projections.dtype);
   require_dtype(chip_, precision_, "attention_math", precision.attention_math.dtype);
   require_dtype(chip_, precision_, "dense_mlp", precision.dense_mlp.dtype);
   require_dtype(chip_, precision_, "lm_head", precision.lm_head.dtype);
   if (model_.moe) require_dtype(chip_, precision_, "moe_experts", precision.moe_experts.dtype);
-  if (options_.tp < 1) throw UserError("tensor-parallel degree must be at least 1");
-  if (model_.heads % options_.tp != 0) {
-    throw UserError("tensor parallelism " + std::to_string(options_.tp) + " does not divide the " +
-                    std::to_string(model_.heads) + " attention heads of " + model_.id +
-                    "; choose a --tp that divides it");
-  }
   act_bytes_ = dtype_bits(precision.activations) / 8.0;
 }
 
@@ -176,7 +178,11 @@ void StepModel::add_mlp(const Batch& batch, bool moe, std::vector<OpRecord>& ops
   }
 
   const MoeSpec& e = *model_.moe;
-  const int64_t inter = e.expert_intermediate / tp;
+  // Expert parallelism inside the TP group: each rank holds E/ep whole
+  // experts, each split tp/ep ways; activations are replicated across the
+  // group, so the MLP all-reduce still combines the partial outputs.
+  const int ep = options_.ep;
+  const int64_t inter = e.expert_intermediate / (tp / ep);
   NumberFormat router_fmt{precision_.activations, 0, 0};
   add_gemm(ops, "router", T, e.num_experts, h, router_fmt);
   add_vector(ops, "router_topk", T * e.num_experts, 4, 1, T * e.num_experts * 4.0,
@@ -187,11 +193,12 @@ void StepModel::add_mlp(const Batch& batch, bool moe, std::vector<OpRecord>& ops
   const double touched = E * (1.0 - std::pow(1.0 - e.experts_per_token / E, double(T)));
   const int64_t experts = std::max<int64_t>(1, std::llround(std::ceil(touched - 1e-9)));
   const int64_t rows = ceil_div(T * e.experts_per_token, experts);
-  add_gemm(ops, "experts_up", rows, up_factor * inter, h, precision_.moe_experts, experts);
-  activation(rows * experts, inter);
-  add_gemm(ops, "experts_down", rows, h, inter, precision_.moe_experts, experts);
+  const int64_t local = ceil_div(experts, ep);  // touched experts on this rank
+  add_gemm(ops, "experts_up", rows, up_factor * inter, h, precision_.moe_experts, local);
+  activation(rows * local, inter);
+  add_gemm(ops, "experts_down", rows, h, inter, precision_.moe_experts, local);
   if (e.shared_experts > 0) {
-    const int64_t shared = e.shared_experts * inter;
+    const int64_t shared = e.shared_experts * e.expert_intermediate / tp;
     add_gemm(ops, "shared_expert_up", T, up_factor * shared, h, precision_.moe_experts);
     activation(T, shared);
     add_gemm(ops, "shared_expert_down", T, h, shared, precision_.moe_experts);
@@ -201,6 +208,10 @@ void StepModel::add_mlp(const Batch& batch, bool moe, std::vector<OpRecord>& ops
              T * h * ab * e.experts_per_token, T * h * ab);
 }
 
+Cost StepModel::collective_cost(double bytes) const {
+  return collective(system_, CollectiveKind::all_reduce, options_.tp, bytes).cost;
+}
+
 StepResult StepModel::evaluate(const Batch& batch) {
   StepResult r;
   const int64_t T = batch.new_tokens();
@@ -208,33 +219,26 @@ StepResult StepModel::evaluate(const Batch& batch) {
   const int64_t h = model_.hidden;
   const double ab = act_bytes_;
   const int tp = options_.tp;
-
-  auto finish = [&r](LayerClassResult&& lc) {
-    for (const auto& op : lc.ops) lc.per_layer += op.cost;
-    r.total += lc.per_layer.scaled(static_cast<double>(lc.count));
-    r.layers.push_back(std::move(lc));
-  };
+  const int pp = options_.pp;
 
   LayerClassResult embed{"embedding", 1, {}, {}};
   add_vector(embed.ops, "embedding_gather", T * h, 0, 0, T * h * ab, T * h * ab);
-  finish(std::move(embed));
+  r.layers.push_back(std::move(embed));
 
-  int64_t moe_layers = 0;
-  for (int64_t l = 0; l < model_.layers; ++l) moe_layers += model_.is_moe_layer(l) ? 1 : 0;
   for (bool moe : {false, true}) {
-    int64_t count = moe ? moe_layers : model_.layers - moe_layers;
-    if (count == 0) continue;
-    LayerClassResult lc{moe ? "moe_layer" : "dense_layer", count, {}, {}};
+    LayerClassResult lc{moe ? "moe_layer" : "dense_layer", 0, {}, {}};
+    for (int64_t l = 0; l < model_.layers; ++l) lc.count += model_.is_moe_layer(l) == moe ? 1 : 0;
+    if (lc.count == 0) continue;
     // Pre-attention norm fused with the residual add of the previous layer.
     add_vector(lc.ops, "attn_norm", T * h, 5, 0, 2 * T * h * ab, 2 * T * h * ab);
     add_attention(batch, lc.ops);
-    if (tp > 1) lc.ops.push_back({"attn_allreduce", allreduce_cost(chip_, tp, T * h * ab)});
+    if (tp > 1) lc.ops.push_back({"attn_allreduce", collective_cost(T * h * ab)});
     if (!model_.parallel_block) {
       add_vector(lc.ops, "mlp_norm", T * h, 5, 0, 2 * T * h * ab, 2 * T * h * ab);
     }
     add_mlp(batch, moe, lc.ops);
-    if (tp > 1) lc.ops.push_back({"mlp_allreduce", allreduce_cost(chip_, tp, T * h * ab)});
-    finish(std::move(lc));
+    if (tp > 1) lc.ops.push_back({"mlp_allreduce", collective_cost(T * h * ab)});
+    r.layers.push_back(std::move(lc));
   }
 
   LayerClassResult head{"lm_head", 1, {}, {}};
@@ -244,7 +248,41 @@ StepResult StepModel::evaluate(const Batch& batch) {
   add_gemm(head.ops, "lm_head", rows, vocab, h, precision_.lm_head);
   // Sampling: softmax/argmax over the local vocabulary shard in fp32.
   add_vector(head.ops, "sampling", rows * vocab, 4, 1, rows * vocab * 4.0, rows * 8.0);
-  finish(std::move(head));
+  r.layers.push_back(std::move(head));
+
+  for (auto& lc : r.layers) {
+    for (const auto& op : lc.ops) lc.per_layer += op.cost;
+    r.total += lc.per_layer.scaled(static_cast<double>(lc.count));
+  }
+
+  // Pipeline stages hold contiguous layers (layer l on stage l·pp/L); the
+  // first also embeds, the last also runs the LM head.
+  double slowest = r.total.time;
+  if (pp > 1) {
+    std::vector<double> stage(pp, 0.0);
+    for (int64_t l = 0; l < model_.layers; ++l) {
+      const char* cls = model_.is_moe_layer(l) ? "moe_layer" : "dense_layer";
+      for (const auto& lc : r.layers) {
+        if (std::string_view(lc.name) == cls) stage[l * pp / model_.layers] += lc.per_layer.time;
+      }
+    }
+    stage.front() += r.layers.front().per_layer.time;
+    stage.back() += r.layers.back().per_layer.time;
+    // Activations of the batch cross each stage boundary once.
+    CollectiveResult hop = send_recv(system_, T * h * ab, tp * pp > system_.scale_up.domain);
+    Cost transfers = hop.cost.scaled(pp - 1.0);
+    r.layers.push_back({"pipeline_transfer", pp - 1, {{"stage_send", hop.cost}}, hop.cost});
+    r.total += transfers;
+    slowest = *std::max_element(stage.begin(), stage.end()) + hop.cost.time;
+  }
+
+  // The host's per-iteration work, during which the accelerator idles.
+  Cost host;
+  host.time = host.overhead_time = options_.iteration_overhead;
+  host.bound = Bound::overhead;
+  r.layers.push_back({"engine", 1, {{"iteration_overhead", host}}, host});
+  r.total += host;
+  r.interval = slowest + host.time;
   return r;
 }
 

@@ -12,6 +12,7 @@
 
 #include "engine/batch.hpp"
 #include "hardware/chip_spec.hpp"
+#include "hardware/system_spec.hpp"
 #include "perf/cost.hpp"
 #include "perf/gemm_cache.hpp"
 #include "workload/model_spec.hpp"
@@ -33,17 +34,33 @@ struct LayerClassResult {
 };
 
 struct StepResult {
-  std::vector<LayerClassResult> layers;
+  std::vector<LayerClassResult> layers;  // counts over all pipeline stages
+  // One pass of the batch through every stage: stage times, the transfers
+  // between stages and the engine's per-iteration overhead.
   Cost total;
+  // Pipeline interval: the slowest stage plus its transfer (= total.time when
+  // pp = 1). With pp micro-batches in flight a new one finishes every interval.
+  double interval = 0;
 };
+
+// Host-side cost of one engine iteration that the accelerator waits for
+// (scheduling the batch, launching the step's graph, sampling, detokenising).
+// 2.0 ms is solved from one case, the vLLM latency benchmark on H200
+// (h200-llama3.1-8b-e2e-b8: (833.4 - 574.6) ms / 128 iterations); ACCURACY.md
+// validates it on the other latency cases.
+inline constexpr double kDefaultIterationOverhead = 2.0e-3;
 
 struct StepOptions {
   int tp = 1;  // tensor-parallel degree: heads, FFN and vocab are split tp ways
+  int pp = 1;  // pipeline stages: layers are split into pp contiguous stages
+  int ep = 1;  // expert parallelism within the TP group (ep divides tp)
+  double iteration_overhead = kDefaultIterationOverhead;  // seconds per iteration
 };
 
 class StepModel {
  public:
-  // Throws UserError when the precision needs a dtype the chip lacks.
+  // Throws UserError when the precision needs a dtype the chip lacks or the
+  // plan cannot run the model (see check_plan).
   StepModel(const ChipSpec& chip, const ModelSpec& model, const Precision& precision,
             StepOptions options = {});
   StepResult evaluate(const Batch& batch);
@@ -63,7 +80,10 @@ class StepModel {
   void add_vector(std::vector<OpRecord>& ops, const char* name, int64_t elements, double flops,
                   double special, double bytes_read, double bytes_written);
 
+  Cost collective_cost(double bytes) const;  // TP all-reduce of `bytes`
+
   ChipSpec chip_;
+  SystemSpec system_;  // the chip's standard system holding tp × pp chips
   ModelSpec model_;
   Precision precision_;
   StepOptions options_;

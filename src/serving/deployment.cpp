@@ -9,10 +9,7 @@
 
 namespace cw {
 
-StepTimeFn Deployment::step_time() const {
-  StepModel* m = step.get();
-  return [m](const Batch& b) { return m->time(b); };
-}
+StepTimeFn Deployment::step_time() const { return timer->fn(); }
 
 std::string Deployment::describe() const {
   const EngineConfig& e = cluster.engine;
@@ -40,6 +37,7 @@ Deployment make_deployment(std::shared_ptr<StepModel> step, int count, EngineCon
   d.count = count;
   d.tp = tp;
   d.replicas = count / tp;
+  d.timer = std::make_shared<StepTimeCache>(step);
   d.step = std::move(step);
   // Per chip: weights and the activation workspace of a max_tokens iteration,
   // then KV blocks in the configured share of what is left.
@@ -49,8 +47,17 @@ Deployment make_deployment(std::shared_ptr<StepModel> step, int count, EngineCon
   const double free = kKvMemoryFraction * left;
   const double block_bytes = kv_per_token * static_cast<double>(engine.block_size);
   const int64_t blocks = free > 0 ? static_cast<int64_t>(std::floor(free / block_bytes)) : 0;
+  const double gb = 1e9;
+  if (left <= 0) {
+    throw UserError(fmt::format(
+        "{} at precision {} does not fit on tp {} x {}: weights {:.1f} GB and activations {:.1f} "
+        "GB per chip exceed its {:.1f} GB; use a larger --tp (about {} chips per replica), a "
+        "lower precision, or a smaller --max-tokens",
+        model.id, precision.name, tp, chip.id, base.weights / gb, base.activations / gb,
+        base.capacity / gb,
+        static_cast<int>(std::ceil((base.weights + base.activations) * tp / base.capacity))));
+  }
   if (blocks * engine.block_size < min_tokens) {
-    const double gb = 1e9;
     throw UserError(fmt::format(
         "{} at precision {} does not fit on tp {} x {}: weights {:.1f} GB and activations {:.1f} "
         "GB per chip leave {:.1f} GB of {:.1f} GB, {:.0f}% of which ({:.1f} GB) is less KV "

@@ -11,6 +11,7 @@
 #include "engine/memory_fit.hpp"
 #include "engine/step_model.hpp"
 #include "serving/simulator.hpp"
+#include "serving/step_time.hpp"
 
 namespace cw {
 
@@ -30,8 +31,10 @@ struct Deployment {
   ClusterConfig cluster;  // engine.kv_blocks filled in from the memory budget
   MemoryBudget memory;    // per chip, with the KV cache at its full size
   std::shared_ptr<StepModel> step;  // one replica's iteration cost
+  // Memoised step times over `step`; deployments of the same model may share one.
+  std::shared_ptr<StepTimeCache> timer;
 
-  StepTimeFn step_time() const;  // calls step->time (not thread-safe: one run at a time)
+  StepTimeFn step_time() const;  // calls the timer (not thread-safe: one run at a time)
   std::string describe() const;  // one line: replicas, tp, batch limits, policy, KV size
 };
 

@@ -95,7 +95,8 @@ MlperfRun run_server(const Deployment& d, const MlperfBenchmark& b,
   double now = 0;
   // Bound: k·N samples where the k·N-th arrival passes `duration`; the loop
   // stops at the first multiple of N past it (finite for qps > 0).
-  while (now < opts.duration || static_cast<int64_t>(times.size()) % n != 0) {
+  while (now < opts.duration || static_cast<int64_t>(times.size()) % n != 0 ||
+         static_cast<int64_t>(times.size()) < opts.min_samples) {
     now += rng.exponential(qps);
     times.push_back(now);
   }

@@ -51,6 +51,9 @@ struct ServerRunOptions {
   // Pad the sample count up to a multiple of N (LoadGen's equal issue). Off
   // for the deployment search's shorter screening runs.
   bool equal_issue = true;
+  // Arrivals also continue until this many samples (p99 needs a few hundred
+  // at least); 0 = LoadGen's rule alone (min_query_count 100 < N always).
+  int64_t min_samples = 0;
 };
 
 // Server at `qps` with Poisson arrivals (loadgen.cc GenerateQueries).

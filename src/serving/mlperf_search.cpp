@@ -11,6 +11,7 @@
 #include "config/data_dir.hpp"
 #include "config/error.hpp"
 #include "hardware/chip_loader.hpp"
+#include "hardware/system_loader.hpp"
 #include "serving/tuner.hpp"
 #include "workload/hf_config_loader.hpp"
 #include "workload/precision_loader.hpp"
@@ -18,9 +19,11 @@
 namespace cw {
 namespace {
 
-// Server screening runs: shorter than LoadGen's 600 s and without equal-issue
+// Server screening runs: shorter than LoadGen's 600 s (but at least 1,000
+// samples, so a p99 means something at low rates) and without equal-issue
 // padding, bisected to 3%; the chosen deployment is then run in full.
 constexpr double kScreenDuration = 150;
+constexpr int64_t kScreenSamples = 1000;
 constexpr double kScreenTolerance = 0.03;
 // Offline: LoadGen may issue many dataset passes (offline_samples); more than
 // this many adds nothing but run time (the drain tail is then < 1/32 of the run).
@@ -43,6 +46,7 @@ class Search {
   Search(const MlperfOptions& o, const MlperfBenchmark& b, std::optional<LatencyLimits> limits)
       : o_(o), b_(b), limits_(limits), dataset_(mlperf_dataset(b)) {
     chip_ = load_chip(o.chip);
+    domain_ = standard_system(chip_, o.count).scale_up.domain;
     model_ = load_model(b.model);
     precision_ = load_precision(benchmark_precision(o.precision, b.id));
     for (const TraceRow& r : dataset_) {
@@ -56,7 +60,7 @@ class Search {
 
   std::vector<int> tp_candidates() const {
     std::vector<int> out;
-    for (int tp = 1; tp <= std::min(o_.count, kMaxSearchTp); tp *= 2) {
+    for (int tp = 1; tp <= std::min(o_.count, domain_); tp *= 2) {
       if (o_.tp && tp != *o_.tp) continue;
       if (o_.count % tp == 0 && model_.heads % tp == 0) out.push_back(tp);
     }
@@ -71,7 +75,11 @@ class Search {
     e.max_batch = k.max_batch;
     e.max_tokens = k.max_tokens;
     e.policy = k.policy;
-    return make_deployment(step, o_.count, e, RouterPolicy::round_robin, min_tokens_);
+    Deployment d = make_deployment(step, o_.count, e, RouterPolicy::round_robin, min_tokens_);
+    auto& timer = timers_[k.tp];  // step times depend on the model and tp only
+    if (!timer) timer = d.timer;
+    d.timer = timer;
+    return d;
   }
 
   // One Offline dataset pass: the deployment's capacity.
@@ -79,6 +87,24 @@ class Search {
     auto it = offline_.find(k.key());
     if (it != offline_.end()) return it->second;
     return offline_[k.key()] = run_offline(deploy(k), b_, dataset_, b_.samples);
+  }
+
+  double rate_hint(int tp) const {
+    auto it = rate_hint_.find(tp);
+    return it == rate_hint_.end() ? 0 : it->second;
+  }
+
+  // False (and the reason recorded) when the degree cannot hold the model
+  // even with the smallest batch and token limits.
+  bool fits(int tp) {
+    try {
+      deploy(EngineKnobs{tp, kMinBatch, kMinTokens, SchedulePolicy::decode_first});
+      return true;
+    } catch (const UserError& e) {
+      tried.push_back({tp, kMinBatch, kMinTokens, SchedulePolicy::decode_first, "offline", 0,
+                       e.what()});
+      return false;
+    }
   }
 
   // Screening scores: one Offline dataset pass (tokens/s), or the tokens/s of
@@ -90,13 +116,18 @@ class Search {
   double record(const EngineKnobs& k, bool server) {
     SearchPoint p{k.tp, k.max_batch, k.max_tokens, k.policy, server ? "server" : "offline", 0, ""};
     try {
-      const MlperfRun& off = offline_pass(k);
       if (!server) {
-        p.tokens_per_s = off.tokens_per_s;
+        p.tokens_per_s = offline_pass(k).tokens_per_s;
       } else {
-        MlperfRun s = find_server_rate(deploy(k), b_, dataset_, *limits_, off.samples_per_s,
-                                       {kScreenDuration, false}, kScreenTolerance);
+        // The bracket starts at the last valid rate found for this degree (a
+        // neighbouring point), else at the Offline capacity.
+        double& hint = rate_hint_[k.tp];
+        if (hint <= 0) hint = offline_pass(k).samples_per_s;
+        MlperfRun s = find_server_rate(deploy(k), b_, dataset_, *limits_, hint,
+                                       {kScreenDuration, false, kScreenSamples},
+                                       kScreenTolerance);
         p.tokens_per_s = s.valid ? s.tokens_per_s : 0;
+        if (s.valid) hint = s.rate;
         if (!s.valid) p.note = s.why;
       }
     } catch (const UserError& e) {
@@ -111,11 +142,14 @@ class Search {
   std::optional<LatencyLimits> limits_;
   std::vector<TraceRow> dataset_;
   ChipSpec chip_;
+  int domain_ = 1;  // chips in one scale-up domain
   ModelSpec model_;
   Precision precision_;
   int64_t min_tokens_ = 1;
   std::map<int, std::shared_ptr<StepModel>> steps_;
+  std::map<int, std::shared_ptr<StepTimeCache>> timers_;
   std::map<std::tuple<int, int64_t, int64_t, SchedulePolicy>, MlperfRun> offline_;
+  std::map<int, double> rate_hint_;  // per tp: the last valid Server rate (q/s)
 };
 
 }  // namespace
@@ -135,9 +169,10 @@ MlperfResult run_mlperf(const MlperfOptions& o) {
   Search s(o, b, limits);
   const std::vector<int> tps = s.tp_candidates();
   if (tps.empty()) {
-    throw UserError(fmt::format("no tensor-parallel degree up to {} divides both the {} chips "
-                                "and the model's attention heads; use a power-of-two --count",
-                                kMaxSearchTp, o.count));
+    throw UserError(fmt::format("no power-of-two tensor-parallel degree within a scale-up "
+                                "domain divides both the {} chips and the model's attention "
+                                "heads; use a power-of-two --count",
+                                o.count));
   }
   // Stage 1: tune each tensor-parallel degree for Offline throughput (one
   // dataset pass per point).
@@ -146,6 +181,7 @@ MlperfResult run_mlperf(const MlperfOptions& o) {
   std::vector<std::pair<EngineKnobs, double>> per_tp;
   double top = 0;
   for (int tp : tps) {
+    if (!s.fits(tp)) continue;
     EngineKnobs k = offline.climb(EngineKnobs{tp});
     per_tp.push_back({k, offline.score(k)});
     top = std::max(top, per_tp.back().second);
@@ -162,7 +198,7 @@ MlperfResult run_mlperf(const MlperfOptions& o) {
   } else {
     // Stage 2: Server/Interactive. Re-tune from each degree's Offline optimum
     // against the latency limits; degrees whose Offline capacity is below
-    // half the best cannot win a throughput race and are skipped.
+    // half the best are unlikely to win and are skipped.
     Tuner server([&s](const EngineKnobs& k) { return s.server_score(k); }, pins);
     for (const auto& [start, sc] : per_tp) {
       if (sc <= 0 || sc < kServerCandidateShare * top) continue;
@@ -189,13 +225,16 @@ MlperfResult run_mlperf(const MlperfOptions& o) {
   r.limits = limits;
   r.deployment = s.deploy(*best);
   r.chip = r.deployment.step->chip().id;
-  const MlperfRun& pass = s.offline_pass(*best);
   if (!limits) {
+    const MlperfRun& pass = s.offline_pass(*best);
     int64_t samples = std::min(offline_samples(b, pass.samples_per_s),
                                kMaxOfflinePasses * b.samples);
     r.run = samples == b.samples ? pass : run_offline(r.deployment, b, s.dataset(), samples);
   } else {
-    r.run = find_server_rate(r.deployment, b, s.dataset(), *limits, pass.samples_per_s);
+    // The bracket starts at the screening's rate for this degree.
+    double start = s.rate_hint(best->tp);
+    if (start <= 0) start = s.offline_pass(*best).samples_per_s;
+    r.run = find_server_rate(r.deployment, b, s.dataset(), *limits, start);
   }
   r.tried = std::move(s.tried);
   return r;

@@ -1,7 +1,10 @@
 // `chipwright mlperf`: predicts an MLPerf Inference LLM score for any chip by
 // choosing the deployment a tuned submitter would (tensor parallelism and
 // replicas, batch and token limits, scheduling policy) and running the
-// benchmark's LoadGen scenario on the serving simulator.
+// benchmark's LoadGen scenario on the serving simulator. Tensor-parallel
+// groups stay inside one scale-up domain of the chip's standard system
+// (8 for an HGX board, 72 for NVL72); larger counts become data-parallel
+// replicas (reference/mlperf.md §2.8: 16 H100 = two 8-GPU servers).
 #pragma once
 
 #include <cstdint>
@@ -14,12 +17,6 @@
 #include "serving/mlperf_scenario.hpp"
 
 namespace cw {
-
-// Largest tensor-parallel group searched: one scale-up domain of an HGX-class
-// server (8 GPUs on NVLink). Larger counts become data-parallel replicas
-// (reference/mlperf.md §2.8: 16 H100 = two 8-GPU servers). [ASSUMED until
-// system presets give each chip's scale-up domain.]
-inline constexpr int kMaxSearchTp = 8;
 
 struct MlperfOptions {
   std::string chip;       // preset id or YAML path

@@ -1,5 +1,7 @@
 #include "serving/serve.hpp"
 
+#include <algorithm>
+
 #include <nlohmann/json.hpp>
 
 #include "config/error.hpp"
@@ -36,11 +38,11 @@ ServeResult run_serve(const ServeOptions& o) {
   if (!o.use_trace_times) times = arrival_times(o.arrivals, n, o.seed);
   std::vector<Request> requests;
   requests.reserve(static_cast<size_t>(n));
+  double span = 0;  // a timed trace, cycled, repeats after its latest arrival
+  for (const TraceRow& row : trace.rows) span = std::max(span, row.arrival);
   for (int64_t i = 0; i < n; ++i) {
     const TraceRow& row = trace.rows[static_cast<size_t>(i % rows)];
-    // Cycling a timed trace repeats it after its last arrival.
-    double t = o.use_trace_times ? row.arrival + static_cast<double>(i / rows) *
-                                                     trace.rows.back().arrival
+    double t = o.use_trace_times ? row.arrival + static_cast<double>(i / rows) * span
                                  : times[static_cast<size_t>(i)];
     requests.push_back(Request{i, t, row.input, row.output, width});
   }

@@ -3,12 +3,6 @@
 namespace cw {
 namespace {
 
-// Search bounds (powers of two). vLLM's max_num_seqs defaults to 256 and
-// TensorRT-LLM's max_batch_size to 2048; 4096 leaves room above both.
-// max_num_tokens: TensorRT-LLM defaults to 8192; chunks below 256 tokens
-// waste the matrix units.
-constexpr int64_t kMinBatch = 1, kMaxBatch = 4096;
-constexpr int64_t kMinTokens = 256, kMaxTokens = 32768;
 // A move must beat the current best by this much (ignore simulation noise).
 constexpr double kImprovement = 1.001;
 

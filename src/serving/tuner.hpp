@@ -14,6 +14,14 @@
 
 namespace cw {
 
+// Search bounds (powers of two). Batch: up to TensorRT-LLM's default
+// max_batch_size of 2048 (BuildConfig), the engine the calibration
+// measurements ran on [ASSUMED: their tuned engines stay within it; vLLM's
+// max_num_seqs default is 256]. Tokens: TensorRT-LLM's max_num_tokens
+// default is 8192; chunks below 256 tokens waste the matrix units.
+inline constexpr int64_t kMinBatch = 1, kMaxBatch = 2048;
+inline constexpr int64_t kMinTokens = 256, kMaxTokens = 32768;
+
 struct EngineKnobs {
   int tp = 1;
   int64_t max_batch = 256;

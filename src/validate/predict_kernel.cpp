@@ -38,6 +38,16 @@ double operand_bytes(Dtype d) {
 
 }  // namespace
 
+// True when the case measured a BLAS library's GEMM routine on its own.
+bool bare_blas_benchmark(const CalibrationCase& c) {
+  std::string what = c.source;
+  if (auto sw = c.node.optional("software")) what += " " + sw->as_string();
+  for (const char* lib : {"cuBLASLt", "hipBLASLt", "cublaslt", "hipblaslt"}) {
+    if (what.find(lib) != std::string::npos) return true;
+  }
+  return false;
+}
+
 GemmShape gemm_case_shape(const CalibrationCase& c) {
   GemmShape s;
   s.m = positive(c, "m");
@@ -46,10 +56,13 @@ GemmShape gemm_case_shape(const CalibrationCase& c) {
   s.compute = dtype_field(c, "dtype");
   // Schema (tests/data/calibration/README.md): a gemm case times a serving
   // engine's linear layer, and for 8- and 4-bit dtypes that includes
-  // quantising the 16-bit activations on the fly, so every sub-16-bit case is
-  // dynamic per-tensor quantisation, whatever the source. Outputs are 16-bit.
-  s.activation_quant =
-      dtype_bits(s.compute) < 16 ? ActivationQuant::dynamic : ActivationQuant::none;
+  // quantising the 16-bit activations on the fly (dynamic per-tensor). A case
+  // whose measurement is a bare BLAS-library benchmark (its `software` or
+  // `source` names cuBLASLt/hipBLASLt) fed operands already in the narrow
+  // format, so it runs the GEMM alone. Outputs are 16-bit.
+  s.activation_quant = dtype_bits(s.compute) < 16 && !bare_blas_benchmark(c)
+                           ? ActivationQuant::dynamic
+                           : ActivationQuant::none;
   s.a_bytes = operand_bytes(s.compute);
   s.w_bytes = operand_bytes(s.compute);
   s.c_bytes = 2;

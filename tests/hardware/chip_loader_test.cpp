@@ -103,7 +103,7 @@ TEST(ChipLoader, H100PublishedValues) {
   EXPECT_DOUBLE_EQ(c.matrix.clock_hz, 1.83e9);
   EXPECT_EQ(c.matrix.granule_m, 64);
   EXPECT_EQ(c.matrix.cluster, 2);  // TMA multicast in 2x1x1 clusters
-  EXPECT_DOUBLE_EQ(c.efficiency.kernel_launch, 3e-6);
+  EXPECT_DOUBLE_EQ(c.efficiency.kernel_launch, 4.5e-6);
   EXPECT_TRUE(c.memory.front().per_core);
   EXPECT_DOUBLE_EQ(c.memory.front().capacity, 228.0 * 1024);
   EXPECT_DOUBLE_EQ(c.power.tdp, 700);

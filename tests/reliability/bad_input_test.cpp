@@ -303,8 +303,7 @@ TEST(BadInput, ModelDoesNotFit) {
 
 TEST(BadInput, TensorParallelismMustDivideHeads) {
   expect_user_error("eval --chip h100-sxm --model llama3.1-8b --tp 3",
-                    "error: tensor parallelism 3 does not divide the 32 attention heads of "
-                    "llama3.1-8b; choose a --tp that divides it");
+                    "3 does not divide the 32 attention heads of llama3.1-8b");
 }
 
 // ---- command-line flags ----------------------------------------------------

@@ -16,6 +16,7 @@ namespace fs = std::filesystem;
 namespace {
 
 const fs::path kRegressions = fs::path(CHIPWRIGHT_TEST_DIR) / "data" / "fuzz-regressions";
+const fs::path kSeeds = fs::path(CHIPWRIGHT_TEST_DIR) / ".." / "fuzz" / "corpus";
 
 std::string read(const fs::path& p) {
   std::ifstream in(p, std::ios::binary);
@@ -24,24 +25,17 @@ std::string read(const fs::path& p) {
   return ss.str();
 }
 
-// Targets whose parser is not in chipwright_lib yet; scripts/fuzz.sh replays
-// their inputs through the fuzz binary instead.
-// TODO: move process_node into cw::fuzz::targets() once src/silicon/ is part of chipwright_lib.
-const std::set<std::string> kReplayedByFuzzScriptOnly = {"process_node"};
-
 class FuzzRegression : public testing::TestWithParam<cw::fuzz::Target> {};
 
-TEST_P(FuzzRegression, EveryKeptInputParsesOrIsAUserError) {
-  const cw::fuzz::Target& t = GetParam();
-  fs::path dir = kRegressions / t.name;
-  if (!fs::exists(dir)) GTEST_SKIP() << "no regressions kept for " << t.name;
+// Replays every file of `dir` through the target's parser; returns how many.
+int replay(const cw::fuzz::Target& t, const fs::path& dir) {
   int replayed = 0;
+  if (!fs::exists(dir)) return 0;
   for (const auto& e : fs::directory_iterator(dir)) {
     if (!e.is_regular_file()) continue;
     SCOPED_TRACE(e.path().string());
-    std::string text = read(e.path());
     try {
-      t.parse(text);
+      t.parse(read(e.path()));
     } catch (const cw::UserError& err) {
       EXPECT_FALSE(std::string(err.what()).empty());
     } catch (const std::exception& err) {
@@ -49,7 +43,17 @@ TEST_P(FuzzRegression, EveryKeptInputParsesOrIsAUserError) {
     }
     ++replayed;
   }
-  EXPECT_GT(replayed, 0) << dir;
+  return replayed;
+}
+
+TEST_P(FuzzRegression, EveryKeptInputParsesOrIsAUserError) {
+  replay(GetParam(), kRegressions / GetParam().name);
+}
+
+// The seeds (fuzz/corpus/<target>/) too: every target has some, so each
+// parser is exercised here even where no crash was ever kept.
+TEST_P(FuzzRegression, EverySeedParsesOrIsAUserError) {
+  EXPECT_GT(replay(GetParam(), kSeeds / GetParam().name), 0) << "no seeds for " << GetParam().name;
 }
 
 INSTANTIATE_TEST_SUITE_P(Targets, FuzzRegression, testing::ValuesIn(cw::fuzz::targets()),
@@ -58,7 +62,7 @@ INSTANTIATE_TEST_SUITE_P(Targets, FuzzRegression, testing::ValuesIn(cw::fuzz::ta
                          });
 
 TEST(FuzzRegressionLayout, EveryDirectoryNamesAKnownTarget) {
-  std::set<std::string> known(kReplayedByFuzzScriptOnly);
+  std::set<std::string> known;
   for (const auto& t : cw::fuzz::targets()) known.insert(t.name);
   for (const auto& e : fs::directory_iterator(kRegressions)) {
     if (!e.is_directory()) continue;

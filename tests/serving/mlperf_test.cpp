@@ -7,6 +7,8 @@
 #include <numeric>
 #include <set>
 
+#include <nlohmann/json.hpp>
+
 #include "config/error.hpp"
 #include "hardware/chip_loader.hpp"
 #include "serving/mlperf_scenario.hpp"
@@ -165,6 +167,8 @@ TEST(MlperfSearch, OfflineChoosesAFittingDeploymentAndReportsIt) {
   EXPECT_GT(r.run.tokens_per_s, 0);
   EXPECT_FALSE(r.tried.empty());
   for (const auto& p : r.tried) EXPECT_LE(p.tokens_per_s, r.run.tokens_per_s * 1.05);
+  // Deterministic: the same search twice gives byte-identical JSON.
+  EXPECT_EQ(to_json(r).dump(), to_json(run_mlperf(o)).dump());
 }
 
 }  // namespace

@@ -101,7 +101,7 @@ TEST(ServingCli, BadInputsExitWithTwoAndAHint) {
           "--dataset mlperf-llama2-70b");
   EXPECT_EQ(r.code, 2);
   EXPECT_NE(r.out.find("divides --count"), std::string::npos) << r.out;
-  r = run("serve --chip h100-sxm --model llama2-70b --offline --dataset mlperf-llama2-70b");
+  r = run("serve --chip h100-sxm --model llama3.1-405b --offline --dataset mlperf-llama3.1-405b");
   EXPECT_EQ(r.code, 2);
   EXPECT_NE(r.out.find("does not fit"), std::string::npos) << r.out;
   r = run("serve --chip h100-sxm --model llama3.1-8b --offline --dataset mlperf-llama3.1-8b "

@@ -21,6 +21,14 @@ struct Outcome {
   bool evaluated = false;
 };
 
+// Accuracy is a property of the optimised build; the unoptimised sanitizer
+// build would spend most of an hour on the MLPerf deployment searches.
+#ifdef NDEBUG
+constexpr bool kOptimised = true;
+#else
+constexpr bool kOptimised = false;
+#endif
+
 std::vector<Outcome> run_kind(const std::string& kind) {
   std::vector<Outcome> out;
   for (const auto& c : load_calibration_cases(CHIPWRIGHT_CALIBRATION).cases) {
@@ -52,6 +60,7 @@ double mape(const std::vector<Outcome>& v) {
 }
 
 TEST(ServingCalibration, OfflineThroughput) {
+  if (!kOptimised) GTEST_SKIP() << "accuracy is checked in the optimised build";
   auto v = run_kind("offline_throughput");
   ASSERT_EQ(v.size(), 9u);
   // Issue 4: MAPE <= 15%.
@@ -60,6 +69,7 @@ TEST(ServingCalibration, OfflineThroughput) {
 }
 
 TEST(MlperfCalibration, Cases) {
+  if (!kOptimised) GTEST_SKIP() << "accuracy is checked in the optimised build";
   auto v = run_kind("mlperf");
   ASSERT_EQ(v.size(), 10u);
   // Issue 4: MAPE <= 10% and each case within 20%.

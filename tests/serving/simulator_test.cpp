@@ -195,6 +195,23 @@ TEST(ServingSimulator, RejectsRequestLargerThanTheKvCache) {
   }
 }
 
+TEST(ServingSimulator, BeamSearchDecodesEveryBeamAndSharesThePrompt) {
+  // Width 4, 8-token prompt, 3 tokens, blocks of 4: after the prefill each
+  // decode step runs 4 sequences attending 9 then 10 tokens. At its largest
+  // (10 tokens stored) the request holds the prompt's 2 shared blocks plus one
+  // block per beam = 6, so a 5-block replica rejects it and a 6-block one runs it.
+  std::vector<Request> reqs = {{0, 0.0, 8, 3, 4}};
+  ConstantStep step;
+  SimulationResult r = simulate(reqs, one_replica(4, 64, 6), step.fn());
+  ASSERT_EQ(step.seen.size(), 3u);
+  EXPECT_EQ(step.seen[1].decode[0].sequences, 4);
+  EXPECT_EQ(step.seen[1].decode[0].context, 9);
+  EXPECT_EQ(step.seen[2].decode[0].context, 10);
+  EXPECT_NEAR(r.records[0].finish, 0.030, 1e-12);
+  EXPECT_EQ(r.preemptions, 0);
+  EXPECT_THROW(simulate(reqs, one_replica(4, 64, 5), step.fn()), UserError);
+}
+
 TEST(ServingSimulator, RejectsLongPromptWithoutChunking) {
   std::vector<Request> reqs = {{0, 0.0, 100, 2, 1}};
   ClusterConfig c = one_replica(4, 64, 1000);

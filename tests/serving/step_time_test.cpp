@@ -21,6 +21,7 @@
 #include "hardware/chip_loader.hpp"
 #include "serving/arrivals.hpp"
 #include "serving/mlperf_benchmarks.hpp"
+#include "serving/step_time.hpp"
 #include "workload/hf_config_loader.hpp"
 #include "workload/precision_loader.hpp"
 
@@ -115,6 +116,28 @@ TEST(ServingStepTime, OneGroupTimeMatchesASpreadOfContexts) {
       // cannot (measured: dense models < 0.6%, DeepSeek-V3 2.7% at batch 64).
       EXPECT_LT(std::abs(e), 0.03) << c.chip << " " << c.model << " batch " << n << ": " << e;
     }
+  }
+}
+
+TEST(ServingStepTime, CachedDecodeTimesInterpolateWithinAQuarterPercent) {
+  for (const Case& c : kCases) {
+    auto model = std::make_shared<StepModel>(load_chip(c.chip), load_model(c.model),
+                                             load_precision("fp8"), StepOptions{c.tp});
+    StepTimeCache cache(model);
+    Rng rng(5);
+    for (int i = 0; i < 200; ++i) {
+      Batch b;
+      b.decode.push_back({1 + static_cast<int64_t>(rng.index(512)),
+                          1 + static_cast<int64_t>(rng.index(20000))});
+      const double direct = model->time(b);
+      EXPECT_NEAR(cache(b) / direct, 1.0, 2.5e-3)
+          << c.model << " seqs " << b.decode[0].sequences << " ctx " << b.decode[0].context;
+    }
+    // Mixed iterations are not interpolated.
+    Batch mixed;
+    mixed.prefill.push_back({1, 300, 300, true});
+    mixed.decode.push_back({64, 1000});
+    EXPECT_EQ(cache(mixed), model->time(mixed));
   }
 }
 
