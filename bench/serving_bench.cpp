@@ -13,9 +13,9 @@
 namespace {
 
 cw::Deployment llama2_deployment(int tp, int64_t max_batch) {
-  auto step = std::make_shared<cw::StepModel>(cw::load_chip("h100-sxm"),
-                                              cw::load_model("llama2-70b"),
-                                              cw::load_precision("fp8"), cw::StepOptions{tp});
+  auto step =
+      std::make_shared<cw::StepModel>(cw::load_chip("h100-sxm"), cw::load_model("llama2-70b"),
+                                      cw::load_precision("fp8"), cw::StepOptions{tp});
   cw::EngineConfig e;
   e.max_batch = max_batch;
   e.max_tokens = 8192;
@@ -23,10 +23,10 @@ cw::Deployment llama2_deployment(int tp, int64_t max_batch) {
 }
 
 void report(benchmark::State& state, int64_t requests, int64_t iterations) {
-  state.counters["requests_per_s"] = benchmark::Counter(
-      static_cast<double>(requests), benchmark::Counter::kIsRate);
-  state.counters["iterations_per_s"] = benchmark::Counter(
-      static_cast<double>(iterations), benchmark::Counter::kIsRate);
+  state.counters["requests_per_s"] =
+      benchmark::Counter(static_cast<double>(requests), benchmark::Counter::kIsRate);
+  state.counters["iterations_per_s"] =
+      benchmark::Counter(static_cast<double>(iterations), benchmark::Counter::kIsRate);
 }
 
 // One Offline pass: 24,576 requests at t = 0 on 4 replicas of tp 2.

@@ -34,12 +34,13 @@ void register_compare(CLI::App& app) {
       nlohmann::json rows = nlohmann::json::array();
       for (const auto& e : evals) {
         rows.push_back({{"chip", e.chip.id},
-                        {"tp", e.tp},
+                        {"chips", e.plan.chips()},
+                        {"plan", e.plan.to_string()},
                         {"ttft_s", e.result.ttft},
                         {"tpot_s", e.result.tpot},
                         {"e2e_s", e.result.e2e},
                         {"output_tokens_per_s", e.result.output_tokens_per_s},
-                        {"output_tokens_per_s_per_chip", e.result.output_tokens_per_s / e.tp},
+                        {"output_tokens_per_s_per_chip", e.result.output_tokens_per_s / e.plan.chips()},
                         {"memory", to_json(e.memory)}});
       }
       fmt::print("{}\n", nlohmann::json{{"model", w->model}, {"precision", w->precision},
@@ -53,9 +54,9 @@ void register_compare(CLI::App& app) {
     fmt::print("{:<16} {:>5} {:>10} {:>10} {:>10} {:>14} {:>9}\n", "chip", "chips", "TTFT", "TPOT",
                "e2e", "tokens/s/chip", "mem used");
     for (const auto& e : evals) {
-      fmt::print("{:<16} {:>5} {:>10} {:>10} {:>10} {:>14.0f} {:>8.0f}%\n", e.chip.id, e.tp,
+      fmt::print("{:<16} {:>5} {:>10} {:>10} {:>10} {:>14.0f} {:>8.0f}%\n", e.chip.id, e.plan.chips(),
                  format_time(e.result.ttft), format_time(e.result.tpot), format_time(e.result.e2e),
-                 e.result.output_tokens_per_s / e.tp, 100.0 * e.memory.used() / e.memory.capacity);
+                 e.result.output_tokens_per_s / e.plan.chips(), 100.0 * e.memory.used() / e.memory.capacity);
     }
   });
 }

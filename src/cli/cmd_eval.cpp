@@ -54,7 +54,8 @@ void register_eval(CLI::App& app) {
       j["chip"] = e.chip.id;
       j["model"] = e.model.id;
       j["precision"] = e.precision.name;
-      j["tp"] = e.tp;
+      j["chips"] = e.plan.chips();
+      j["plan"] = {{"tp", e.plan.tp}, {"pp", e.plan.pp}, {"ep", e.plan.ep}, {"dp", e.plan.dp}};
       j["batch"] = w->batch;
       j["input"] = w->input;
       j["output"] = w->output;
@@ -62,8 +63,9 @@ void register_eval(CLI::App& app) {
       fmt::print("{}\n", j.dump(2));
       return;
     }
-    fmt::print("{} on {} x {} (tp {}), precision {}: batch {}, input {}, output {}\n", e.model.id,
-               e.tp, e.chip.id, e.tp, e.precision.name, w->batch, w->input, w->output);
+    fmt::print("{} on {} x {} ({}), precision {}: batch {}, input {}, output {}\n", e.model.id,
+               e.plan.chips(), e.chip.id, e.plan.to_string(), e.precision.name, w->batch, w->input,
+               w->output);
     fmt::print("memory per chip: weights {}, KV cache {}, activations {} of {}\n",
                format_bytes(e.memory.weights), format_bytes(e.memory.kv_cache),
                format_bytes(e.memory.activations), format_bytes(e.memory.capacity));
@@ -71,7 +73,7 @@ void register_eval(CLI::App& app) {
     fmt::print("  TPOT         {}\n", format_time(r.tpot));
     fmt::print("  end-to-end   {}\n", format_time(r.e2e));
     fmt::print("  throughput   {:.0f} output tokens/s ({:.0f} per chip)\n", r.output_tokens_per_s,
-               r.output_tokens_per_s / e.tp);
+               r.output_tokens_per_s / e.plan.chips());
     print_breakdown(fmt::format("prefill iteration, {} tokens", std::min(w->max_tokens,
                                 w->batch * w->input)).c_str(), r.prefill);
     if (r.decode_steps > 0) {

@@ -49,13 +49,15 @@ void print_table(const MlperfResult& r) {
 
 void register_mlperf(CLI::App& app) {
   auto* cmd = app.add_subcommand(
-      "mlperf", "Predict an MLPerf Inference LLM result, choosing the deployment as a tuned "
-                "submitter would");
+      "mlperf",
+      "Predict an MLPerf Inference LLM result, choosing the deployment as a tuned "
+      "submitter would");
   auto a = std::make_shared<MlperfArgs>();
   auto out = std::make_shared<OutputOptions>();
   cmd->add_option("--chip", a->chip, "chip preset id or YAML path")->required();
   cmd->add_option("--count", a->count, "chips in the system")
-      ->required()->check(CLI::PositiveNumber);
+      ->required()
+      ->check(CLI::PositiveNumber);
   cmd->add_option("--benchmark", a->benchmark,
                   "llama2-70b, llama3.1-405b, llama3.1-8b, mixtral-8x7b, deepseek-r1, gpt-j")
       ->required();

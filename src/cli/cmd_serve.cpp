@@ -38,8 +38,8 @@ void print_table(const ServeResult& r) {
   row("TTFT", m.ttft);
   row("TPOT", m.tpot);
   row("e2e", m.e2e);
-  fmt::print("  goodput      {:.2f} requests/s ({:.1f}% meet the SLOs)\n",
-             m.goodput_requests_per_s, 100 * m.slo_attainment);
+  fmt::print("  goodput      {:.2f} requests/s ({:.1f}% meet the SLOs)\n", m.goodput_requests_per_s,
+             100 * m.slo_attainment);
   fmt::print("  utilisation  {:.1f}%, KV occupancy mean {:.1f}% peak {:.1f}%\n",
              100 * m.utilisation, 100 * m.kv_occupancy_mean, 100 * m.kv_occupancy_peak);
   fmt::print("  iterations   {}, preemptions {}\n", m.iterations, m.preemptions);
@@ -53,13 +53,14 @@ void register_serve(CLI::App& app) {
   auto out = std::make_shared<OutputOptions>();
   ServeOptions& o = a->o;
   cmd->add_option("--chip", o.chip, "chip preset id or YAML path")->required();
-  cmd->add_option("--count", o.count, "chips in the cluster")->check(CLI::PositiveNumber)
+  cmd->add_option("--count", o.count, "chips in the cluster")
+      ->check(CLI::PositiveNumber)
       ->capture_default_str();
   cmd->add_option("--model", o.model, "model preset id or HF config.json path")->required();
   cmd->add_option("--precision", o.precision, "precision recipe id or YAML path")
       ->capture_default_str();
-  auto* trace = cmd->add_option("--trace", o.trace,
-                                "CSV of input_length,output_length[,arrival_s]");
+  auto* trace =
+      cmd->add_option("--trace", o.trace, "CSV of input_length,output_length[,arrival_s]");
   auto* dataset = cmd->add_option("--dataset", o.dataset, "named dataset, e.g. mlperf-llama2-70b");
   trace->excludes(dataset);
   auto* rate = cmd->add_option("--rate", a->rate, "Poisson arrivals, requests per second")
@@ -68,17 +69,22 @@ void register_serve(CLI::App& app) {
   rate->excludes(offline);
   cmd->add_option("--burstiness", a->burstiness,
                   "with --rate: gamma arrivals with this coefficient of variation (1 = Poisson)")
-      ->check(CLI::PositiveNumber)->needs(rate);
+      ->check(CLI::PositiveNumber)
+      ->needs(rate);
   cmd->add_option("--requests", o.requests, "requests to send (default: each row once)")
       ->check(CLI::PositiveNumber);
   cmd->add_option("--tp", o.tp, "tensor-parallel degree per replica")
-      ->check(CLI::PositiveNumber)->capture_default_str();
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
   cmd->add_option("--max-batch", o.engine.max_batch, "most running requests per replica")
-      ->check(CLI::PositiveNumber)->capture_default_str();
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
   cmd->add_option("--max-tokens", o.engine.max_tokens, "most tokens per iteration")
-      ->check(CLI::PositiveNumber)->capture_default_str();
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
   cmd->add_option("--block-size", o.engine.block_size, "tokens per KV-cache block")
-      ->check(CLI::PositiveNumber)->capture_default_str();
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
   cmd->add_flag("--no-chunked-prefill", a->no_chunking, "prefill whole prompts only");
   cmd->add_option("--scheduler", a->scheduler, "decode-first or prefill-first")
       ->capture_default_str();

@@ -17,6 +17,7 @@ void add_format_option(CLI::App& cmd, OutputOptions& out);
 void register_op(CLI::App& app);
 void register_eval(CLI::App& app);
 void register_compare(CLI::App& app);
+void register_plan(CLI::App& app);
 void register_list(CLI::App& app);
 void register_show(CLI::App& app);
 void register_validate(CLI::App& app);

@@ -1,5 +1,7 @@
 #include "cli/eval_setup.hpp"
 
+#include <fmt/core.h>
+
 #include <charconv>
 
 #include "config/error.hpp"
@@ -8,12 +10,48 @@
 #include "workload/precision_loader.hpp"
 
 namespace cw::cli {
+namespace {
 
 // Largest tensor-parallel group `--tp auto` considers (one scale-up domain of
 // today's GPU servers).
 constexpr int kMaxAutoTp = 64;
 
-void add_workload_options(CLI::App& cmd, WorkloadArgs& w) {
+MemoryBudget budget_for(const ChipSpec& chip, const ModelSpec& model, const Precision& precision,
+                        const ParallelPlan& plan, const WorkloadArgs& w) {
+  const int64_t per_replica = (w.batch + plan.dp - 1) / plan.dp;
+  const int64_t step_tokens = std::min(w.max_tokens, per_replica * w.input);
+  return memory_budget(chip, model, precision, plan.tp, per_replica * (w.input + w.output),
+                       step_tokens, plan.pp);
+}
+
+int parse_tp(const std::string& s) {
+  int tp = 0;
+  const char* end = s.data() + s.size();
+  auto [ptr, ec] = std::from_chars(s.data(), end, tp);
+  if (ec != std::errc() || ptr != end || tp < 1) {
+    throw UserError("--tp: expected a whole number of chips or 'auto', got '" + s + "'");
+  }
+  return tp;
+}
+
+// The smallest plans (fewest chips, then lowest tp) that would hold the workload.
+std::string plans_that_fit(const ChipSpec& chip, const ModelSpec& model,
+                           const Precision& precision, const WorkloadArgs& w) {
+  std::string out;
+  for (int chips = 1; chips <= 64 && out.empty(); chips *= 2) {
+    for (const ParallelPlan& p : enumerate_plans(model, chips)) {
+      if (p.dp != 1 || p.ep != 1) continue;
+      if (budget_for(chip, model, precision, p, w).fits()) {
+        out += (out.empty() ? "" : ", ") + fmt::format("--tp {} --pp {}", p.tp, p.pp);
+      }
+    }
+  }
+  return out.empty() ? "none up to 64 chips" : out;
+}
+
+}  // namespace
+
+void add_workload_options(CLI::App& cmd, WorkloadArgs& w, bool with_plan) {
   cmd.add_option("--model", w.model, "model preset id or HF config.json path")->required();
   cmd.add_option("--precision", w.precision, "precision recipe id or YAML path")
       ->capture_default_str();
@@ -25,38 +63,67 @@ void add_workload_options(CLI::App& cmd, WorkloadArgs& w) {
       ->check(CLI::PositiveNumber)->capture_default_str();
   cmd.add_option("--max-tokens", w.max_tokens, "most tokens one prefill iteration processes")
       ->check(CLI::PositiveNumber)->capture_default_str();
-  cmd.add_option("--tp", w.tp, "tensor-parallel degree (chips), or auto")
+  if (!with_plan) return;
+  cmd.add_option("--tp", w.tp, "tensor-parallel degree, or auto (fewest chips that fit)")
       ->check(CLI::PositiveNumber | CLI::IsMember({"auto"}))
       ->capture_default_str();
+  cmd.add_option("--pp", w.pp, "pipeline stages")->check(CLI::PositiveNumber)->capture_default_str();
+  cmd.add_option("--ep", w.ep, "expert-parallel degree within the TP group")
+      ->check(CLI::PositiveNumber)->capture_default_str();
+  cmd.add_option("--dp", w.dp, "data-parallel replicas (default: count / (tp x pp))")
+      ->check(CLI::PositiveNumber);
+  cmd.add_option("--count", w.count, "chips (default: tp x pp x dp)")->check(CLI::PositiveNumber);
+}
+
+Evaluation evaluate_plan(const ChipSpec& chip, const ModelSpec& model, const Precision& precision,
+                         const ParallelPlan& plan, const WorkloadArgs& w) {
+  check_plan(plan, model);
+  Evaluation e{plan, chip, model, precision, budget_for(chip, model, precision, plan, w), {}};
+  if (!e.memory.fits()) {
+    try {
+      require_fits(e.memory, chip, model, precision, plan.tp * plan.pp);
+    } catch (const UserError& err) {
+      throw UserError(std::string(err.what()) + ". Plans that fit: " +
+                      plans_that_fit(chip, model, precision, w));
+    }
+  }
+  StepModel step(chip, model, precision, StepOptions{plan.tp, plan.pp, plan.ep});
+  e.result = run_fixed_batch(
+      step, FixedBatchRequest{w.batch, w.input, w.output, w.max_tokens, plan.dp});
+  return e;
 }
 
 Evaluation evaluate_workload(const std::string& chip_id, const WorkloadArgs& w) {
-  Evaluation e{1, load_chip(chip_id), load_model(w.model), load_precision(w.precision), {}, {}};
-  const int64_t step_tokens = std::min(w.max_tokens, w.batch * w.input);
-  const int64_t cached = w.batch * (w.input + w.output);
-  auto budget = [&](int tp) {
-    return memory_budget(e.chip, e.model, e.precision, tp, cached, step_tokens);
-  };
+  ChipSpec chip = load_chip(chip_id);
+  ModelSpec model = load_model(w.model);
+  Precision precision = load_precision(w.precision);
+  ParallelPlan plan{1, w.pp, w.ep, 1};
   if (w.tp == "auto") {
     // The smallest power-of-two degree that divides the heads and fits.
-    e.tp = 1;
-    while (!budget(e.tp).fits() && e.tp < kMaxAutoTp && e.model.heads % (2 * e.tp) == 0) {
-      e.tp *= 2;
+    while (plan.tp < kMaxAutoTp && model.heads % (2 * plan.tp) == 0 &&
+           !budget_for(chip, model, precision, plan, w).fits()) {
+      plan.tp *= 2;
     }
   } else {
-    // CLI11 only checked "a positive number": reject 1.5 (stoi read it as 1)
-    // and values beyond int (stoi threw out_of_range, exit 70).
-    const char* end = w.tp.data() + w.tp.size();
-    auto [ptr, ec] = std::from_chars(w.tp.data(), end, e.tp);
-    if (ec != std::errc() || ptr != end || e.tp < 1) {
-      throw UserError("--tp: expected a whole number of chips or 'auto', got '" + w.tp + "'");
-    }
+    plan.tp = parse_tp(w.tp);
   }
-  e.memory = budget(e.tp);
-  require_fits(e.memory, e.chip, e.model, e.precision, e.tp);
-  StepModel step(e.chip, e.model, e.precision, StepOptions{e.tp});
-  e.result = run_fixed_batch(step, FixedBatchRequest{w.batch, w.input, w.output, w.max_tokens});
-  return e;
+  const int group = plan.tp * plan.pp;
+  if (w.dp > 0) {
+    plan.dp = w.dp;
+  } else if (w.count > 0) {
+    if (w.count % group != 0) {
+      throw UserError(fmt::format("--count {} is not a multiple of tp x pp = {}; use a count of "
+                                  "{} or {}, or change --tp/--pp",
+                                  w.count, group, (w.count / group) * group,
+                                  (w.count / group + 1) * group));
+    }
+    plan.dp = w.count / group;
+  }
+  if (w.count > 0 && w.count != plan.chips()) {
+    throw UserError(fmt::format("--count {} differs from tp x pp x dp = {} x {} x {} = {}",
+                                w.count, plan.tp, plan.pp, plan.dp, plan.chips()));
+  }
+  return evaluate_plan(chip, model, precision, plan, w);
 }
 
 }  // namespace cw::cli

@@ -1,5 +1,5 @@
-// Flags shared by `eval` and `compare`: which model, precision, batch and
-// lengths, and how to build a StepModel for a chip from them.
+// Flags shared by `eval`, `compare` and `plan`: which model, precision, batch,
+// lengths and parallel plan, and how to evaluate them on a chip.
 #pragma once
 
 #include <CLI/CLI.hpp>
@@ -7,6 +7,7 @@
 
 #include "engine/fixed_batch.hpp"
 #include "engine/memory_fit.hpp"
+#include "engine/parallel_plan.hpp"
 
 namespace cw::cli {
 
@@ -15,19 +16,26 @@ struct WorkloadArgs {
   std::string precision = "fp8";
   int64_t batch = 16, input = 1024, output = 256, max_tokens = 8192;
   std::string tp = "1";  // a degree, or "auto": the fewest chips that hold the workload
+  int pp = 1, ep = 1, dp = 0;  // dp 0 = count / (tp × pp)
+  int count = 0;               // chips; 0 = tp × pp × dp
 };
-void add_workload_options(CLI::App& cmd, WorkloadArgs& w);
+void add_workload_options(CLI::App& cmd, WorkloadArgs& w, bool with_plan = true);
 
 struct Evaluation {
-  int tp = 1;
+  ParallelPlan plan;
   ChipSpec chip;
   ModelSpec model;
   Precision precision;
   MemoryBudget memory;
   FixedBatchResult result;
 };
-// Loads everything, checks the memory budget (UserError if it does not fit)
-// and runs the fixed batch.
+
+// Loads everything, resolves the plan, checks the memory budget (UserError
+// naming plans that would fit) and runs the fixed batch.
 Evaluation evaluate_workload(const std::string& chip_id, const WorkloadArgs& w);
+
+// Runs one plan on already-loaded inputs (used by `plan` for every candidate).
+Evaluation evaluate_plan(const ChipSpec& chip, const ModelSpec& model, const Precision& precision,
+                         const ParallelPlan& plan, const WorkloadArgs& w);
 
 }  // namespace cw::cli

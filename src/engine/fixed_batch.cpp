@@ -7,6 +7,18 @@
 namespace cw {
 namespace {
 
+// Time for every sequence of `b` to advance one iteration of `make(n)` work
+// per sequence: one pass when pp = 1; with pp stages, micro-batches of
+// b / micro sequences pipelined through them.
+template <class MakeBatch>
+double iteration_time(StepModel& step, int64_t b, MakeBatch make) {
+  const int64_t pp = step.options().pp;
+  if (pp <= 1) return step.time(make(b));
+  const int64_t micro = std::min(pp, b);
+  StepResult r = step.evaluate(make((b + micro - 1) / micro));
+  return std::max(r.total.time, static_cast<double>(micro) * r.interval);
+}
+
 // Prefill iterations: whole prompts packed up to the token budget; a prompt
 // longer than the budget is split into chunks (chunked prefill).
 double prefill_time(StepModel& step, const FixedBatchRequest& r, FixedBatchResult& out) {
@@ -18,15 +30,16 @@ double prefill_time(StepModel& step, const FixedBatchRequest& r, FixedBatchResul
     bool first = true;
     while (left > 0) {
       int64_t n = std::min(per_step, left);
-      Batch b;
-      b.prefill.push_back({n, r.input, r.input, true});
+      auto make = [&](int64_t k) {
+        Batch b;
+        b.prefill.push_back({k, r.input, r.input, true});
+        return b;
+      };
       if (first) {
-        out.prefill = step.evaluate(b);
-        t += out.prefill.total.time;
+        out.prefill = step.evaluate(make(n));
         first = false;
-      } else {
-        t += (n == per_step ? out.prefill.total.time : step.time(b));
       }
+      t += iteration_time(step, n, make);
       ++out.prefill_steps;
       left -= n;
     }
@@ -35,27 +48,36 @@ double prefill_time(StepModel& step, const FixedBatchRequest& r, FixedBatchResul
   // Long prompts: each request is prefilled in chunks of `budget` tokens.
   for (int64_t done = 0; done < r.input; done += budget) {
     int64_t chunk = std::min(budget, r.input - done);
-    Batch b;
-    b.prefill.push_back({1, chunk, done + chunk, done + chunk == r.input});
-    double s = done == 0 ? (out.prefill = step.evaluate(b)).total.time : step.time(b);
-    t += s * static_cast<double>(r.batch);
+    auto make = [&](int64_t k) {
+      Batch b;
+      b.prefill.push_back({k, chunk, done + chunk, done + chunk == r.input});
+      return b;
+    };
+    if (done == 0) out.prefill = step.evaluate(make(1));
+    t += iteration_time(step, 1, make) * static_cast<double>(r.batch);
     out.prefill_steps += r.batch;
   }
   return t;
 }
 
 double decode_step(StepModel& step, int64_t batch, int64_t context) {
-  Batch b;
-  b.decode.push_back({batch, context});
-  return step.time(b);
+  return iteration_time(step, batch, [context](int64_t n) {
+    Batch b;
+    b.decode.push_back({n, context});
+    return b;
+  });
 }
 
 }  // namespace
 
-FixedBatchResult run_fixed_batch(StepModel& step, const FixedBatchRequest& r) {
-  if (r.batch < 1 || r.input < 1 || r.output < 1) {
+FixedBatchResult run_fixed_batch(StepModel& step, const FixedBatchRequest& request) {
+  if (request.replicas < 1) throw UserError("replicas must be at least 1");
+  // Every replica runs its share of the batch; the slowest (largest) share sets the times.
+  FixedBatchRequest r = request;
+  r.batch = (request.batch + request.replicas - 1) / request.replicas;
+  if (request.batch < 1 || r.input < 1 || r.output < 1) {
     throw UserError("batch, input and output must each be at least 1 (got batch " +
-                    std::to_string(r.batch) + ", input " + std::to_string(r.input) +
+                    std::to_string(request.batch) + ", input " + std::to_string(r.input) +
                     ", output " + std::to_string(r.output) + ")");
   }
   FixedBatchResult out;
@@ -91,7 +113,7 @@ FixedBatchResult run_fixed_batch(StepModel& step, const FixedBatchRequest& r) {
     out.tpot = decode_total / static_cast<double>(steps);
   }
   out.e2e = out.ttft + decode_total;
-  out.output_tokens_per_s = static_cast<double>(r.batch * r.output) / out.e2e;
+  out.output_tokens_per_s = static_cast<double>(request.batch * r.output) / out.e2e;
   return out;
 }
 

@@ -1,6 +1,8 @@
 // A batch of identical requests started together (no queueing): the prompts
 // are prefilled in iterations of at most `max_tokens_per_step` tokens, then
-// the batch decodes until every request has `output` tokens. This is what
+// the batch decodes until every request has `output` tokens. With pipeline
+// parallelism the batch is split into min(pp, batch) micro-batches kept in
+// flight, so an iteration takes max(one pass, micro-batches × interval). This is what
 // `chipwright eval` reports and what the calibration kinds `latency` and
 // `batch_throughput` measure.
 #pragma once
@@ -16,6 +18,7 @@ struct FixedBatchRequest {
   int64_t input = 128;   // prompt tokens per request
   int64_t output = 128;  // generated tokens per request (the first comes from prefill)
   int64_t max_tokens_per_step = 8192;  // prefill chunk budget per iteration
+  int64_t replicas = 1;  // data-parallel copies; each runs ceil(batch / replicas) requests
 };
 
 struct FixedBatchResult {

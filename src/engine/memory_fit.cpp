@@ -11,17 +11,17 @@ namespace cw {
 
 MemoryBudget memory_budget(const ChipSpec& chip, const ModelSpec& model,
                            const Precision& precision, int tp, int64_t cached_tokens,
-                           int64_t step_tokens) {
+                           int64_t step_tokens, int pp) {
   MemoryBudget b;
   b.capacity = chip.main_memory().capacity;
-  b.weights = weight_bytes(model, precision) / tp;
+  b.weights = weight_bytes(model, precision) / (tp * pp);
   // KV heads are split across TP ranks until each rank holds one (then replicated).
   double kv_per_token = kv_cache_bytes_per_token(model, precision);
   if (!model.mla) {
     double shards = std::min<double>(tp, static_cast<double>(model.kv_heads));
     kv_per_token /= shards;
   }
-  b.kv_cache = kv_per_token * static_cast<double>(cached_tokens);
+  b.kv_cache = kv_per_token * static_cast<double>(cached_tokens) / pp;
   // Workspace: the widest intermediate of one step (the MLP up-projection
   // output, or a vocabulary-wide logits row in fp32), live twice over.
   const double act = dtype_bits(precision.activations) / 8.0;

@@ -20,11 +20,13 @@ struct MemoryBudget {
   bool fits() const { return used() <= capacity; }
 };
 
-// `cached_tokens`: tokens held in the KV cache at peak (sum over sequences);
-// `step_tokens`: most tokens one iteration processes.
+// `cached_tokens`: tokens held in the KV cache of one replica at peak (sum
+// over its sequences); `step_tokens`: most tokens one iteration processes.
+// Weights and KV are split over tp × pp chips (pipeline stages hold 1/pp of
+// the layers).
 MemoryBudget memory_budget(const ChipSpec& chip, const ModelSpec& model,
                            const Precision& precision, int tp, int64_t cached_tokens,
-                           int64_t step_tokens);
+                           int64_t step_tokens, int pp = 1);
 
 // Throws a UserError saying by how much the deployment overflows and what
 // would make it fit (more chips, lower precision, smaller batch).

@@ -1,8 +1,9 @@
 #include "serving/arrivals.hpp"
 
-#include <cmath>
-
 #include <fmt/core.h>
+
+#include <cmath>
+#include <numbers>
 
 #include "config/error.hpp"
 
@@ -21,7 +22,7 @@ double Rng::exponential(double rate) {
 double Rng::normal() {
   // Box–Muller (1958): sqrt(−2 ln U1)·cos(2π U2), with U1 in (0, 1].
   const double u1 = 1.0 - uniform(), u2 = uniform();
-  return std::sqrt(-2.0 * std::log(u1)) * std::cos(2.0 * M_PI * u2);
+  return std::sqrt(-2.0 * std::log(u1)) * std::cos(2.0 * std::numbers::pi * u2);
 }
 
 double Rng::gamma(double shape, double scale) {
@@ -60,8 +61,10 @@ std::vector<double> arrival_times(const ArrivalProcess& p, int64_t n, uint64_t s
                     fmt::format("{}", p.rate) + "); pass e.g. --rate 10");
   }
   if (p.kind == ArrivalKind::gamma && (!(p.cv > 0) || !std::isfinite(p.cv))) {
-    throw UserError(fmt::format("gamma arrivals need a positive coefficient of variation "
-                                "(got {}); cv = 1 is Poisson, larger is burstier", p.cv));
+    throw UserError(
+        fmt::format("gamma arrivals need a positive coefficient of variation "
+                    "(got {}); cv = 1 is Poisson, larger is burstier",
+                    p.cv));
   }
   Rng rng(seed);
   // Gamma gaps with shape k = 1/cv² and scale cv²/rate have mean 1/rate and
@@ -77,9 +80,12 @@ std::vector<double> arrival_times(const ArrivalProcess& p, int64_t n, uint64_t s
 
 std::string describe(const ArrivalProcess& p) {
   switch (p.kind) {
-    case ArrivalKind::offline: return "offline";
-    case ArrivalKind::poisson: return fmt::format("poisson {:g}/s", p.rate);
-    case ArrivalKind::gamma: return fmt::format("gamma {:g}/s cv {:g}", p.rate, p.cv);
+    case ArrivalKind::offline:
+      return "offline";
+    case ArrivalKind::poisson:
+      return fmt::format("poisson {:g}/s", p.rate);
+    case ArrivalKind::gamma:
+      return fmt::format("gamma {:g}/s cv {:g}", p.rate, p.cv);
   }
   return "?";
 }

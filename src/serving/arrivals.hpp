@@ -14,11 +14,11 @@ namespace cw {
 class Rng {
  public:
   explicit Rng(uint64_t seed) : engine_(seed) {}
-  double uniform();                         // [0, 1) with 53 random bits
-  double exponential(double rate);          // mean 1/rate
-  double normal();                          // standard normal (Box–Muller)
-  double gamma(double shape, double scale); // mean shape·scale (Marsaglia–Tsang)
-  uint64_t index(uint64_t n);               // uniform in [0, n)
+  double uniform();                          // [0, 1) with 53 random bits
+  double exponential(double rate);           // mean 1/rate
+  double normal();                           // standard normal (Box–Muller)
+  double gamma(double shape, double scale);  // mean shape·scale (Marsaglia–Tsang)
+  uint64_t index(uint64_t n);                // uniform in [0, n)
 
  private:
   std::mt19937_64 engine_;

@@ -1,15 +1,17 @@
 #include "serving/deployment.hpp"
 
-#include <cmath>
-
 #include <fmt/core.h>
+
+#include <cmath>
 #include <nlohmann/json.hpp>
 
 #include "config/error.hpp"
 
 namespace cw {
 
-StepTimeFn Deployment::step_time() const { return timer->fn(); }
+StepTimeFn Deployment::step_time() const {
+  return timer->fn();
+}
 
 std::string Deployment::describe() const {
   const EngineConfig& e = cluster.engine;
@@ -28,10 +30,11 @@ Deployment make_deployment(std::shared_ptr<StepModel> step, int count, EngineCon
   const Precision& precision = step->precision();
   const int tp = step->options().tp;
   if (count < 1 || count % tp != 0) {
-    throw UserError(fmt::format("{} chips cannot be split into tensor-parallel groups of {}; "
-                                "use a --tp that divides --count (or a count that is a "
-                                "multiple of {})",
-                                count, tp, tp));
+    throw UserError(
+        fmt::format("{} chips cannot be split into tensor-parallel groups of {}; "
+                    "use a --tp that divides --count (or a count that is a "
+                    "multiple of {})",
+                    count, tp, tp));
   }
   Deployment d;
   d.count = count;
@@ -57,6 +60,13 @@ Deployment make_deployment(std::shared_ptr<StepModel> step, int count, EngineCon
         base.capacity / gb,
         static_cast<int>(std::ceil((base.weights + base.activations) * tp / base.capacity))));
   }
+  if (blocks == 0 && free > 0) {
+    throw UserError(
+        fmt::format("one KV block of {} tokens ({:.1f} GB) is larger than the {:.1f} "
+                    "GB of KV cache each chip has room for; use a smaller "
+                    "--block-size (16 is vLLM's default)",
+                    engine.block_size, block_bytes / gb, free / gb));
+  }
   if (blocks * engine.block_size < min_tokens) {
     throw UserError(fmt::format(
         "{} at precision {} does not fit on tp {} x {}: weights {:.1f} GB and activations {:.1f} "
@@ -73,8 +83,8 @@ Deployment make_deployment(std::shared_ptr<StepModel> step, int count, EngineCon
   d.cluster.replicas = d.replicas;
   d.cluster.engine = engine;
   d.cluster.router = router;
-  d.memory = memory_budget(chip, model, precision, tp, blocks * engine.block_size,
-                           engine.max_tokens);
+  d.memory =
+      memory_budget(chip, model, precision, tp, blocks * engine.block_size, engine.max_tokens);
   return d;
 }
 

@@ -4,9 +4,8 @@
 #pragma once
 
 #include <memory>
-#include <string>
-
 #include <nlohmann/json_fwd.hpp>
+#include <string>
 
 #include "engine/memory_fit.hpp"
 #include "engine/step_model.hpp"
@@ -25,11 +24,11 @@ inline constexpr double kKvMemoryFraction = 0.9;
 inline constexpr double kHostLinkBandwidth = 63e9;
 
 struct Deployment {
-  int count = 1;     // chips
-  int tp = 1;        // chips per replica
-  int replicas = 1;  // count / tp
-  ClusterConfig cluster;  // engine.kv_blocks filled in from the memory budget
-  MemoryBudget memory;    // per chip, with the KV cache at its full size
+  int count = 1;                    // chips
+  int tp = 1;                       // chips per replica
+  int replicas = 1;                 // count / tp
+  ClusterConfig cluster;            // engine.kv_blocks filled in from the memory budget
+  MemoryBudget memory;              // per chip, with the KV cache at its full size
   std::shared_ptr<StepModel> step;  // one replica's iteration cost
   // Memoised step times over `step`; deployments of the same model may share one.
   std::shared_ptr<StepTimeCache> timer;
@@ -43,8 +42,7 @@ struct Deployment {
 // chip holds at least one request of `min_tokens` tokens. Throws UserError
 // with a fix.
 Deployment make_deployment(std::shared_ptr<StepModel> step, int count, EngineConfig engine,
-                           RouterPolicy router = RouterPolicy::round_robin,
-                           int64_t min_tokens = 1);
+                           RouterPolicy router = RouterPolicy::round_robin, int64_t min_tokens = 1);
 
 nlohmann::json to_json(const Deployment& d);
 

@@ -32,8 +32,8 @@ struct EngineConfig {
   int64_t max_tokens = 8192;    // most tokens one iteration processes (prefill + decode)
   bool chunked_prefill = true;  // split prompts across iterations to fit max_tokens
   SchedulePolicy policy = SchedulePolicy::decode_first;
-  int64_t block_size = 16;      // tokens per KV block (vLLM's default block size)
-  int64_t kv_blocks = 0;        // KV blocks this replica holds (from the memory budget)
+  int64_t block_size = 16;  // tokens per KV block (vLLM's default block size)
+  int64_t kv_blocks = 0;    // KV blocks this replica holds (from the memory budget)
   // Free fraction kept back when admitting a prompt so running requests can
   // grow (vLLM BlockSpaceManager watermark = 0.01).
   double watermark = 0.01;

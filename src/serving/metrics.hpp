@@ -29,9 +29,9 @@ struct Slo {
 struct ServingMetrics {
   int64_t requests = 0;
   int64_t input_tokens = 0, output_tokens = 0;
-  double makespan = 0;              // seconds to the last completion
-  Percentiles ttft, tpot, e2e;      // seconds; TPOT over requests with >= 2 tokens
-  double output_tokens_per_s = 0;   // output tokens / makespan (MLPerf's tokens/s)
+  double makespan = 0;             // seconds to the last completion
+  Percentiles ttft, tpot, e2e;     // seconds; TPOT over requests with >= 2 tokens
+  double output_tokens_per_s = 0;  // output tokens / makespan (MLPerf's tokens/s)
   double requests_per_s = 0;
   double goodput_requests_per_s = 0;  // requests meeting the SLOs / makespan
   double slo_attainment = 0;          // fraction of requests meeting the SLOs

@@ -19,8 +19,8 @@ const std::vector<MlperfBenchmark> kBenchmarks = {
      LatencyLimits{6.0, 0.175, 0}, LatencyLimits{4.5, 0.080, 0}, 0, 1},
     {"llama3.1-8b", "llama3.1-8b", "Llama-3.1-8B Instruct, CNN/DailyMail (13,368)", 13368,
      LatencyLimits{2.0, 0.100, 0}, LatencyLimits{0.500, 0.030, 0}, 0, 1},
-    {"mixtral-8x7b", "mixtral-8x7b", "Mixtral-8x7B Instruct, OpenOrca+GSM8K+MBXP (15,000)",
-     15000, LatencyLimits{2.0, 0.200, 0}, std::nullopt, 0, 1},
+    {"mixtral-8x7b", "mixtral-8x7b", "Mixtral-8x7B Instruct, OpenOrca+GSM8K+MBXP (15,000)", 15000,
+     LatencyLimits{2.0, 0.200, 0}, std::nullopt, 0, 1},
     // DeepSeek-R1 is the DeepSeek-V3 architecture (reference/mlperf.md §4.6).
     // v5.1 has no Interactive scenario (v6.0's needs speculative decoding).
     {"deepseek-r1", "deepseek-v3", "DeepSeek-R1, reasoning mix (4,388)", 4388,
@@ -60,7 +60,9 @@ void rescale_outputs(std::vector<TraceRow>& rows, double target, int64_t lo, int
 
 }  // namespace
 
-const std::vector<MlperfBenchmark>& mlperf_benchmarks() { return kBenchmarks; }
+const std::vector<MlperfBenchmark>& mlperf_benchmarks() {
+  return kBenchmarks;
+}
 
 const MlperfBenchmark& find_benchmark(const std::string& id) {
   std::vector<std::string> ids;

@@ -27,7 +27,7 @@ struct MlperfBenchmark {
   std::optional<LatencyLimits> server, interactive;
   // GPT-J reports inferred tokens: 69 x samples (token_latency_scaling_factor).
   double inferred_tokens_per_sample = 0;
-  int beam_width = 1;   // sequences decoded per sample (GPT-J: beam search, 4)
+  int beam_width = 1;  // sequences decoded per sample (GPT-J: beam search, 4)
 };
 
 const std::vector<MlperfBenchmark>& mlperf_benchmarks();

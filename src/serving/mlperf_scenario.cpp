@@ -1,8 +1,8 @@
 #include "serving/mlperf_scenario.hpp"
 
-#include <cmath>
-
 #include <fmt/core.h>
+
+#include <cmath>
 
 #include "config/did_you_mean.hpp"
 #include "config/error.hpp"
@@ -12,9 +12,12 @@ namespace cw {
 
 const char* scenario_name(MlperfScenario s) {
   switch (s) {
-    case MlperfScenario::offline: return "offline";
-    case MlperfScenario::server: return "server";
-    case MlperfScenario::interactive: return "interactive";
+    case MlperfScenario::offline:
+      return "offline";
+    case MlperfScenario::server:
+      return "server";
+    case MlperfScenario::interactive:
+      return "interactive";
   }
   return "?";
 }
@@ -27,8 +30,8 @@ MlperfScenario parse_scenario(const std::string& s) {
                   suggestion(s, {"offline", "server", "interactive"}));
 }
 
-std::vector<Request> mlperf_requests(const std::vector<TraceRow>& dataset, int64_t count,
-                                     int width, uint64_t seed) {
+std::vector<Request> mlperf_requests(const std::vector<TraceRow>& dataset, int64_t count, int width,
+                                     uint64_t seed) {
   const auto n = static_cast<int64_t>(dataset.size());
   std::vector<int64_t> perm(static_cast<size_t>(n));
   Rng rng(seed);
@@ -67,8 +70,8 @@ int64_t offline_samples(const MlperfBenchmark& b, double samples_per_s) {
   // samples_per_query = max(min_query_count, 1.1 × 600 s × expected qps),
   // padded up to a multiple of the dataset size (equal issue, §1.2).
   const double wanted = kOfflineSlack * kMinDuration * samples_per_s;
-  const int64_t passes =
-      std::max<int64_t>(1, static_cast<int64_t>(std::ceil(wanted / static_cast<double>(b.samples))));
+  const int64_t passes = std::max<int64_t>(
+      1, static_cast<int64_t>(std::ceil(wanted / static_cast<double>(b.samples))));
   return passes * b.samples;
 }
 
@@ -83,8 +86,8 @@ MlperfRun run_offline(const Deployment& d, const MlperfBenchmark& b,
 }
 
 MlperfRun run_server(const Deployment& d, const MlperfBenchmark& b,
-                     const std::vector<TraceRow>& dataset, const LatencyLimits& limits,
-                     double qps, const ServerRunOptions& opts) {
+                     const std::vector<TraceRow>& dataset, const LatencyLimits& limits, double qps,
+                     const ServerRunOptions& opts) {
   MlperfRun run;
   run.rate = qps;
   // Poisson arrivals until the last one is past `duration` and the count is
@@ -100,8 +103,8 @@ MlperfRun run_server(const Deployment& d, const MlperfBenchmark& b,
     now += rng.exponential(qps);
     times.push_back(now);
   }
-  auto requests = mlperf_requests(dataset, static_cast<int64_t>(times.size()), b.beam_width,
-                                  kSampleSeed);
+  auto requests =
+      mlperf_requests(dataset, static_cast<int64_t>(times.size()), b.beam_width, kSampleSeed);
   for (size_t i = 0; i < requests.size(); ++i) requests[i].arrival = times[i];
   run.samples = static_cast<int64_t>(requests.size());
   SimulationOptions stop;
@@ -131,8 +134,7 @@ MlperfRun run_server(const Deployment& d, const MlperfBenchmark& b,
 
 MlperfRun find_server_rate(const Deployment& d, const MlperfBenchmark& b,
                            const std::vector<TraceRow>& dataset, const LatencyLimits& limits,
-                           double capacity_qps, const ServerRunOptions& opts,
-                           double tolerance) {
+                           double capacity_qps, const ServerRunOptions& opts, double tolerance) {
   // Bisection on the rate: validity is (close to) monotone in the rate since
   // queueing only grows with load. Bracket first. A one-pass Offline rate
   // understates the steady-state capacity (it includes the drain at the
@@ -141,6 +143,10 @@ MlperfRun find_server_rate(const Deployment& d, const MlperfBenchmark& b,
   double lo = 0, hi = 0;
   MlperfRun best;
   best.valid = false;
+  if (!(capacity_qps > 0) || !std::isfinite(capacity_qps)) {
+    best.why = "the deployment completes no samples";
+    return best;
+  }
   double rate = capacity_qps;
   for (int i = 0; i < 8; ++i) {
     MlperfRun r = run_server(d, b, dataset, limits, rate, opts);

@@ -20,25 +20,25 @@ const char* scenario_name(MlperfScenario s);
 MlperfScenario parse_scenario(const std::string& s);  // UserError with a did-you-mean
 
 // LoadGen constants (mlperf.conf, reference/mlperf.md §1.2).
-inline constexpr double kMinDuration = 600.0;   // s, Offline and Server min_duration
-inline constexpr double kOfflineSlack = 1.1;    // test_settings_internal.cc kSlack
+inline constexpr double kMinDuration = 600.0;  // s, Offline and Server min_duration
+inline constexpr double kOfflineSlack = 1.1;   // test_settings_internal.cc kSlack
 inline constexpr uint64_t kScheduleSeed = 18209322760996052031ull;  // v5.1 schedule_rng_seed
 inline constexpr uint64_t kSampleSeed = 14771362308971278857ull;    // v5.1 sample_index_rng_seed
 
 struct MlperfRun {
-  double tokens_per_s = 0;   // the benchmark's metric (GPT-J: inferred tokens/s)
+  double tokens_per_s = 0;  // the benchmark's metric (GPT-J: inferred tokens/s)
   double samples_per_s = 0;
-  double rate = 0;           // Server: the Poisson rate (queries/s); Offline: 0
-  int64_t samples = 0;       // samples issued
-  bool valid = true;         // Server: latency limits met
-  std::string why;           // when not valid: which limit failed
+  double rate = 0;      // Server: the Poisson rate (queries/s); Offline: 0
+  int64_t samples = 0;  // samples issued
+  bool valid = true;    // Server: latency limits met
+  std::string why;      // when not valid: which limit failed
   ServingMetrics metrics;
 };
 
 // The samples LoadGen issues in order: `count` indices cycling through
 // shuffled permutations of the dataset (equal-issue mode, §1.2).
-std::vector<Request> mlperf_requests(const std::vector<TraceRow>& dataset, int64_t count,
-                                     int width, uint64_t seed);
+std::vector<Request> mlperf_requests(const std::vector<TraceRow>& dataset, int64_t count, int width,
+                                     uint64_t seed);
 
 // Offline with `samples` samples (LoadGen: max(N, 1.1 x 600 s x expected
 // qps) rounded up to a multiple of N; see offline_samples()).
@@ -58,8 +58,8 @@ struct ServerRunOptions {
 
 // Server at `qps` with Poisson arrivals (loadgen.cc GenerateQueries).
 MlperfRun run_server(const Deployment& d, const MlperfBenchmark& b,
-                     const std::vector<TraceRow>& dataset, const LatencyLimits& limits,
-                     double qps, const ServerRunOptions& opts = {});
+                     const std::vector<TraceRow>& dataset, const LatencyLimits& limits, double qps,
+                     const ServerRunOptions& opts = {});
 
 // The highest Poisson rate at which run_server is valid, bracketed around
 // `capacity_qps` (an Offline rate) and bisected to a relative resolution

@@ -1,12 +1,12 @@
 #include "serving/mlperf_search.hpp"
 
+#include <fmt/core.h>
+
 #include <algorithm>
 #include <filesystem>
 #include <map>
-#include <tuple>
-
-#include <fmt/core.h>
 #include <nlohmann/json.hpp>
+#include <tuple>
 
 #include "config/data_dir.hpp"
 #include "config/error.hpp"
@@ -101,8 +101,8 @@ class Search {
       deploy(EngineKnobs{tp, kMinBatch, kMinTokens, SchedulePolicy::decode_first});
       return true;
     } catch (const UserError& e) {
-      tried.push_back({tp, kMinBatch, kMinTokens, SchedulePolicy::decode_first, "offline", 0,
-                       e.what()});
+      tried.push_back(
+          {tp, kMinBatch, kMinTokens, SchedulePolicy::decode_first, "offline", 0, e.what()});
       return false;
     }
   }
@@ -124,8 +124,7 @@ class Search {
         double& hint = rate_hint_[k.tp];
         if (hint <= 0) hint = offline_pass(k).samples_per_s;
         MlperfRun s = find_server_rate(deploy(k), b_, dataset_, *limits_, hint,
-                                       {kScreenDuration, false, kScreenSamples},
-                                       kScreenTolerance);
+                                       {kScreenDuration, false, kScreenSamples}, kScreenTolerance);
         p.tokens_per_s = s.valid ? s.tokens_per_s : 0;
         if (s.valid) hint = s.rate;
         if (!s.valid) p.note = s.why;
@@ -161,7 +160,8 @@ MlperfResult run_mlperf(const MlperfOptions& o) {
   if (o.scenario == MlperfScenario::server) limits = b.server;
   if (o.scenario == MlperfScenario::interactive) {
     if (!b.interactive) {
-      throw UserError("benchmark " + b.id + " has no interactive scenario (reference/mlperf.md "
+      throw UserError("benchmark " + b.id +
+                      " has no interactive scenario (reference/mlperf.md "
                       "§2); use --scenario offline or server");
     }
     limits = b.interactive;
@@ -169,10 +169,11 @@ MlperfResult run_mlperf(const MlperfOptions& o) {
   Search s(o, b, limits);
   const std::vector<int> tps = s.tp_candidates();
   if (tps.empty()) {
-    throw UserError(fmt::format("no power-of-two tensor-parallel degree within a scale-up "
-                                "domain divides both the {} chips and the model's attention "
-                                "heads; use a power-of-two --count",
-                                o.count));
+    throw UserError(
+        fmt::format("no power-of-two tensor-parallel degree within a scale-up "
+                    "domain divides both the {} chips and the model's attention "
+                    "heads; use a power-of-two --count",
+                    o.count));
   }
   // Stage 1: tune each tensor-parallel degree for Offline throughput (one
   // dataset pass per point).
@@ -227,8 +228,8 @@ MlperfResult run_mlperf(const MlperfOptions& o) {
   r.chip = r.deployment.step->chip().id;
   if (!limits) {
     const MlperfRun& pass = s.offline_pass(*best);
-    int64_t samples = std::min(offline_samples(b, pass.samples_per_s),
-                               kMaxOfflinePasses * b.samples);
+    int64_t samples =
+        std::min(offline_samples(b, pass.samples_per_s), kMaxOfflinePasses * b.samples);
     r.run = samples == b.samples ? pass : run_offline(r.deployment, b, s.dataset(), samples);
   } else {
     // The bracket starts at the screening's rate for this degree.
@@ -259,7 +260,8 @@ nlohmann::json to_json(const MlperfResult& r) {
   };
   if (r.limits) {
     j["server_qps"] = r.run.rate;
-    j["limits"] = {{"ttft_p99_s", r.limits->ttft}, {"tpot_p99_s", r.limits->tpot},
+    j["limits"] = {{"ttft_p99_s", r.limits->ttft},
+                   {"tpot_p99_s", r.limits->tpot},
                    {"e2e_p99_s", r.limits->e2e}};
   }
   if (!r.run.valid) j["invalid_reason"] = r.run.why;

@@ -8,11 +8,10 @@
 #pragma once
 
 #include <cstdint>
+#include <nlohmann/json_fwd.hpp>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json_fwd.hpp>
 
 #include "serving/mlperf_scenario.hpp"
 
@@ -35,15 +34,15 @@ struct SearchPoint {
   int64_t max_batch = 0, max_tokens = 0;
   SchedulePolicy policy = SchedulePolicy::decode_first;
   const char* stage = "offline";  // which screening scored it: "offline" or "server"
-  double tokens_per_s = 0;  // screening score; 0 = infeasible or no valid rate
-  std::string note;         // why infeasible
+  double tokens_per_s = 0;        // screening score; 0 = infeasible or no valid rate
+  std::string note;               // why infeasible
 };
 
 struct MlperfResult {
   std::string benchmark, scenario, chip, precision;
   int count = 1;
-  Deployment deployment;      // the chosen one
-  MlperfRun run;              // the final, full-length run
+  Deployment deployment;  // the chosen one
+  MlperfRun run;          // the final, full-length run
   std::optional<LatencyLimits> limits;
   std::vector<SearchPoint> tried;
 };

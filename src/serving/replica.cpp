@@ -7,7 +7,9 @@
 namespace cw {
 namespace {
 
-int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
+int64_t ceil_div(int64_t a, int64_t b) {
+  return (a + b - 1) / b;
+}
 
 // Paged KV (vLLM): a sequence holds ceil(tokens / block) blocks. Beams share
 // the prompt's blocks and each holds its own blocks for generated tokens
@@ -28,8 +30,8 @@ Replica::Replica(int index, const EngineConfig& config, const StepTimeFn& step_t
       requests_(requests),
       records_(records),
       free_blocks_(config.kv_blocks),
-      watermark_blocks_(static_cast<int64_t>(config.watermark *
-                                             static_cast<double>(config.kv_blocks))) {
+      watermark_blocks_(
+          static_cast<int64_t>(config.watermark * static_cast<double>(config.kv_blocks))) {
   if (cfg_.max_batch < 1 || cfg_.max_tokens < 1 || cfg_.block_size < 1 || cfg_.kv_blocks < 1) {
     throw InternalError("replica needs max_batch, max_tokens, block_size and kv_blocks >= 1");
   }
@@ -129,8 +131,8 @@ void Replica::admit(int64_t& budget) {
     const bool swapped = s.swapped_blocks > 0;
     const int64_t need = swapped ? s.swapped_blocks : ceil_div(s.prompt, cfg_.block_size);
     // vLLM can_allocate: keep a watermark free unless nothing else runs.
-    const bool fits = running_.empty() ? need <= free_blocks_
-                                       : free_blocks_ - need >= watermark_blocks_;
+    const bool fits =
+        running_.empty() ? need <= free_blocks_ : free_blocks_ - need >= watermark_blocks_;
     if (!fits) return;
     if (!swapped && !cfg_.chunked_prefill && s.prompt > budget) return;
     free_blocks_ -= need;

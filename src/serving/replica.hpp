@@ -33,9 +33,7 @@ class Replica {
   int64_t peak_blocks(const Request& r) const;
   void enqueue(int64_t r);
   bool has_work() const { return !waiting_.empty() || !running_.empty(); }
-  int64_t outstanding() const {
-    return static_cast<int64_t>(waiting_.size() + running_.size());
-  }
+  int64_t outstanding() const { return static_cast<int64_t>(waiting_.size() + running_.size()); }
 
   // Plans the next iteration at `now` and returns its end time. Requires
   // has_work(); throws InternalError if nothing can be scheduled (a bug).
@@ -45,9 +43,9 @@ class Replica {
   const IterationInfo& last() const { return info_; }
 
   // Totals over the run.
-  double busy_time = 0;       // seconds spent in iterations
+  double busy_time = 0;         // seconds spent in iterations
   double kv_block_seconds = 0;  // ∫ used blocks dt
-  int64_t kv_peak = 0;        // most blocks in use
+  int64_t kv_peak = 0;          // most blocks in use
   int64_t iterations = 0;
   int64_t preemptions = 0;
 
@@ -55,17 +53,17 @@ class Replica {
   // Progress of one request, kept inside the replica (contiguous, so the
   // per-iteration passes over the running batch stay in cache).
   struct Seq {
-    int64_t r = 0;              // request index
-    int64_t output = 1;         // tokens to generate
-    int64_t prompt = 0;         // tokens to prefill: input, or input + generated after recompute
-    int64_t gen_at_prompt = 0;  // tokens generated when `prompt` was set
-    int64_t prefilled = 0;      // of `prompt`
-    int64_t generated = 0;      // output tokens emitted so far
-    int64_t blocks = 0;         // KV blocks held on the replica
-    int64_t swapped_blocks = 0; // KV blocks parked in host memory (swap preemption)
-    int64_t chunk = 0;          // prompt tokens scheduled this iteration
-    int width = 1;              // beams
-    bool decode = false;        // scheduled to decode this iteration
+    int64_t r = 0;               // request index
+    int64_t output = 1;          // tokens to generate
+    int64_t prompt = 0;          // tokens to prefill: input, or input + generated after recompute
+    int64_t gen_at_prompt = 0;   // tokens generated when `prompt` was set
+    int64_t prefilled = 0;       // of `prompt`
+    int64_t generated = 0;       // output tokens emitted so far
+    int64_t blocks = 0;          // KV blocks held on the replica
+    int64_t swapped_blocks = 0;  // KV blocks parked in host memory (swap preemption)
+    int64_t chunk = 0;           // prompt tokens scheduled this iteration
+    int width = 1;               // beams
+    bool decode = false;         // scheduled to decode this iteration
     bool first_token = false;
     int64_t stored() const { return prompt + (generated - gen_at_prompt); }
   };

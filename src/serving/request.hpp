@@ -8,10 +8,10 @@ namespace cw {
 
 struct Request {
   int64_t id = 0;
-  double arrival = 0;   // when it reaches the router (MLPerf: LoadGen's scheduled time)
-  int64_t input = 1;    // prompt tokens
-  int64_t output = 1;   // tokens to generate; the first one comes out of the prefill
-  int width = 1;        // sequences decoded together: the beam width (1 = greedy)
+  double arrival = 0;  // when it reaches the router (MLPerf: LoadGen's scheduled time)
+  int64_t input = 1;   // prompt tokens
+  int64_t output = 1;  // tokens to generate; the first one comes out of the prefill
+  int width = 1;       // sequences decoded together: the beam width (1 = greedy)
   bool operator==(const Request&) const = default;
 };
 
@@ -23,7 +23,7 @@ struct RequestRecord {
   double finish = 0;       // end of the iteration that emitted the last token
   int64_t input = 0;
   int64_t output = 0;
-  int preemptions = 0;     // times its KV cache was dropped and recomputed
+  int preemptions = 0;  // times its KV cache was dropped and recomputed
 
   double ttft() const { return first_token - arrival; }
   double e2e() const { return finish - arrival; }

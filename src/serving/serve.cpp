@@ -1,7 +1,6 @@
 #include "serving/serve.hpp"
 
 #include <algorithm>
-
 #include <nlohmann/json.hpp>
 
 #include "config/error.hpp"
@@ -34,6 +33,12 @@ ServeResult run_serve(const ServeOptions& o) {
   }
   const int64_t rows = static_cast<int64_t>(trace.rows.size());
   const int64_t n = o.requests > 0 ? o.requests : rows;
+  // Each request costs about 100 bytes of state; beyond this a typo, not a study.
+  constexpr int64_t kMaxRequests = 100'000'000;
+  if (n > kMaxRequests) {
+    throw UserError("--requests " + std::to_string(n) + " is more than the " +
+                    std::to_string(kMaxRequests) + " a run simulates; send fewer requests");
+  }
   std::vector<double> times;
   if (!o.use_trace_times) times = arrival_times(o.arrivals, n, o.seed);
   std::vector<Request> requests;
@@ -65,8 +70,8 @@ ServeResult run_serve(const ServeOptions& o) {
 
 nlohmann::json to_json(const ServingMetrics& m) {
   auto pct = [](const Percentiles& p) {
-    return nlohmann::json{{"mean", p.mean}, {"p50", p.p50}, {"p90", p.p90}, {"p99", p.p99},
-                          {"max", p.max}};
+    return nlohmann::json{
+        {"mean", p.mean}, {"p50", p.p50}, {"p90", p.p90}, {"p99", p.p99}, {"max", p.max}};
   };
   return {{"requests", m.requests},
           {"input_tokens", m.input_tokens},

@@ -1,11 +1,11 @@
 #include "serving/simulator.hpp"
 
+#include <fmt/core.h>
+
 #include <algorithm>
 #include <cmath>
 #include <limits>
 #include <numeric>
-
-#include <fmt/core.h>
 
 #include "config/did_you_mean.hpp"
 #include "config/error.hpp"
@@ -19,11 +19,11 @@ void check_requests(const std::vector<Request>& requests, const ClusterConfig& c
                     const Replica& probe) {
   const EngineConfig& e = c.engine;
   for (const Request& r : requests) {
-    if (r.input < 1 || r.output < 1 || r.width < 1 || !std::isfinite(r.arrival) ||
-        r.arrival < 0) {
-      throw UserError(fmt::format("request {} is malformed (input {}, output {}, width {}, "
-                                  "arrival {}); lengths must be >= 1 and arrivals >= 0",
-                                  r.id, r.input, r.output, r.width, r.arrival));
+    if (r.input < 1 || r.output < 1 || r.width < 1 || !std::isfinite(r.arrival) || r.arrival < 0) {
+      throw UserError(
+          fmt::format("request {} is malformed (input {}, output {}, width {}, "
+                      "arrival {}); lengths must be >= 1 and arrivals >= 0",
+                      r.id, r.input, r.output, r.width, r.arrival));
     }
     const int64_t need = probe.peak_blocks(r);
     if (need > e.kv_blocks) {
@@ -35,10 +35,11 @@ void check_requests(const std::vector<Request>& requests, const ClusterConfig& c
           r.id, r.input, r.output, need, e.block_size, e.kv_blocks, e.kv_blocks * e.block_size));
     }
     if (!e.chunked_prefill && r.input > e.max_tokens) {
-      throw UserError(fmt::format("request {} has a {}-token prompt but iterations hold at most "
-                                  "{} tokens and chunked prefill is off; raise --max-tokens or "
-                                  "enable chunked prefill",
-                                  r.id, r.input, e.max_tokens));
+      throw UserError(
+          fmt::format("request {} has a {}-token prompt but iterations hold at most "
+                      "{} tokens and chunked prefill is off; raise --max-tokens or "
+                      "enable chunked prefill",
+                      r.id, r.input, e.max_tokens));
     }
   }
 }
@@ -52,8 +53,7 @@ const char* router_name(RouterPolicy p) {
 RouterPolicy parse_router(const std::string& s) {
   if (s == "round-robin") return RouterPolicy::round_robin;
   if (s == "least-loaded") return RouterPolicy::least_loaded;
-  throw UserError("unknown router '" + s + "'. " +
-                  suggestion(s, {"round-robin", "least-loaded"}));
+  throw UserError("unknown router '" + s + "'. " + suggestion(s, {"round-robin", "least-loaded"}));
 }
 
 SimulationResult simulate(const std::vector<Request>& requests, const ClusterConfig& cluster,
@@ -71,9 +71,8 @@ SimulationResult simulate(const std::vector<Request>& requests, const ClusterCon
 
   std::vector<int64_t> order(n);
   std::iota(order.begin(), order.end(), 0);
-  std::stable_sort(order.begin(), order.end(), [&](int64_t a, int64_t b) {
-    return requests[a].arrival < requests[b].arrival;
-  });
+  std::stable_sort(order.begin(), order.end(),
+                   [&](int64_t a, int64_t b) { return requests[a].arrival < requests[b].arrival; });
   int64_t total_tokens = 0;
   for (size_t i = 0; i < n; ++i) {
     const Request& r = requests[i];
@@ -122,8 +121,8 @@ SimulationResult simulate(const std::vector<Request>& requests, const ClusterCon
     completed.clear();
     if (ttft_misses >= ttft_quota || (tpot_quota > 0 && tpot_misses >= tpot_quota)) {
       out.aborted = true;
-      out.abort_reason = ttft_misses >= ttft_quota ? "p99 TTFT reached the limit"
-                                                   : "p99 TPOT reached the limit";
+      out.abort_reason =
+          ttft_misses >= ttft_quota ? "p99 TTFT reached the limit" : "p99 TPOT reached the limit";
       break;
     }
     for (; next < n && requests[order[next]].arrival <= t; ++next) {
@@ -143,8 +142,8 @@ SimulationResult simulate(const std::vector<Request>& requests, const ClusterCon
       const int64_t outstanding = replicas[k].outstanding();
       busy_until[k] = replicas[k].start(t);
       if (!(busy_until[k] >= t) || !std::isfinite(busy_until[k])) {
-        throw InternalError(fmt::format("step time is not a finite non-negative number ({})",
-                                        busy_until[k] - t));
+        throw InternalError(
+            fmt::format("step time is not a finite non-negative number ({})", busy_until[k] - t));
       }
       if (options.observer) options.observer(replicas[k].last(), outstanding);
       if (++iterations > max_iterations) {

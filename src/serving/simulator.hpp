@@ -44,7 +44,7 @@ struct ReplicaStats {
 struct SimulationResult {
   std::vector<RequestRecord> records;  // indexed like the input requests
   std::vector<ReplicaStats> replicas;
-  double makespan = 0;                 // time of the last completion (run starts at 0)
+  double makespan = 0;  // time of the last completion (run starts at 0)
   int64_t iterations = 0;
   int64_t preemptions = 0;
   // Stopped early by SimulationOptions::abort_*: the p99 limit is certainly

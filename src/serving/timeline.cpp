@@ -1,10 +1,10 @@
 #include "serving/timeline.hpp"
 
+#include <fmt/core.h>
+
 #include <cstdio>
 #include <filesystem>
 #include <memory>
-
-#include <fmt/core.h>
 
 #include "config/error.hpp"
 
@@ -12,7 +12,9 @@ namespace cw {
 namespace {
 
 // Trace-event timestamps are microseconds (Trace Event Format, "ts").
-double us(double seconds) { return seconds * 1e6; }
+double us(double seconds) {
+  return seconds * 1e6;
+}
 
 struct FileCloser {
   void operator()(std::FILE* f) const { std::fclose(f); }
@@ -44,18 +46,18 @@ void Timeline::write(const std::string& path, const SimulationResult& result) co
     first = false;
   };
   for (size_t k = 0; k < result.replicas.size(); ++k) {
-    event(fmt::format(R"({{"name":"process_name","ph":"M","pid":{},"args":{{"name":"replica {}"}}}})",
-                      k, k));
-    event(fmt::format(R"({{"name":"thread_name","ph":"M","pid":{},"tid":0,"args":{{"name":"iterations"}}}})",
-                      k));
+    event(fmt::format(
+        R"({{"name":"process_name","ph":"M","pid":{},"args":{{"name":"replica {}"}}}})", k, k));
+    event(fmt::format(
+        R"({{"name":"thread_name","ph":"M","pid":{},"tid":0,"args":{{"name":"iterations"}}}})", k));
   }
   for (const IterationInfo& it : iterations_) {
     const char* name = it.prefill_seqs > 0 ? (it.decode_seqs > 0 ? "mixed" : "prefill") : "decode";
     event(fmt::format(
         R"({{"name":"{}","cat":"iteration","ph":"X","pid":{},"tid":0,"ts":{:.3f},"dur":{:.3f},)"
         R"("args":{{"prefill_tokens":{},"prefill_seqs":{},"decode_seqs":{},"preempted":{}}}}})",
-        name, it.replica, us(it.start), us(it.end - it.start), it.prefill_tokens,
-        it.prefill_seqs, it.decode_seqs, it.preempted));
+        name, it.replica, us(it.start), us(it.end - it.start), it.prefill_tokens, it.prefill_seqs,
+        it.decode_seqs, it.preempted));
     event(fmt::format(
         R"({{"name":"batch","ph":"C","pid":{},"ts":{:.3f},"args":{{"decode":{},"prefill":{}}}}})",
         it.replica, us(it.start), it.decode_seqs, it.prefill_seqs));
@@ -67,8 +69,9 @@ void Timeline::write(const std::string& path, const SimulationResult& result) co
   // order: the request, inside it waiting + prefill, then decode.
   for (const RequestRecord& r : result.records) {
     auto mark = [&](const char* ph, const std::string& name, double t, const std::string& args) {
-      event(fmt::format(R"({{"name":"{}","cat":"request","ph":"{}","id":{},"pid":{},"ts":{:.3f}{}}})",
-                        name, ph, r.id, r.replica, us(t), args));
+      event(
+          fmt::format(R"({{"name":"{}","cat":"request","ph":"{}","id":{},"pid":{},"ts":{:.3f}{}}})",
+                      name, ph, r.id, r.replica, us(t), args));
     };
     const std::string name = fmt::format("request {}", r.id);
     mark("b", name, r.arrival,

@@ -24,8 +24,8 @@ std::vector<Field> split(const std::string& line) {
   size_t start = 0;
   while (true) {
     size_t comma = line.find(',', start);
-    std::string f = line.substr(start, comma == std::string::npos ? std::string::npos
-                                                                   : comma - start);
+    std::string f =
+        line.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
     // Trim spaces and a trailing carriage return (CRLF files).
     size_t a = f.find_first_not_of(" \t\r"), b = f.find_last_not_of(" \t\r");
     int col = static_cast<int>(start) + 1 + (a == std::string::npos ? 0 : static_cast<int>(a));
@@ -61,8 +61,8 @@ Trace parse_trace_csv(std::istream& in, const std::string& name) {
     };
     if (first) {
       first = false;
-      bool header = !fields[0].text.empty() && !std::isdigit(static_cast<unsigned char>(
-                                                   fields[0].text[0]));
+      bool header =
+          !fields[0].text.empty() && !std::isdigit(static_cast<unsigned char>(fields[0].text[0]));
       if (header) {
         order.clear();
         for (const Field& f : fields) {
@@ -87,16 +87,17 @@ Trace parse_trace_csv(std::istream& in, const std::string& name) {
     }
     if (expected == 0) {
       if (fields.size() < 2 || fields.size() > 3) {
-        fail(fields[0], "", "expected 2 or 3 comma-separated fields, found " +
-                                std::to_string(fields.size()),
+        fail(fields[0], "",
+             "expected 2 or 3 comma-separated fields, found " + std::to_string(fields.size()),
              "each line is input_length,output_length[,arrival_s]");
       }
       expected = fields.size();
       t.has_arrivals = expected == 3;
     }
     if (fields.size() != expected) {
-      fail(fields.back(), "", "expected " + std::to_string(expected) + " fields, found " +
-                                  std::to_string(fields.size()),
+      fail(fields.back(), "",
+           "expected " + std::to_string(expected) + " fields, found " +
+               std::to_string(fields.size()),
            "every line needs the same columns as the " +
                std::string(order.size() == expected ? "first line" : "header"));
     }

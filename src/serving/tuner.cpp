@@ -49,7 +49,7 @@ EngineKnobs Tuner::climb(EngineKnobs k) {
     if (!pins_.policy) {
       EngineKnobs f = k;
       f.policy = k.policy == SchedulePolicy::decode_first ? SchedulePolicy::prefill_first
-                                                         : SchedulePolicy::decode_first;
+                                                          : SchedulePolicy::decode_first;
       if (const double s = score(f); s > best * kImprovement) {
         best = s;
         k = f;

@@ -1,6 +1,7 @@
 #include "validate/predict_model.hpp"
 
 #include "engine/fixed_batch.hpp"
+#include "engine/parallel_plan.hpp"
 #include "hardware/chip_loader.hpp"
 #include "workload/hf_config_loader.hpp"
 #include "workload/precision_loader.hpp"
@@ -20,15 +21,15 @@ int64_t field(const CalibrationCase& c, const char* key, int64_t fallback) {
 
 ModelPrediction predict_fixed_batch(const CalibrationCase& c) {
   ModelPrediction out;
-  const int64_t tp = field(c, "tp", 1), pp = field(c, "pp", 1), ep = field(c, "ep", 1),
-                dp = field(c, "dp", 1);
-  if (pp > 1 || ep > 1 || dp > 1) {
-    out.reason = "pipeline, expert and data parallelism arrive with multi-chip deployments";
-    return out;
+  const int tp = static_cast<int>(field(c, "tp", 1)), pp = static_cast<int>(field(c, "pp", 1)),
+            ep = static_cast<int>(field(c, "ep", 1));
+  if (c.count % (tp * pp) != 0) {
+    c.node.required("count").fail("count " + std::to_string(c.count) +
+                                  " is not a multiple of tp x pp = " + std::to_string(tp * pp));
   }
-  if (tp != c.count) {
-    out.reason = "count " + std::to_string(c.count) + " differs from tp " + std::to_string(tp);
-    return out;
+  const int dp = static_cast<int>(field(c, "dp", c.count / (tp * pp)));
+  if (tp * pp * dp != c.count) {
+    c.node.required("count").fail("count must equal tp x pp x dp");
   }
   ChipSpec chip = load_chip(c.chip);
   ModelSpec model = load_model(c.node.required("model").as_string());
@@ -36,11 +37,13 @@ ModelPrediction predict_fixed_batch(const CalibrationCase& c) {
   if (auto kv = c.node.optional("kv_precision")) {
     precision.kv_cache = load_precision(kv->as_string()).kv_cache;
   }
-  StepModel step(chip, model, precision, StepOptions{static_cast<int>(tp)});
+  check_plan(ParallelPlan{tp, pp, ep, dp}, model);
+  StepModel step(chip, model, precision, StepOptions{tp, pp, ep});
   FixedBatchRequest req;
   req.batch = field(c, "batch", 1);
   req.input = field(c, "input_tokens", 1);
   req.output = field(c, "output_tokens", 1);
+  req.replicas = dp;
   FixedBatchResult r = run_fixed_batch(step, req);
   if (c.kind == "batch_throughput") {
     if (c.metric != "tokens_per_s_per_chip") {

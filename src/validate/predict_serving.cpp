@@ -34,8 +34,9 @@ ServingPrediction predict_offline_throughput(const CalibrationCase& c) {
   ServingPrediction out;
   const int64_t tp = field(c, "tp", 1), pp = field(c, "pp", 1), ep = field(c, "ep", 1);
   if (pp > 1 || ep > 1) {
-    out.prediction.reason = "pipeline and expert parallelism are not modelled by the serving "
-                            "simulator yet";
+    out.prediction.reason =
+        "pipeline and expert parallelism are not modelled by the serving "
+        "simulator yet";
     return out;
   }
   if (c.metric != "tokens_per_s") {
@@ -60,8 +61,7 @@ ServingPrediction predict_offline_throughput(const CalibrationCase& c) {
         e.max_tokens = k.max_tokens;
         e.policy = k.policy;
         try {
-          Deployment d = make_deployment(step, count, e, RouterPolicy::round_robin,
-                                         input + output);
+          Deployment d = make_deployment(step, count, e, RouterPolicy::round_robin, input + output);
           return summarize(simulate(requests, d.cluster, d.step_time())).output_tokens_per_s;
         } catch (const UserError&) {
           return 0.0;  // this point does not fit; others may

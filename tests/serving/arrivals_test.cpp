@@ -1,10 +1,11 @@
 // Arrival processes: rates, burstiness and determinism under a seed.
+#include "serving/arrivals.hpp"
+
 #include <gtest/gtest.h>
 
 #include <cmath>
 
 #include "config/error.hpp"
-#include "serving/arrivals.hpp"
 
 namespace cw {
 namespace {

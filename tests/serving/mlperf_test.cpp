@@ -4,10 +4,9 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <nlohmann/json.hpp>
 #include <numeric>
 #include <set>
-
-#include <nlohmann/json.hpp>
 
 #include "config/error.hpp"
 #include "hardware/chip_loader.hpp"

@@ -5,10 +5,9 @@
 #include <array>
 #include <cstdio>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
-
-#include <nlohmann/json.hpp>
 
 namespace {
 
@@ -19,8 +18,8 @@ struct CliRun {
 
 CliRun run(const std::string& args, bool stdout_only = false) {
   CliRun r;
-  std::string cmd = std::string(CHIPWRIGHT_BINARY) + " " + args +
-                    (stdout_only ? " 2>/dev/null" : " 2>&1");
+  std::string cmd =
+      std::string(CHIPWRIGHT_BINARY) + " " + args + (stdout_only ? " 2>/dev/null" : " 2>&1");
   FILE* p = popen(cmd.c_str(), "r");
   if (!p) return r;
   std::array<char, 4096> buf;
@@ -70,8 +69,8 @@ TEST(ServingCli, TimelineIsAChromeTrace) {
                                 "50,40,0.02\n");
   std::string out = testing::TempDir() + "serve_timeline.json";
   std::remove(out.c_str());
-  CliRun r = run("serve --chip h100-sxm --model llama3.1-8b --trace " + trace +
-                 " --timeline " + out);
+  CliRun r =
+      run("serve --chip h100-sxm --model llama3.1-8b --trace " + trace + " --timeline " + out);
   ASSERT_EQ(r.code, 0) << r.out;
   std::ifstream in(out);
   ASSERT_TRUE(in.good());
@@ -97,14 +96,16 @@ TEST(ServingCli, BadInputsExitWithTwoAndAHint) {
   r = run("serve --chip h100-sxm --model llama3.1-8b --offline --dataset mlperf-llama2-7b");
   EXPECT_EQ(r.code, 2);
   EXPECT_NE(r.out.find("mlperf-llama2-70b"), std::string::npos) << r.out;
-  r = run("serve --chip h100-sxm --count 3 --tp 2 --model llama2-70b --offline "
+  r =
+      run("serve --chip h100-sxm --count 3 --tp 2 --model llama2-70b --offline "
           "--dataset mlperf-llama2-70b");
   EXPECT_EQ(r.code, 2);
   EXPECT_NE(r.out.find("divides --count"), std::string::npos) << r.out;
   r = run("serve --chip h100-sxm --model llama3.1-405b --offline --dataset mlperf-llama3.1-405b");
   EXPECT_EQ(r.code, 2);
   EXPECT_NE(r.out.find("does not fit"), std::string::npos) << r.out;
-  r = run("serve --chip h100-sxm --model llama3.1-8b --offline --dataset mlperf-llama3.1-8b "
+  r =
+      run("serve --chip h100-sxm --model llama3.1-8b --offline --dataset mlperf-llama3.1-8b "
           "--scheduler decode-frist");
   EXPECT_EQ(r.code, 2);
   EXPECT_NE(r.out.find("decode-first"), std::string::npos) << r.out;
@@ -117,9 +118,10 @@ TEST(ServingCli, BadInputsExitWithTwoAndAHint) {
 }
 
 TEST(ServingCli, MlperfJsonNamesTheChosenConfiguration) {
-  CliRun r = run("mlperf --chip h200-sxm --count 1 --benchmark llama3.1-8b --scenario offline "
-                 "--format json",
-                 true);
+  CliRun r =
+      run("mlperf --chip h200-sxm --count 1 --benchmark llama3.1-8b --scenario offline "
+          "--format json",
+          true);
   ASSERT_EQ(r.code, 0) << r.out;
   auto j = nlohmann::json::parse(r.out);
   EXPECT_GT(j["tokens_per_s"].get<double>(), 0);

@@ -2,6 +2,8 @@
 // whose timestamps are computed by hand, chunked prefill, conservation of
 // requests and tokens, preemption (recompute and swap), rejection of
 // impossible requests, routing, and Little's law on a steady Poisson run.
+#include "serving/simulator.hpp"
+
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -10,7 +12,6 @@
 #include "config/error.hpp"
 #include "serving/arrivals.hpp"
 #include "serving/metrics.hpp"
-#include "serving/simulator.hpp"
 
 namespace cw {
 namespace {
@@ -164,7 +165,7 @@ TEST(ServingSimulator, PreemptsByRecomputeWhenBlocksRunOut) {
   int preempted = 0;
   for (const auto& rec : r.records) preempted += rec.preemptions;
   EXPECT_EQ(preempted, r.preemptions);
-  EXPECT_EQ(count.emitted, 4 * 8);        // outputs are still produced exactly once
+  EXPECT_EQ(count.emitted, 4 * 8);         // outputs are still produced exactly once
   EXPECT_GT(count.prefill_tokens, 4 * 8);  // recompute re-prefills
   EXPECT_LE(r.replicas[0].kv_occupancy_peak, 1.0);
 }

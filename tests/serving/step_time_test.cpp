@@ -11,6 +11,8 @@
 // kernel launches of the split batch are taken out. (Bytes are not compared:
 // single-sequence groups split their context FlashDecoding-style and add
 // partial-result traffic no whole-batch kernel has.)
+#include "serving/step_time.hpp"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -21,7 +23,6 @@
 #include "hardware/chip_loader.hpp"
 #include "serving/arrivals.hpp"
 #include "serving/mlperf_benchmarks.hpp"
-#include "serving/step_time.hpp"
 #include "workload/hf_config_loader.hpp"
 #include "workload/precision_loader.hpp"
 
@@ -80,9 +81,8 @@ AttentionTotals decode_attention(const StepResult& r) {
   return t;
 }
 
-const Case kCases[] = {{"h100-sxm", "llama2-70b", 2},
-                       {"h200-sxm", "llama3.1-8b", 1},
-                       {"h200-sxm", "deepseek-v3", 8}};
+const Case kCases[] = {
+    {"h100-sxm", "llama2-70b", 2}, {"h200-sxm", "llama3.1-8b", 1}, {"h200-sxm", "deepseek-v3", 8}};
 
 TEST(ServingStepTime, OneGroupDoesTheWorkOfPerRequestGroups) {
   for (const Case& c : kCases) {
@@ -127,8 +127,8 @@ TEST(ServingStepTime, CachedDecodeTimesInterpolateWithinAQuarterPercent) {
     Rng rng(5);
     for (int i = 0; i < 200; ++i) {
       Batch b;
-      b.decode.push_back({1 + static_cast<int64_t>(rng.index(512)),
-                          1 + static_cast<int64_t>(rng.index(20000))});
+      b.decode.push_back(
+          {1 + static_cast<int64_t>(rng.index(512)), 1 + static_cast<int64_t>(rng.index(20000))});
       const double direct = model->time(b);
       EXPECT_NEAR(cache(b) / direct, 1.0, 2.5e-3)
           << c.model << " seqs " << b.decode[0].sequences << " ctx " << b.decode[0].context;

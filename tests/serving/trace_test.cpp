@@ -1,11 +1,12 @@
 // Trace CSV parsing: headers, positional columns, arrival times, and error
 // messages that name file:line:column and the column.
+#include "serving/trace.hpp"
+
 #include <gtest/gtest.h>
 
 #include <sstream>
 
 #include "config/error.hpp"
-#include "serving/trace.hpp"
 
 namespace cw {
 namespace {
