@@ -86,10 +86,10 @@ inline void parse_trace(const std::string& text) {
 // parse_quantity never throws: it returns a value or a message. Every kind is
 // tried on the same text; a value must be a number (never NaN).
 inline void parse_quantities(const std::string& text) {
-  for (UnitKind kind : {UnitKind::Bytes, UnitKind::Seconds, UnitKind::FlopsPerSecond,
-                        UnitKind::BytesPerSecond, UnitKind::Hertz, UnitKind::Watts,
-                        UnitKind::Joules, UnitKind::Dollars, UnitKind::SquareMillimetres,
-                        UnitKind::Flops}) {
+  for (UnitKind kind :
+       {UnitKind::Bytes, UnitKind::Seconds, UnitKind::FlopsPerSecond, UnitKind::BytesPerSecond,
+        UnitKind::Hertz, UnitKind::Watts, UnitKind::Joules, UnitKind::Dollars,
+        UnitKind::SquareMillimetres, UnitKind::Flops}) {
     auto r = parse_quantity(text, kind);
     if (const double* v = std::get_if<double>(&r); v && std::isnan(*v)) {
       throw InternalError("parse_quantity returned NaN for \"" + text + "\"");
@@ -137,22 +137,18 @@ inline void parse_config_yaml(const std::string& text) {
 }
 
 struct Target {
-  const char* name;  // fuzz/<name>_fuzz.cpp, fuzz/corpus/<name>/, tests/data/fuzz-regressions/<name>/
+  const char*
+      name;  // fuzz/<name>_fuzz.cpp, fuzz/corpus/<name>/, tests/data/fuzz-regressions/<name>/
   void (*parse)(const std::string&);
 };
 
 inline const std::vector<Target>& targets() {
   static const std::vector<Target> t = {
-      {"chip_yaml", parse_chip_yaml},
-      {"system_yaml", parse_system_yaml},
-      {"hf_config", parse_hf_config_json},
-      {"precision", parse_precision_yaml},
-      {"calibration", parse_calibration_yaml},
-      {"trace_csv", parse_trace},
-      {"process_node", parse_node_yaml},
-      {"economics", parse_economics_yaml},
-      {"flag_values", parse_flag_values},
-      {"quantity", parse_quantities},
+      {"chip_yaml", parse_chip_yaml},          {"system_yaml", parse_system_yaml},
+      {"hf_config", parse_hf_config_json},     {"precision", parse_precision_yaml},
+      {"calibration", parse_calibration_yaml}, {"trace_csv", parse_trace},
+      {"process_node", parse_node_yaml},       {"economics", parse_economics_yaml},
+      {"flag_values", parse_flag_values},      {"quantity", parse_quantities},
       {"config_node", parse_config_yaml},
   };
   return t;
@@ -169,9 +165,9 @@ inline void run_accepting_user_errors(void (*parse)(const std::string&), const s
 }  // namespace cw::fuzz
 
 // The body of a libFuzzer target for `parse`.
-#define CW_FUZZ_TARGET(parse)                                                       \
-  extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {         \
-    cw::fuzz::run_accepting_user_errors(                                            \
-        parse, std::string(reinterpret_cast<const char*>(data), size));             \
-    return 0;                                                                       \
+#define CW_FUZZ_TARGET(parse)                                                                    \
+  extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {                      \
+    cw::fuzz::run_accepting_user_errors(parse,                                                   \
+                                        std::string(reinterpret_cast<const char*>(data), size)); \
+    return 0;                                                                                    \
   }

@@ -3,6 +3,8 @@
 #include <sstream>
 
 #include "cli/commands.hpp"
+#include "cli/economics_view.hpp"
+#include "silicon/economics.hpp"
 #include "cli/eval_setup.hpp"
 #include "report/format.hpp"
 #include "report/json_report.hpp"
@@ -26,14 +28,25 @@ void register_compare(CLI::App& app) {
   add_format_option(*cmd, *out);
   cmd->callback([chips, w, out] {
     std::vector<Evaluation> evals;
+    std::vector<WorkloadEconomics> money;
     std::stringstream ss(*chips);
     for (std::string id; std::getline(ss, id, ',');) {
-      if (!id.empty()) evals.push_back(evaluate_workload(id, *w));
+      if (id.empty()) continue;
+      evals.push_back(evaluate_workload(id, *w));
+      money.push_back(workload_economics(evals.back()));
     }
     if (out->json()) {
       nlohmann::json rows = nlohmann::json::array();
-      for (const auto& e : evals) {
+      for (size_t i = 0; i < evals.size(); ++i) {
+        const Evaluation& e = evals[i];
+        const WorkloadEconomics& m = money[i];
         rows.push_back({{"chip", e.chip.id},
+                        {"joules_per_token", m.joules_per_token},
+                        {"average_power_w", m.average_power_w},
+                        {"dollars_per_million_tokens", m.dollars_per_mtok},
+                        {"die_area_mm2", m.sheet.area.total_mm2},
+                        {"unit_cost_dollars", m.sheet.cost.unit_cost},
+                        {"chip_price_dollars", m.sheet.tco.chip_price},
                         {"chips", e.plan.chips()},
                         {"plan", e.plan.to_string()},
                         {"ttft_s", e.result.ttft},
@@ -51,13 +64,21 @@ void register_compare(CLI::App& app) {
     }
     fmt::print("{} at {} (tp {}): batch {}, input {}, output {}\n\n", w->model, w->precision,
                w->tp, w->batch, w->input, w->output);
-    fmt::print("{:<16} {:>5} {:>10} {:>10} {:>10} {:>14} {:>9}\n", "chip", "chips", "TTFT", "TPOT",
-               "e2e", "tokens/s/chip", "mem used");
-    for (const auto& e : evals) {
-      fmt::print("{:<16} {:>5} {:>10} {:>10} {:>10} {:>14.0f} {:>8.0f}%\n", e.chip.id, e.plan.chips(),
-                 format_time(e.result.ttft), format_time(e.result.tpot), format_time(e.result.e2e),
-                 e.result.output_tokens_per_s / e.plan.chips(), 100.0 * e.memory.used() / e.memory.capacity);
+    fmt::print("{:<15} {:>5} {:>9} {:>9} {:>12} {:>8} {:>8} {:>9} {:>9} {:>9}\n", "chip", "chips",
+               "TTFT", "TPOT", "tok/s/chip", "J/tok", "$/Mtok", "die mm2", "unit $", "price $");
+    for (size_t i = 0; i < evals.size(); ++i) {
+      const Evaluation& e = evals[i];
+      const WorkloadEconomics& m = money[i];
+      fmt::print("{:<15} {:>5} {:>9} {:>9} {:>12.0f} {:>8.2f} {:>8.3f} {:>9.0f} {:>9.0f} {:>9.0f}\n",
+                 e.chip.id, e.plan.chips(), format_time(e.result.ttft), format_time(e.result.tpot),
+                 e.result.output_tokens_per_s / e.plan.chips(), m.joules_per_token,
+                 m.dollars_per_mtok, m.sheet.area.total_mm2, m.sheet.cost.unit_cost,
+                 m.sheet.tco.chip_price);
     }
+    fmt::print("\nJ/tok: accelerator energy per output token; $/Mtok: chip, server and network\n"
+               "capex over {} years plus power (PUE, $/kWh) per million output tokens; chips\n"
+               "without a market price are costed from their modelled silicon (die mm2, unit $).\n",
+               load_economics().depreciation_years);
   });
 }
 

@@ -18,6 +18,7 @@ void register_op(CLI::App& app);
 void register_eval(CLI::App& app);
 void register_compare(CLI::App& app);
 void register_plan(CLI::App& app);
+void register_silicon(CLI::App& app);
 void register_list(CLI::App& app);
 void register_show(CLI::App& app);
 void register_validate(CLI::App& app);

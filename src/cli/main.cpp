@@ -15,6 +15,7 @@ int main(int argc, char** argv) {
   cw::cli::register_eval(app);
   cw::cli::register_compare(app);
   cw::cli::register_plan(app);
+  cw::cli::register_silicon(app);
   cw::cli::register_list(app);
   cw::cli::register_show(app);
   cw::cli::register_validate(app);

@@ -202,7 +202,7 @@ Efficiency parse_efficiency(const ConfigNode& n, const MatrixEngine& m) {
 
 ChipSpec parse_chip(const ConfigNode& doc) {
   doc.expect_keys({"id", "name", "vendor", "die", "power", "matrix", "vector", "memory", "links",
-                   "efficiency"});
+                   "efficiency", "price"});
   ChipSpec c;
   c.source_file = doc.file();
   c.id = nonempty_string(doc.required("id"));
@@ -215,6 +215,7 @@ ChipSpec parse_chip(const ConfigNode& doc) {
   c.memory = parse_memory(doc.required("memory"));
   if (auto l = doc.optional("links")) c.links = parse_links(*l);
   if (auto e = doc.optional("efficiency")) c.efficiency = parse_efficiency(*e, c.matrix);
+  if (auto p = doc.optional("price")) c.price = p->as_quantity(UnitKind::Dollars);
   return c;
 }
 

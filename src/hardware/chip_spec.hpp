@@ -92,6 +92,9 @@ struct ChipSpec {
   Efficiency efficiency;
   PowerSpec power;
   DieSpec die;
+  // Market price a buyer pays per chip ($); 0 = not sold (a custom design is
+  // costed from its silicon: manufacturing cost plus design cost per unit).
+  double price = 0;
 
   const MemoryLevel& main_memory() const { return memory.back(); }
   // True when weights live in on-chip SRAM (no off-chip memory), e.g. Groq.

@@ -29,7 +29,8 @@ std::string read(const fs::path& p) {
 
 // A fresh empty directory per test.
 fs::path fresh_dir(const std::string& name) {
-  fs::path d = fs::path(testing::TempDir()) / ("cw_atomic_" + name + "_" + std::to_string(getpid()));
+  fs::path d =
+      fs::path(testing::TempDir()) / ("cw_atomic_" + name + "_" + std::to_string(getpid()));
   fs::remove_all(d);
   fs::create_directories(d);
   return d;

@@ -86,9 +86,10 @@ TEST(BadInput, ToyChipIsValid) {
 
 TEST(BadInput, MalformedYaml) {
   std::string f = temp_file("malformed.yaml", "id: x\nname: [unclosed\n");
-  expect_user_error("show chip " + f, "error: " + f +
-                                          ":3:1: malformed YAML: end of sequence flow not found. "
-                                          "check indentation, colons and quoting near this position");
+  expect_user_error("show chip " + f,
+                    "error: " + f +
+                        ":3:1: malformed YAML: end of sequence flow not found. "
+                        "check indentation, colons and quoting near this position");
 }
 
 TEST(BadInput, EmptyYamlFile) {
@@ -105,10 +106,11 @@ TEST(BadInput, UnknownKeyGetsDidYouMean) {
 }
 
 TEST(BadInput, MissingKey) {
-  std::string f = temp_file("missing-key.yaml",
-                            replaced(kChip, "vector: {flops: \"10 TFLOP/s\", special_function: "
-                                            "\"1 TOP/s\"}\n",
-                                     ""));
+  std::string f =
+      temp_file("missing-key.yaml", replaced(kChip,
+                                             "vector: {flops: \"10 TFLOP/s\", special_function: "
+                                             "\"1 TOP/s\"}\n",
+                                             ""));
   expect_user_error("show chip " + f, "error: " + f +
                                           ":1:1: key 'vector': required key is missing. add "
                                           "'vector:' to the document");
@@ -132,12 +134,14 @@ TEST(BadInput, MissingUnit) {
 
 TEST(BadInput, WrongYamlType) {
   std::string f = temp_file("wrong-type.yaml", replaced(kChip, "cores: 4", "cores: many"));
-  expect_user_error("show chip " + f,
-                    "error: " + f + ":8:10: key 'matrix.cores': expected a whole number, got \"many\"");
+  expect_user_error(
+      "show chip " + f,
+      "error: " + f + ":8:10: key 'matrix.cores': expected a whole number, got \"many\"");
 }
 
 TEST(BadInput, ValueOutOfRange) {
-  std::string f = temp_file("range.yaml", replaced(kChip, "memory_bandwidth: 0.9", "memory_bandwidth: 1.5"));
+  std::string f =
+      temp_file("range.yaml", replaced(kChip, "memory_bandwidth: 0.9", "memory_bandwidth: 1.5"));
   expect_user_error("show chip " + f, "error: " + f +
                                           ":16:32: key 'efficiency.memory_bandwidth': must be a "
                                           "fraction in (0, 1], got 1.5. give achievable / peak "
@@ -261,8 +265,7 @@ TEST(BadInput, ImplausibleModelSize) {
 }
 
 TEST(BadInput, MissingJsonKey) {
-  std::string f =
-      temp_file("no-layers.json", replaced(kLlama, "\"num_hidden_layers\": 32,\n", ""));
+  std::string f = temp_file("no-layers.json", replaced(kLlama, "\"num_hidden_layers\": 32,\n", ""));
   expect_user_error("show model " + f,
                     "error: " + f +
                         ":1: key 'num_hidden_layers': required key is missing. add "
@@ -281,8 +284,8 @@ kv_cache: {dtype: fp8}
 )";
 
 TEST(BadInput, UnknownDtypeInPrecision) {
-  std::string f = temp_file("fp7.yaml", replaced(kPrecision, "dense_mlp: {dtype: fp8}",
-                                                 "dense_mlp: {dtype: fp7}"));
+  std::string f = temp_file(
+      "fp7.yaml", replaced(kPrecision, "dense_mlp: {dtype: fp8}", "dense_mlp: {dtype: fp7}"));
   expect_user_error("eval --chip h100-sxm --model llama3.1-8b --precision " + f,
                     "error: " + f +
                         ":4:20: key 'dense_mlp.dtype': unknown dtype 'fp7'. did you mean 'fp8'? "
@@ -337,8 +340,9 @@ const std::string kCase =
 TEST(BadInput, UnknownCalibrationKind) {
   std::string f = temp_file("kind.yaml", replaced(kCase, "kind: gemm", "kind: gemmm"));
   expect_user_error("validate " + f,
-                    "error: " + f + ":1:17: key '[0].kind': unknown case kind 'gemmm'. did you "
-                                    "mean 'gemm'?");
+                    "error: " + f +
+                        ":1:17: key '[0].kind': unknown case kind 'gemmm'. did you "
+                        "mean 'gemm'?");
 }
 
 TEST(BadInput, DuplicateCaseId) {
@@ -347,7 +351,8 @@ TEST(BadInput, DuplicateCaseId) {
 }
 
 TEST(BadInput, UnknownCaseKey) {
-  std::string f = temp_file("case-key.yaml", replaced(kCase, "source: test", "source: test, seq: 5"));
+  std::string f =
+      temp_file("case-key.yaml", replaced(kCase, "source: test", "source: test, seq: 5"));
   expect_user_error("validate " + f,
                     "error: " + f +
                         ":1:116: key '[0].seq': unknown key. valid: id, kind, chip, count, metric, "
