@@ -40,13 +40,18 @@ void register_compare(CLI::App& app) {
       for (size_t i = 0; i < evals.size(); ++i) {
         const Evaluation& e = evals[i];
         const WorkloadEconomics& m = money[i];
-        rows.push_back({{"chip", e.chip.id},
-                        {"joules_per_token", m.joules_per_token},
+        nlohmann::json money_json = nullptr;
+        if (m.unavailable.empty()) {
+          money_json = {{"joules_per_token", m.joules_per_token},
                         {"average_power_w", m.average_power_w},
                         {"dollars_per_million_tokens", m.dollars_per_mtok},
                         {"die_area_mm2", m.sheet.area.total_mm2},
                         {"unit_cost_dollars", m.sheet.cost.unit_cost},
-                        {"chip_price_dollars", m.sheet.tco.chip_price},
+                        {"chip_price_dollars", m.sheet.tco.chip_price}};
+        }
+        rows.push_back({{"chip", e.chip.id},
+                        {"economics", money_json},
+                        {"economics_unavailable", m.unavailable},
                         {"chips", e.plan.chips()},
                         {"plan", e.plan.to_string()},
                         {"ttft_s", e.result.ttft},
@@ -69,11 +74,19 @@ void register_compare(CLI::App& app) {
     for (size_t i = 0; i < evals.size(); ++i) {
       const Evaluation& e = evals[i];
       const WorkloadEconomics& m = money[i];
-      fmt::print("{:<15} {:>5} {:>9} {:>9} {:>12.0f} {:>8.2f} {:>8.3f} {:>9.0f} {:>9.0f} {:>9.0f}\n",
-                 e.chip.id, e.plan.chips(), format_time(e.result.ttft), format_time(e.result.tpot),
-                 e.result.output_tokens_per_s / e.plan.chips(), m.joules_per_token,
-                 m.dollars_per_mtok, m.sheet.area.total_mm2, m.sheet.cost.unit_cost,
-                 m.sheet.tco.chip_price);
+      fmt::print("{:<15} {:>5} {:>9} {:>9} {:>12.0f}", e.chip.id, e.plan.chips(),
+                 format_time(e.result.ttft), format_time(e.result.tpot),
+                 e.result.output_tokens_per_s / e.plan.chips());
+      if (m.unavailable.empty()) {
+        fmt::print(" {:>8.2f} {:>8.3f} {:>9.0f} {:>9.0f} {:>9.0f}\n", m.joules_per_token,
+                   m.dollars_per_mtok, m.sheet.area.total_mm2, m.sheet.cost.unit_cost,
+                   m.sheet.tco.chip_price);
+      } else {
+        fmt::print("   (no silicon figures: see below)\n");
+      }
+    }
+    for (const auto& m : money) {
+      if (!m.unavailable.empty()) fmt::print("\nnote: {}\n", m.unavailable);
     }
     fmt::print("\nJ/tok: accelerator energy per output token; $/Mtok: chip, server and network\n"
                "capex over {} years plus power (PUE, $/kWh) per million output tokens; chips\n"

@@ -1,5 +1,6 @@
 #include "cli/economics_view.hpp"
 
+#include "config/error.hpp"
 #include "silicon/energy_model.hpp"
 #include "silicon/tco.hpp"
 
@@ -10,7 +11,12 @@ WorkloadEconomics workload_economics(const Evaluation& e) {
   SheetOptions opts;
   opts.allow_reticle_overflow = true;  // report, the sheet says so
   opts.economics = load_economics();
-  w.sheet = silicon_sheet(e.chip, opts);
+  try {
+    w.sheet = silicon_sheet(e.chip, opts);
+  } catch (const UserError& err) {
+    w.unavailable = err.what();
+    return w;
+  }
   const Dtype dtype = e.precision.dense_mlp.dtype;
   const FixedBatchResult& r = e.result;
   // Energy of one replica's run: the first prefill iteration's cost times the

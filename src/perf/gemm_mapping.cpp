@@ -247,17 +247,22 @@ std::vector<GemmMapping> gemm_mapping_candidates(const ChipSpec& chip, const Gem
   std::vector<GemmMapping> out;
   for (int64_t mt : sides(shape.m, mx.granule_m)) {
     for (int64_t nt : sides(shape.n, mx.granule_n)) {
-      // Deepest k-step up to one line per row whose double buffer fits.
-      int64_t kt = mx.granule_k;
-      while (2 * kt * elem <= kStepRowBytes &&
-             2 * (mt * shape.a_bytes + nt * shape.w_bytes) * (2 * kt) <= cap)
-        kt *= 2;
       const int64_t tiles = ceil_div(shape.m, mt) * ceil_div(shape.n, nt) * shape.batch;
-      // Split-K only while the tiles alone leave cores idle, each part
-      // keeping at least one k-step.
-      for (int64_t s = 1; s <= kMaxSplitK; s *= 2) {
-        if (s > 1 && (tiles * (s / 2) >= mx.cores || ceil_div(shape.k, s) < kt)) break;
-        out.push_back({mt, nt, kt, s});
+      // Every k-step granule_k · 2^i up to the deepest whose double buffer
+      // fits (at most one line per row). Trying the shallower ones too keeps
+      // the candidate set growing with capacity, so more on-chip memory can
+      // never make the search's answer slower (the deepest step pays the
+      // largest pipeline fill).
+      for (int64_t kt = mx.granule_k;; kt *= 2) {
+        // Split-K only while the tiles alone leave cores idle, each part
+        // keeping at least one k-step.
+        for (int64_t s = 1; s <= kMaxSplitK; s *= 2) {
+          if (s > 1 && (tiles * (s / 2) >= mx.cores || ceil_div(shape.k, s) < kt)) break;
+          out.push_back({mt, nt, kt, s});
+        }
+        if (2 * kt * elem > kStepRowBytes ||
+            2 * (mt * shape.a_bytes + nt * shape.w_bytes) * (2 * kt) > cap)
+          break;
       }
     }
   }

@@ -37,7 +37,9 @@ GemmMappingResult evaluate_gemm_mapping(const ChipSpec& chip, const GemmShape& s
                                         const GemmMapping& mapping);
 
 // The candidate mappings the search visits (power-of-two multiples of the
-// matrix granule; split-K only while tiles leave cores idle).
+// matrix granule; every k-step from the granule up to the deepest that fits,
+// so the set only grows with per-core capacity; split-K only while tiles
+// leave cores idle).
 std::vector<GemmMapping> gemm_mapping_candidates(const ChipSpec& chip, const GemmShape& shape);
 
 // The cheapest valid candidate. Throws UserError if none fits (a chip whose

@@ -158,7 +158,8 @@ TEST(ChipLoader, Sf2InferenceIsSamsungSf2) {
   EXPECT_EQ(c.die.process, "samsung-sf2");
   EXPECT_TRUE(c.supports(Dtype::fp4));
   EXPECT_DOUBLE_EQ(c.peak_flops(Dtype::fp4), 2 * c.peak_flops(Dtype::fp8));
-  EXPECT_LE(c.die.area_mm2, 858);  // within the 26 x 33 mm reticle
+  EXPECT_EQ(c.die.dies, 2);                        // two chiplets
+  EXPECT_LE(c.die.area_mm2 / c.die.dies, 858);     // each within the 26 x 33 mm reticle
 }
 
 TEST(ChipLoader, LoadsByPath) {

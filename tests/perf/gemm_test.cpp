@@ -2,6 +2,8 @@
 // shapes on the toy chip and every shipped preset.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <array>
 #include <cmath>
 #include <random>
 #include <string>
@@ -315,6 +317,46 @@ TEST(GemmProperty, EveryPreset) {
   ASSERT_FALSE(ids.empty());
   uint32_t seed = 100;
   for (const auto& id : ids) check_properties(load_chip(id), 60, seed++);
+}
+
+// The chip with twice the capacity at the level the operand tiles live in
+// (the first per-core level, or the nearest level when none is per-core).
+ChipSpec doubled_core_sram(ChipSpec c) {
+  auto it = std::find_if(c.memory.begin(), c.memory.end(),
+                         [](const MemoryLevel& lv) { return lv.per_core; });
+  (it == c.memory.end() ? c.memory.front() : *it).capacity *= 2;
+  return c;
+}
+
+// More per-core SRAM only widens the mapping search (every k-step that fitted
+// still fits), so it can never make a GEMM slower.
+TEST(GemmProperty, MorePerCoreSramNeverSlower) {
+  auto ids = list_chips();
+  ASSERT_FALSE(ids.empty());
+  uint32_t seed = 500;
+  for (const auto& id : ids) {
+    const ChipSpec chip = load_chip(id);
+    const ChipSpec bigger = doubled_core_sram(chip);
+    std::vector<GemmShape> shapes = random_shapes(chip, 200, seed++);
+    for (auto [m, n, k, b] : std::vector<std::array<int64_t, 4>>{{132, 4096, 14336, 8},
+                                                                 {1, 8192, 8192, 1}}) {
+      for (const auto& [d, peak] : chip.matrix.peak_flops) {
+        GemmShape s;
+        s.m = m;
+        s.n = n;
+        s.k = k;
+        s.batch = b;
+        s.compute = d;
+        s.a_bytes = s.w_bytes = element_bytes(d);
+        shapes.push_back(s);
+      }
+    }
+    for (const auto& s : shapes) {
+      SCOPED_TRACE(describe(chip, s));
+      const double base = gemm_cost(chip, s).time;
+      EXPECT_LE(gemm_cost(bigger, s).time, base * (1 + 1e-9));
+    }
+  }
 }
 
 }  // namespace
