@@ -3,6 +3,7 @@
 #include <map>
 
 #include "cli/commands.hpp"
+#include "cli/economics_view.hpp"
 #include "cli/eval_setup.hpp"
 #include "report/format.hpp"
 #include "report/json_report.hpp"
@@ -49,6 +50,7 @@ void register_eval(CLI::App& app) {
   cmd->callback([chip, w, out] {
     Evaluation e = evaluate_workload(*chip, *w);
     const FixedBatchResult& r = e.result;
+    const WorkloadEconomics money = workload_economics(e);
     if (out->json()) {
       nlohmann::json j = to_json(r, e.chip);
       j["chip"] = e.chip.id;
@@ -60,6 +62,13 @@ void register_eval(CLI::App& app) {
       j["input"] = w->input;
       j["output"] = w->output;
       j["memory"] = to_json(e.memory);
+      if (money.unavailable.empty()) {
+        j["joules_per_token"] = money.joules_per_token;
+        j["average_power_w"] = money.average_power_w;
+        j["dollars_per_million_tokens"] = money.dollars_per_mtok;
+      } else {
+        j["economics_unavailable"] = money.unavailable;
+      }
       fmt::print("{}\n", j.dump(2));
       return;
     }
@@ -74,6 +83,11 @@ void register_eval(CLI::App& app) {
     fmt::print("  end-to-end   {}\n", format_time(r.e2e));
     fmt::print("  throughput   {:.0f} output tokens/s ({:.0f} per chip)\n", r.output_tokens_per_s,
                r.output_tokens_per_s / e.plan.chips());
+    if (money.unavailable.empty()) {
+      fmt::print("  energy       {:.3f} J/token ({:.0f} W per chip)\n", money.joules_per_token,
+                 money.average_power_w);
+      fmt::print("  cost         ${:.3f} per million output tokens\n", money.dollars_per_mtok);
+    }
     print_breakdown(fmt::format("prefill iteration, {} tokens", std::min(w->max_tokens,
                                 w->batch * w->input)).c_str(), r.prefill);
     if (r.decode_steps > 0) {

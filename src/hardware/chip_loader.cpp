@@ -3,6 +3,7 @@
 #include <set>
 
 #include "config/data_dir.hpp"
+#include "config/value_checks.hpp"
 
 namespace cw {
 namespace {
@@ -17,24 +18,6 @@ std::string valid_dtypes() {
 double positive(const ConfigNode& n, UnitKind kind, const std::string& fix) {
   double v = n.as_quantity(kind);
   if (!(v > 0)) n.fail("must be greater than zero, got \"" + n.as_string() + "\"", fix);
-  return v;
-}
-
-// A whole number in [lo, hi].
-int count_in(const ConfigNode& n, int64_t lo, int64_t hi, const std::string& fix) {
-  int64_t v = n.as_int();
-  if (v < lo || v > hi) {
-    n.fail("must be a whole number from " + std::to_string(lo) + " to " + std::to_string(hi) +
-               ", got " + n.as_string(),
-           fix);
-  }
-  return static_cast<int>(v);
-}
-
-// A fraction in (0, 1].
-double fraction(const ConfigNode& n, const std::string& fix) {
-  double v = n.as_double();
-  if (!(v > 0 && v <= 1)) n.fail("must be a fraction in (0, 1], got " + n.as_string(), fix);
   return v;
 }
 

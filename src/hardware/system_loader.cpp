@@ -8,28 +8,12 @@
 #include <vector>
 
 #include "config/data_dir.hpp"
+#include "config/value_checks.hpp"
 #include "config/did_you_mean.hpp"
 #include "hardware/chip_loader.hpp"
 
 namespace cw {
 namespace {
-
-// A whole number in [lo, hi].
-int count_in(const ConfigNode& n, int64_t lo, int64_t hi, const std::string& fix) {
-  int64_t v = n.as_int();
-  if (v < lo || v > hi) {
-    n.fail("must be a whole number from " + std::to_string(lo) + " to " + std::to_string(hi) +
-               ", got " + n.as_string(),
-           fix);
-  }
-  return static_cast<int>(v);
-}
-
-double fraction(const ConfigNode& n, const std::string& fix) {
-  double v = n.as_double();
-  if (!(v > 0 && v <= 1)) n.fail("must be a fraction in (0, 1], got " + n.as_string(), fix);
-  return v;
-}
 
 std::string nonempty_string(const ConfigNode& n) {
   std::string s = n.as_string();

@@ -1,6 +1,8 @@
 // Runs the chipwright binary as a user would and checks exit codes and output.
 #include <gtest/gtest.h>
 
+#include "../support/cli_runner.hpp"
+
 #include <array>
 #include <cstdio>
 #include <fstream>
@@ -10,31 +12,10 @@
 
 namespace {
 
-struct CliRun {
-  int code = -1;
-  std::string out;
-};
-
-// Runs the binary; stderr joins stdout unless `stdout_only` (for JSON output).
-CliRun run(const std::string& args, bool stdout_only = false) {
-  CliRun r;
-  std::string cmd = std::string(CHIPWRIGHT_BINARY) + " " + args +
-                    (stdout_only ? " 2>/dev/null" : " 2>&1");
-  FILE* p = popen(cmd.c_str(), "r");
-  if (!p) return r;
-  std::array<char, 4096> buf;
-  size_t n;
-  while ((n = fread(buf.data(), 1, buf.size(), p)) > 0) r.out.append(buf.data(), n);
-  int status = pclose(p);
-  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
-}
-
-std::string temp_file(const std::string& name, const std::string& text) {
-  std::string path = testing::TempDir() + name;
-  std::ofstream(path) << text;
-  return path;
-}
+using cw::test::CliRun;
+using cw::test::run;
+using cw::test::run_stdout;
+using cw::test::temp_file;
 
 TEST(Cli, OpGemmPrintsTimeAndBound) {
   CliRun r = run("op gemm --chip h100-sxm --m 8192 --n 8192 --k 8192 --dtype fp8");

@@ -2,6 +2,8 @@
 // binary as a user would: each must exit with code 2 (a user error, not a
 // crash or an internal error, exit 70) and print the documented message.
 #include <gtest/gtest.h>
+
+#include "../support/cli_runner.hpp"
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -16,32 +18,13 @@
 
 namespace {
 
-struct CliRun {
-  int code = -1;
-  std::string out;  // stdout and stderr together
-};
-
-CliRun run(const std::string& args) {
-  CliRun r;
-  std::string cmd = std::string(CHIPWRIGHT_BINARY) + " " + args + " 2>&1";
-  FILE* p = popen(cmd.c_str(), "r");
-  if (!p) return r;
-  std::array<char, 4096> buf;
-  size_t n;
-  while ((n = fread(buf.data(), 1, buf.size(), p)) > 0) r.out.append(buf.data(), n);
-  int status = pclose(p);
-  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
-}
+using cw::test::CliRun;
+using cw::test::run;
+using cw::test::run_stdout;
+using cw::test::temp_file;
 
 // A file in the test's temporary directory; the returned path is what
 // messages name.
-std::string temp_file(const std::string& name, const std::string& text) {
-  std::string path = testing::TempDir() + "cw_bad_" + std::to_string(getpid()) + "_" + name;
-  std::ofstream(path, std::ios::binary) << text;
-  return path;
-}
-
 // Runs the CLI and expects exit code 2 with `message` in its output.
 void expect_user_error(const std::string& args, const std::string& message) {
   CliRun r = run(args);

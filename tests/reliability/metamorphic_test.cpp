@@ -11,6 +11,8 @@
 // economics model have stable interfaces.
 #include <gtest/gtest.h>
 
+#include "../support/cli_runner.hpp"
+
 #include <array>
 #include <cstdio>
 #include <functional>
@@ -29,6 +31,11 @@
 
 namespace cw {
 namespace {
+
+using cw::test::CliRun;
+using cw::test::run;
+using cw::test::run_stdout;
+using cw::test::temp_file;
 
 // A chip with more of one resource, and what it should do to time.
 struct Variant {
@@ -303,24 +310,6 @@ TEST(Metamorphic, ResultsDoNotDependOnTheOrderChipsAreEvaluatedIn) {
 }
 
 // ---- the CLI -----------------------------------------------------------------
-
-struct CliRun {
-  int code = -1;
-  std::string out;
-};
-
-CliRun run_stdout(const std::string& args) {
-  CliRun r;
-  std::string cmd = std::string(CHIPWRIGHT_BINARY) + " " + args + " 2>/dev/null";
-  FILE* p = popen(cmd.c_str(), "r");
-  if (!p) return r;
-  std::array<char, 4096> buf;
-  size_t n;
-  while ((n = fread(buf.data(), 1, buf.size(), p)) > 0) r.out.append(buf.data(), n);
-  int status = pclose(p);
-  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
-}
 
 TEST(Metamorphic, SameInputsGiveByteIdenticalCliJson) {
   for (const std::string args :

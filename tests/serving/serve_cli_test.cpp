@@ -2,6 +2,8 @@
 // determinism under a seed, the Chrome-trace timeline, and error exits.
 #include <gtest/gtest.h>
 
+#include "../support/cli_runner.hpp"
+
 #include <array>
 #include <cstdio>
 #include <fstream>
@@ -11,30 +13,10 @@
 
 namespace {
 
-struct CliRun {
-  int code = -1;
-  std::string out;
-};
-
-CliRun run(const std::string& args, bool stdout_only = false) {
-  CliRun r;
-  std::string cmd =
-      std::string(CHIPWRIGHT_BINARY) + " " + args + (stdout_only ? " 2>/dev/null" : " 2>&1");
-  FILE* p = popen(cmd.c_str(), "r");
-  if (!p) return r;
-  std::array<char, 4096> buf;
-  size_t n;
-  while ((n = fread(buf.data(), 1, buf.size(), p)) > 0) r.out.append(buf.data(), n);
-  int status = pclose(p);
-  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
-}
-
-std::string temp_file(const std::string& name, const std::string& text) {
-  std::string path = testing::TempDir() + name;
-  std::ofstream(path) << text;
-  return path;
-}
+using cw::test::CliRun;
+using cw::test::run;
+using cw::test::run_stdout;
+using cw::test::temp_file;
 
 const std::string kServe =
     "serve --chip h100-sxm --count 2 --tp 1 --model llama3.1-8b --precision fp8 "

@@ -1,0 +1,18 @@
+// Range-checked reads of config values shared by the loaders; each throws a
+// UserError at the value's file:line:col with `fix` as the hint.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "config/config_node.hpp"
+
+namespace cw {
+
+// A whole number in [lo, hi].
+int count_in(const ConfigNode& n, int64_t lo, int64_t hi, const std::string& fix);
+
+// A fraction in (0, 1].
+double fraction(const ConfigNode& n, const std::string& fix);
+
+}  // namespace cw
