@@ -2,11 +2,7 @@
 
 #include <fmt/core.h>
 
-#include <cstdio>
-#include <filesystem>
-#include <memory>
-
-#include "config/error.hpp"
+#include "report/atomic_file.hpp"
 
 namespace cw {
 namespace {
@@ -16,10 +12,6 @@ double us(double seconds) {
   return seconds * 1e6;
 }
 
-struct FileCloser {
-  void operator()(std::FILE* f) const { std::fclose(f); }
-};
-
 }  // namespace
 
 IterationObserver Timeline::observer() {
@@ -27,22 +19,13 @@ IterationObserver Timeline::observer() {
 }
 
 void Timeline::write(const std::string& path, const SimulationResult& result) const {
-  namespace fs = std::filesystem;
-  const fs::path target(path);
-  const fs::path tmp = target.string() + ".tmp";
-  auto fail = [&](const std::string& what) {
-    std::error_code ec;
-    fs::remove(tmp, ec);
-    throw UserError(SourceLocation{path}, "", "cannot write the timeline: " + what,
-                    "check that the folder exists and is writable");
-  };
-  std::unique_ptr<std::FILE, FileCloser> f(std::fopen(tmp.string().c_str(), "w"));
-  if (!f) fail("cannot create " + tmp.string());
-  std::FILE* out = f.get();
-  fmt::print(out, "{{\"displayTimeUnit\":\"ms\",\"traceEvents\":[\n");
+  // Built in memory, then written atomically (temporary file, fsync, rename),
+  // so an interrupted run never leaves a truncated timeline.
+  std::string out = "{\"displayTimeUnit\":\"ms\",\"traceEvents\":[\n";
   bool first = true;
   auto event = [&](const std::string& json) {
-    fmt::print(out, "{}{}", first ? "" : ",\n", json);
+    if (!first) out += ",\n";
+    out += json;
     first = false;
   };
   for (size_t k = 0; k < result.replicas.size(); ++k) {
@@ -85,12 +68,8 @@ void Timeline::write(const std::string& path, const SimulationResult& result) co
     }
     mark("e", name, r.finish, "");
   }
-  fmt::print(out, "\n]}}\n");
-  if (std::fflush(out) != 0 || std::ferror(out)) fail("write error");
-  f.reset();
-  std::error_code ec;
-  fs::rename(tmp, target, ec);
-  if (ec) fail(ec.message());
+  out += "\n]}\n";
+  write_file_atomically(path, out);
 }
 
 }  // namespace cw
