@@ -41,6 +41,19 @@ inline void require_positive(int64_t v, const char* what, const char* op) {
     throw UserError(std::string(op) + ": " + what + " must be positive, got " + std::to_string(v));
 }
 
+// Head counts and sizes every attention op needs: positive, and query heads
+// grouped evenly over KV heads (GQA).
+inline void require_heads(int64_t heads, int64_t kv_heads, int64_t d_qk, int64_t d_v,
+                          const char* op) {
+  require_positive(heads, "heads", op);
+  require_positive(kv_heads, "kv_heads", op);
+  require_positive(d_qk, "head_dim_qk", op);
+  require_positive(d_v, "head_dim_v", op);
+  if (heads % kv_heads != 0)
+    throw UserError(std::string(op) + ": heads (" + std::to_string(heads) +
+                    ") must be a multiple of kv_heads (" + std::to_string(kv_heads) + ")");
+}
+
 // Whole-chip throughputs an attention kernel sees while its matrix units run
 // in `d`. The vector and special-function units share the SM/core clock with
 // the matrix engine, so under tensor load they slow by the same factor as

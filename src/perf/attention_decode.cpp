@@ -59,13 +59,7 @@ Cost decode_attention_cost(const ChipSpec& chip, const DecodeAttentionShape& s) 
   attn::require_dtype(chip, s.compute, op);
   attn::require_positive(s.batch, "batch", op);
   attn::require_positive(s.context, "context", op);
-  attn::require_positive(s.heads, "heads", op);
-  attn::require_positive(s.kv_heads, "kv_heads", op);
-  attn::require_positive(s.head_dim_qk, "head_dim_qk", op);
-  attn::require_positive(s.head_dim_v, "head_dim_v", op);
-  if (s.heads % s.kv_heads != 0)
-    throw UserError(std::string(op) + ": heads (" + std::to_string(s.heads) +
-                    ") must be a multiple of kv_heads (" + std::to_string(s.kv_heads) + ")");
+  attn::require_heads(s.heads, s.kv_heads, s.head_dim_qk, s.head_dim_v, op);
   if (!(s.kv_bytes > 0)) throw UserError(std::string(op) + ": kv_bytes must be positive");
 
   const attn::Rates r = attn::rates_under_tensor_load(chip, s.compute);

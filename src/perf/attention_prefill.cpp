@@ -63,13 +63,7 @@ Cost prefill_attention_cost(const ChipSpec& chip, const PrefillAttentionShape& s
   attn::require_positive(s.batch, "batch", op);
   attn::require_positive(s.q_len, "q_len", op);
   attn::require_positive(s.kv_len, "kv_len", op);
-  attn::require_positive(s.heads, "heads", op);
-  attn::require_positive(s.kv_heads, "kv_heads", op);
-  attn::require_positive(s.head_dim_qk, "head_dim_qk", op);
-  attn::require_positive(s.head_dim_v, "head_dim_v", op);
-  if (s.heads % s.kv_heads != 0)
-    throw UserError(std::string(op) + ": heads (" + std::to_string(s.heads) +
-                    ") must be a multiple of kv_heads (" + std::to_string(s.kv_heads) + ")");
+  attn::require_heads(s.heads, s.kv_heads, s.head_dim_qk, s.head_dim_v, op);
   if (s.q_len > s.kv_len)
     throw UserError(std::string(op) + ": q_len (" + std::to_string(s.q_len) +
                     ") cannot exceed kv_len (" + std::to_string(s.kv_len) +
