@@ -2,19 +2,14 @@
 
 #include <gtest/gtest.h>
 
+#include "../support/user_error.hpp"
+
 #include "config/did_you_mean.hpp"
 
 namespace cw {
 namespace {
 
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const UserError& e) {
-    return e.what();
-  }
-  return "";
-}
+using cw::test::error_of;
 
 TEST(ConfigNode, MalformedYamlNamesFileLineColumn) {
   std::string msg = error_of([] { ConfigNode::load_string("a: 1\nb: [1, 2\n", "chip.yaml"); });

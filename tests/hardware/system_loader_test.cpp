@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "../support/user_error.hpp"
+
 #include <algorithm>
 #include <functional>
 #include <set>
@@ -11,18 +13,8 @@
 namespace cw {
 namespace {
 
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const UserError& e) {
-    return e.what();
-  }
-  return "";
-}
-
-bool has(const std::string& msg, const std::string& part) {
-  return msg.find(part) != std::string::npos;
-}
+using cw::test::error_of;
+using cw::test::has;
 
 // A small valid system on a preset chip; tests replace one line to break it.
 const std::string kMini = R"(id: mini

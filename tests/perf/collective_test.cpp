@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "../support/user_error.hpp"
+
 #include <cmath>
 #include <cstdio>
 #include <functional>
@@ -13,20 +15,10 @@
 namespace cw {
 namespace {
 
+using cw::test::error_of;
+using cw::test::has;
+
 constexpr double us = 1e-6;
-
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const UserError& e) {
-    return e.what();
-  }
-  return "";
-}
-
-bool has(const std::string& msg, const std::string& part) {
-  return msg.find(part) != std::string::npos;
-}
 
 // Toy systems with round numbers. Chip: 4 links x 10 GB/s each way, 1 us per
 // hop, 2 us kernel launch. Scale-up efficiency 0.5, so a switched rank moves

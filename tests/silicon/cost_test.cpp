@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include "../support/user_error.hpp"
+
 #include <cmath>
 #include <functional>
 
@@ -11,18 +13,8 @@
 namespace cw {
 namespace {
 
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const UserError& e) {
-    return e.what();
-  }
-  return "";
-}
-
-bool has(const std::string& msg, const std::string& part) {
-  return msg.find(part) != std::string::npos;
-}
+using cw::test::error_of;
+using cw::test::has;
 
 // The YAML defaults and the struct's defaults must not drift apart.
 TEST(CostEconomics, FileMatchesStructDefaults) {

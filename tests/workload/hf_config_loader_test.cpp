@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "../support/user_error.hpp"
+
 #include <functional>
 
 #include "config/error.hpp"
@@ -9,18 +11,8 @@
 namespace cw {
 namespace {
 
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const UserError& e) {
-    return e.what();
-  }
-  return "";
-}
-
-bool has(const std::string& msg, const std::string& part) {
-  return msg.find(part) != std::string::npos;
-}
+using cw::test::error_of;
+using cw::test::has;
 
 // A small Llama config; line numbers below refer to this layout.
 const std::string kLlama = R"({

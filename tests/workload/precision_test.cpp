@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include "../support/user_error.hpp"
+
 #include <algorithm>
 #include <functional>
 
@@ -9,18 +11,8 @@
 namespace cw {
 namespace {
 
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const UserError& e) {
-    return e.what();
-  }
-  return "";
-}
-
-bool has(const std::string& msg, const std::string& part) {
-  return msg.find(part) != std::string::npos;
-}
+using cw::test::error_of;
+using cw::test::has;
 
 const std::string kRecipe =
     "name: mine\n"
