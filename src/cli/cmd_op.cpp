@@ -12,11 +12,7 @@ namespace {
 
 Dtype dtype_flag(const std::string& s) {
   auto d = parse_dtype(s);
-  if (!d) {
-    std::string valid;
-    for (const auto& n : all_dtype_names()) valid += (valid.empty() ? "" : ", ") + n;
-    throw UserError("--dtype: unknown dtype '" + s + "'; valid: " + valid);
-  }
+  if (!d) throw UserError("--dtype: unknown dtype '" + s + "'; valid: " + dtype_list());
   return *d;
 }
 

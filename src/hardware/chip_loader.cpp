@@ -8,12 +8,6 @@
 namespace cw {
 namespace {
 
-std::string valid_dtypes() {
-  std::string s;
-  for (const auto& n : all_dtype_names()) s += (s.empty() ? "" : ", ") + n;
-  return s;
-}
-
 // A quantity that must be strictly positive.
 double positive(const ConfigNode& n, UnitKind kind, const std::string& fix) {
   double v = n.as_quantity(kind);
@@ -25,7 +19,7 @@ double positive(const ConfigNode& n, UnitKind kind, const std::string& fix) {
 Dtype dtype_key(const ConfigNode& parent, const std::string& key) {
   ConfigNode n = parent.required(key);
   auto d = parse_dtype(key);
-  if (!d) n.fail("unknown dtype '" + key + "'", "valid dtypes: " + valid_dtypes());
+  if (!d) n.fail("unknown dtype '" + key + "'", "valid dtypes: " + dtype_list());
   if (dtype_name(*d) != key) {
     n.fail("dtype alias '" + key + "' is not accepted here",
            "write it as '" + std::string(dtype_name(*d)) + "'");
@@ -82,7 +76,7 @@ MatrixEngine parse_matrix(const ConfigNode& n) {
   ConfigNode peak = n.required("peak");
   if (!peak.is_map() || peak.keys().empty()) {
     peak.fail("must map at least one dtype to its dense peak",
-              "e.g. peak: {bf16: \"989.4 TFLOP/s\"}; valid dtypes: " + valid_dtypes());
+              "e.g. peak: {bf16: \"989.4 TFLOP/s\"}; valid dtypes: " + dtype_list());
   }
   for (const auto& key : peak.keys()) {
     Dtype d = dtype_key(peak, key);

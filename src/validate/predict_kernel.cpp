@@ -10,11 +10,7 @@ namespace {
 Dtype dtype_field(const CalibrationCase& c, const char* key) {
   ConfigNode n = c.node.required(key);
   auto d = parse_dtype(n.as_string());
-  if (!d) {
-    std::string valid;
-    for (const auto& name : all_dtype_names()) valid += (valid.empty() ? "" : ", ") + name;
-    n.fail("unknown dtype '" + n.as_string() + "'", "valid: " + valid);
-  }
+  if (!d) n.fail("unknown dtype '" + n.as_string() + "'", "valid: " + dtype_list());
   return *d;
 }
 

@@ -51,4 +51,10 @@ std::vector<std::string> all_dtype_names() {
   return out;
 }
 
+std::string dtype_list() {
+  std::string s;
+  for (const auto& i : kDtypes) s += (s.empty() ? "" : ", ") + std::string(i.name);
+  return s;
+}
+
 }  // namespace cw

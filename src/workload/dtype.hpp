@@ -15,5 +15,7 @@ double dtype_bits(Dtype d);
 std::string_view dtype_name(Dtype d);
 std::optional<Dtype> parse_dtype(std::string_view name);
 std::vector<std::string> all_dtype_names();
+// The canonical names joined for messages: "fp32, tf32, bf16, ...".
+std::string dtype_list();
 
 }  // namespace cw
