@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Regenerates the measured part of ACCURACY.md from `chipwright validate` on
-# the calibration cases (everything after the "## Full output" heading).
+# the calibration files (everything after the "## Full output" heading).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-out=$(./build/chipwright validate tests/data/calibration/cases.yaml 2>/dev/null)
 head=$(sed '/^## Full output/,$d' ACCURACY.md)
 {
-  printf '%s\n## Full output\n\n`./build/chipwright validate tests/data/calibration/cases.yaml`\n\n```\n%s\n```\n' \
-    "$head" "$out"
+  printf '%s\n## Full output\n' "$head"
+  for f in tests/data/calibration/cases.yaml tests/data/calibration/device-h100-2026-11-25.yaml; do
+    printf '\n`./build/chipwright validate %s`\n\n```\n%s\n```\n' "$f" \
+      "$(./build/chipwright validate "$f" 2>/dev/null)"
+  done
 } > ACCURACY.md.tmp && mv ACCURACY.md.tmp ACCURACY.md
