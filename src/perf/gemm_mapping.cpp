@@ -112,7 +112,7 @@ GemmMappingResult evaluate_gemm_mapping(const ChipSpec& chip, const GemmShape& s
   const int64_t tiles_m = ceil_div(m, mp.mt), tiles_n = ceil_div(n, mp.nt);
   const int64_t ks = ceil_div(k, s);  // reduction depth of one split
   r.tiles = tiles_m * tiles_n * s * b;
-  r.waves = ceil_div(r.tiles, cores);
+  r.waves = mp.stream_k > 0 ? 1 : ceil_div(r.tiles, cores);
 
   // Per-tile compute: the tile padded to the matrix granule (a tile never
   // computes more rows than m rounded up to the granule), at the sustained
@@ -124,7 +124,19 @@ GemmMappingResult evaluate_gemm_mapping(const ChipSpec& chip, const GemmShape& s
   const double ks_pad = static_cast<double>(round_up(ks, mx.granule_k));
   const double core_flops =
       std::min(chip.sustained_flops(shape.compute), chip.peak_flops(shape.compute)) / cores;
-  const double t_tile = 2 * mt_pad * nt_pad * ks_pad / core_flops;
+  double t_tile = 2 * mt_pad * nt_pad * ks_pad / core_flops;
+  // Stream-K (Osama et al., PPoPP 2023; CUTLASS sm90 StreamK tile scheduler):
+  // the k-iterations of all tiles are dealt out evenly, so every core runs
+  // ceil(tiles · iterations / cores) of them in one pass and none idles in a
+  // partial last wave. A tile split between cores is completed by a fixup:
+  // one fp32 partial tile per core written and read back. A kernel may deal
+  // them to fewer cores than the chip has (fewer fixups).
+  int64_t sk_cores = 0;
+  if (mp.stream_k > 0) {
+    sk_cores = std::min({mp.stream_k, cores, r.tiles * ceil_div(ks, mp.kt)});
+    const double t_iter = 2 * mt_pad * nt_pad * round_up(mp.kt, mx.granule_k) / core_flops;
+    t_tile = static_cast<double>(ceil_div(r.tiles * ceil_div(ks, mp.kt), sk_cores)) * t_iter;
+  }
 
   // Bytes per level for one batch item. Into the cores (first shared level):
   // every tile reads its A rows and W columns over its k range, i.e. A once
@@ -196,8 +208,25 @@ GemmMappingResult evaluate_gemm_mapping(const ChipSpec& chip, const GemmShape& s
     core_time += count * tc;
     loop_time += count * t;
   };
-  run_waves(r.tiles / cores, cores);
-  run_waves(r.tiles % cores ? 1 : 0, r.tiles % cores);
+  if (sk_cores > 0) {
+    // One pass over the stream-K cores carrying all the traffic (share = 1).
+    const int64_t active = sk_cores;
+    double t = t_tile;
+    const double ports = port * active;
+    for (size_t j = 0; j < nl; ++j) {
+      const double tl = loop_bytes[j] / std::min(bw[j], ports);
+      level_time[j] += tl;
+      t = std::max(t, tl);
+    }
+    if (core_separate) {
+      core_time = core_bytes / (core_bw * active / cores);
+      t = std::max(t, core_time);
+    }
+    loop_time = t;
+  } else {
+    run_waves(r.tiles / cores, cores);
+    run_waves(r.tiles % cores ? 1 : 0, r.tiles % cores);
+  }
 
   // Pipeline fill and drain, not overlapped: the first k-step's operands
   // (prologue) and the last tile's output write (epilogue), each through one
@@ -209,8 +238,15 @@ GemmMappingResult evaluate_gemm_mapping(const ChipSpec& chip, const GemmShape& s
 
   // Split-K reduction (in-kernel, as CUTLASS/cuBLASLt serial split-K): the
   // partials are read back and C written, all cores streaming.
+  if (sk_cores > 0) {
+    const double fixup = 2.0 * std::min(sk_cores, r.tiles) * mp.mt * mp.nt * kPartialBytes;
+    reduce_bytes[0] += fixup;
+  }
   double reduce_time = 0;
   for (size_t j = 0; j < nl; ++j) reduce_time = std::max(reduce_time, reduce_bytes[j] / bw[j]);
+  // The fixup waits for the partial of the core before it: one partial tile
+  // through one core's port, not overlapped.
+  if (sk_cores > 0) reduce_time += mp.mt * static_cast<double>(mp.nt) * kPartialBytes / port;
 
   Cost& cost = r.cost;
   cost.flops = 2.0 * m * static_cast<double>(n) * k * b;
@@ -258,8 +294,13 @@ std::vector<GemmMapping> gemm_mapping_candidates(const ChipSpec& chip, const Gem
         // keeping at least one k-step.
         for (int64_t s = 1; s <= kMaxSplitK; s *= 2) {
           if (s > 1 && (tiles * (s / 2) >= mx.cores || ceil_div(shape.k, s) < kt)) break;
-          out.push_back({mt, nt, kt, s});
+          out.push_back({mt, nt, kt, s, 0});
         }
+        // Stream-K, whenever a tile has more than one k-iteration to share,
+        // over all cores and over 1/2, 1/4, 1/8 of them (fewer fixups).
+        if (ceil_div(shape.k, kt) > 1)
+          for (int64_t g = mx.cores, i = 0; g >= 1 && i < 4; g /= 2, ++i)
+            out.push_back({mt, nt, kt, 1, g});
         if (2 * kt * elem > kStepRowBytes ||
             2 * (mt * shape.a_bytes + nt * shape.w_bytes) * (2 * kt) > cap)
           break;

@@ -20,6 +20,7 @@ struct GemmMapping {
   int64_t mt = 0, nt = 0;  // output tile per core (elements), multiples of the granule
   int64_t kt = 0;          // k-step: reduction depth loaded per pipeline stage
   int64_t split_k = 1;     // parts the reduction is split into (1 = none)
+  int64_t stream_k = 0;    // > 0: all tiles' k-iterations dealt evenly to this many cores
   bool operator==(const GemmMapping&) const = default;
 };
 
@@ -27,7 +28,7 @@ struct GemmMappingResult {
   GemmMapping mapping;
   Cost cost;           // main loop + fill/drain + split-K reduction, no launch
   int64_t tiles = 0;   // work units: tiles_m · tiles_n · split_k · batch
-  int64_t waves = 0;   // ceil(tiles / cores)
+  int64_t waves = 0;   // ceil(tiles / cores); 1 under stream-K
   bool valid = false;  // false when the tile does not fit the per-core level
 };
 
@@ -39,7 +40,7 @@ GemmMappingResult evaluate_gemm_mapping(const ChipSpec& chip, const GemmShape& s
 // The candidate mappings the search visits (power-of-two multiples of the
 // matrix granule; every k-step from the granule up to the deepest that fits,
 // so the set only grows with per-core capacity; split-K only while tiles
-// leave cores idle).
+// leave cores idle; stream-K when the last wave of tiles is partial).
 std::vector<GemmMapping> gemm_mapping_candidates(const ChipSpec& chip, const GemmShape& shape);
 
 // The cheapest valid candidate. Throws UserError if none fits (a chip whose

@@ -52,8 +52,8 @@ TEST_F(DeviceH100Accuracy, GemmsOfEveryShapeClass) {
   // 19 bf16 (cuBLAS) and 19 fp8 (cuBLASLt) linear layers, m = 1 to 16384.
   Errors e = errors_of(*report_, "-gemm-");
   EXPECT_EQ(e.n, 38);
-  EXPECT_LE(e.mape, 0.10);
-  EXPECT_LE(e.worst, 0.35);  // mid-size shapes (m 256-1024) reach -29% / +34%
+  EXPECT_LE(e.mape, 0.08);
+  EXPECT_LE(e.worst, 0.35);  // 2048^3 bf16 +34% (+2% against a second process's 619 TFLOP/s)
   Errors small = errors_of(*report_, "-gemm-bf16-m1-");
   EXPECT_LE(small.worst, 0.12);  // the weight-streaming GEMV
 }

@@ -137,7 +137,9 @@ TEST(GemmGolden, FewTilesCannotPullFullBandwidth) {
   const double operands = 2.0 * 16 * 65536 * 2;
   EXPECT_NEAR(one.cost.memory_time, (operands + 16 * 16 * 2) / 10e9, 1e-3 * one.cost.memory_time);
   EXPECT_LT(four.cost.time, one.cost.time / 3);
-  EXPECT_EQ(search_gemm_mapping(c, s).mapping.split_k, 4);
+  // The search spreads the one tile over all 4 cores: split-K 4 or stream-K.
+  const GemmMapping chosen = search_gemm_mapping(c, s).mapping;
+  EXPECT_TRUE(chosen.split_k == 4 || chosen.stream_k == 4);
 }
 
 TEST(GemmGolden, SharedCacheReadsOperandsOnceWhenTheyFit) {
