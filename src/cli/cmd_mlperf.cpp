@@ -2,6 +2,8 @@
 // deployment chosen for it.
 #include <fmt/core.h>
 
+#include <cmath>
+
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.hpp"
@@ -27,13 +29,17 @@ void print_table(const MlperfResult& r) {
   fmt::print("  samples/s    {:.2f} ({} samples)\n", r.run.samples_per_s, r.run.samples);
   if (r.limits) {
     fmt::print("  server rate  {:.2f} queries/s\n", r.run.rate);
-    fmt::print("  TTFT p99     {} (limit {})\n", format_time(m.ttft.p99),
+    // The sample p99 and LoadGen's early-stopping estimate (early_stopping.hpp).
+    auto es = [](double v) { return std::isfinite(v) ? format_time(v) : std::string("too few samples"); };
+    fmt::print("  TTFT p99     {} (early stopping {}, limit {})\n", format_time(m.ttft.p99),
+               es(r.run.ttft_early_stopping),
                r.limits->ttft > 0 ? format_time(r.limits->ttft) : "none");
-    fmt::print("  TPOT p99     {} (limit {})\n", format_time(m.tpot.p99),
+    fmt::print("  TPOT p99     {} (early stopping {}, limit {})\n", format_time(m.tpot.p99),
+               es(r.run.tpot_early_stopping),
                r.limits->tpot > 0 ? format_time(r.limits->tpot) : "none");
     if (r.limits->e2e > 0) {
-      fmt::print("  e2e p99      {} (limit {})\n", format_time(m.e2e.p99),
-                 format_time(r.limits->e2e));
+      fmt::print("  e2e p99      {} (early stopping {}, limit {})\n", format_time(m.e2e.p99),
+                 es(r.run.e2e_early_stopping), format_time(r.limits->e2e));
     }
   } else {
     fmt::print("  TTFT p99     {}\n  TPOT p99     {}\n", format_time(m.ttft.p99),

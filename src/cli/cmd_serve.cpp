@@ -16,16 +16,22 @@ namespace {
 struct ServeArgs {
   ServeOptions o;
   double rate = 0, burstiness = 1, slo_ttft = 0, slo_tpot = 0;
-  bool offline = false, no_chunking = false;
+  bool offline = false, no_chunking = false, disaggregate = false;
+  PoolSplit split;
   std::string scheduler = "decode-first", router = "round-robin", preemption = "recompute";
 };
 
 void print_table(const ServeResult& r) {
   const ServingMetrics& m = r.metrics;
-  const Deployment& d = r.deployment;
-  fmt::print("{} on {} x {} (precision {}), {} with {} arrivals\n", d.step->model().id, d.count,
-             d.step->chip().id, d.step->precision().name, r.workload, r.arrivals);
-  fmt::print("  deployment   {}\n", d.describe());
+  const Deployment& d = r.disaggregated ? r.disaggregated->prefill : r.deployment;
+  fmt::print("{} on {} x {} (precision {}), {} with {} arrivals\n", d.step->model().id,
+             r.disaggregated ? r.disaggregated->count : d.count, d.step->chip().id,
+             d.step->precision().name, r.workload, r.arrivals);
+  if (r.disaggregated) {
+    fmt::print("  deployment   {}\n", r.disaggregated->describe());
+  } else {
+    fmt::print("  deployment   {}\n", d.describe());
+  }
   fmt::print("  requests     {} ({} input, {} output tokens) in {}\n", m.requests, m.input_tokens,
              m.output_tokens, format_time(m.makespan));
   fmt::print("  throughput   {:.0f} output tokens/s, {:.2f} requests/s\n", m.output_tokens_per_s,
@@ -43,6 +49,13 @@ void print_table(const ServeResult& r) {
   fmt::print("  utilisation  {:.1f}%, KV occupancy mean {:.1f}% peak {:.1f}%\n",
              100 * m.utilisation, 100 * m.kv_occupancy_mean, 100 * m.kv_occupancy_peak);
   fmt::print("  iterations   {}, preemptions {}\n", m.iterations, m.preemptions);
+  if (m.disaggregated) {
+    fmt::print("  KV transfer  {} requests, on the link mean {} p99 {}, waiting mean {} p99 {}\n",
+               m.kv_transfers, format_time(m.kv_transfer.mean), format_time(m.kv_transfer.p99),
+               format_time(m.kv_wait.mean), format_time(m.kv_wait.p99));
+    fmt::print("  pools        prefill utilisation {:.1f}%, decode utilisation {:.1f}%\n",
+               100 * m.prefill_utilisation, 100 * m.decode_utilisation);
+  }
 }
 
 }  // namespace
@@ -73,7 +86,7 @@ void register_serve(CLI::App& app) {
       ->needs(rate);
   cmd->add_option("--requests", o.requests, "requests to send (default: each row once)")
       ->check(CLI::PositiveNumber);
-  cmd->add_option("--tp", o.tp, "tensor-parallel degree per replica")
+  auto* tp = cmd->add_option("--tp", o.tp, "tensor-parallel degree per replica")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
   cmd->add_option("--max-batch", o.engine.max_batch, "most running requests per replica")
@@ -96,6 +109,29 @@ void register_serve(CLI::App& app) {
   cmd->add_option("--slo-tpot", a->slo_tpot, "TPOT objective (s) for goodput")
       ->check(CLI::PositiveNumber);
   cmd->add_option("--timeline", o.timeline, "write a Chrome trace (Perfetto) to this file");
+  auto* disagg = cmd->add_flag("--disaggregate", a->disaggregate,
+                               "separate prefill and decode pools; the KV cache moves over links");
+  disagg->excludes(tp);
+  cmd->add_option("--prefill-replicas", a->split.prefill_replicas,
+                  "with --disaggregate: replicas in the prefill pool")
+      ->check(CLI::PositiveNumber)
+      ->needs(disagg)
+      ->capture_default_str();
+  cmd->add_option("--prefill-tp", a->split.prefill_tp,
+                  "with --disaggregate: tensor-parallel degree of a prefill replica")
+      ->check(CLI::PositiveNumber)
+      ->needs(disagg)
+      ->capture_default_str();
+  cmd->add_option("--decode-replicas", a->split.decode_replicas,
+                  "with --disaggregate: replicas in the decode pool")
+      ->check(CLI::PositiveNumber)
+      ->needs(disagg)
+      ->capture_default_str();
+  cmd->add_option("--decode-tp", a->split.decode_tp,
+                  "with --disaggregate: tensor-parallel degree of a decode replica")
+      ->check(CLI::PositiveNumber)
+      ->needs(disagg)
+      ->capture_default_str();
   add_format_option(*cmd, *out);
   cmd->callback([a, out] {
     ServeOptions o = a->o;
@@ -119,6 +155,7 @@ void register_serve(CLI::App& app) {
       throw UserError("unknown preemption '" + a->preemption + "'. " +
                       suggestion(a->preemption, {"recompute", "swap"}));
     }
+    if (a->disaggregate) o.split = a->split;
     if (a->slo_ttft > 0) o.slo.ttft = a->slo_ttft;
     if (a->slo_tpot > 0) o.slo.tpot = a->slo_tpot;
     ServeResult r = run_serve(o);

@@ -24,6 +24,31 @@ Percentiles summarize_values(std::vector<double> v) {
   return p;
 }
 
+namespace {
+
+void summarize_transfers(const SimulationResult& r, ServingMetrics& m) {
+  m.disaggregated = true;
+  std::vector<double> on_link, wait;
+  for (const RequestRecord& q : r.records) {
+    if (q.decode_replica < 0) continue;
+    on_link.push_back(q.transfer_end - q.transfer_start);
+    wait.push_back(q.transfer_start - q.first_token);
+  }
+  m.kv_transfers = static_cast<int64_t>(on_link.size());
+  m.kv_transfer = summarize_values(std::move(on_link));
+  m.kv_wait = summarize_values(std::move(wait));
+  const auto P = static_cast<size_t>(r.prefill_replicas);
+  if (m.makespan > 0 && r.replicas.size() > P) {
+    for (size_t k = 0; k < r.replicas.size(); ++k) {
+      (k < P ? m.prefill_utilisation : m.decode_utilisation) += r.replicas[k].busy_time;
+    }
+    m.prefill_utilisation /= m.makespan * static_cast<double>(P);
+    m.decode_utilisation /= m.makespan * static_cast<double>(r.replicas.size() - P);
+  }
+}
+
+}  // namespace
+
 ServingMetrics summarize(const SimulationResult& r, const Slo& slo) {
   ServingMetrics m;
   m.requests = static_cast<int64_t>(r.records.size());
@@ -60,6 +85,7 @@ ServingMetrics summarize(const SimulationResult& r, const Slo& slo) {
   }
   m.iterations = r.iterations;
   m.preemptions = r.preemptions;
+  if (r.prefill_replicas > 0) summarize_transfers(r, m);
   return m;
 }
 

@@ -39,6 +39,12 @@ struct ServingMetrics {
   double kv_occupancy_mean = 0;       // mean over replicas
   double kv_occupancy_peak = 0;       // max over replicas
   int64_t iterations = 0, preemptions = 0;
+  // Disaggregated runs only (SimulationResult::prefill_replicas > 0).
+  bool disaggregated = false;
+  int64_t kv_transfers = 0;       // requests whose KV moved to a decode replica
+  Percentiles kv_transfer;        // seconds on the link
+  Percentiles kv_wait;            // first token to transfer start: blocks and link queue
+  double prefill_utilisation = 0, decode_utilisation = 0;  // mean over each pool
 };
 
 ServingMetrics summarize(const SimulationResult& r, const Slo& slo = {});

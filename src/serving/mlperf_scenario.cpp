@@ -7,6 +7,7 @@
 #include "config/did_you_mean.hpp"
 #include "config/error.hpp"
 #include "serving/arrivals.hpp"
+#include "serving/early_stopping.hpp"
 
 namespace cw {
 
@@ -118,6 +119,20 @@ MlperfRun run_server(const Deployment& d, const MlperfBenchmark& b,
   }
   run.metrics = summarize(sim);
   fill_metric(run, b, true);
+  std::vector<double> ttft, tpot, e2e;
+  ttft.reserve(sim.records.size());
+  e2e.reserve(sim.records.size());
+  for (const RequestRecord& q : sim.records) {
+    ttft.push_back(q.ttft());
+    e2e.push_back(q.e2e());
+    if (q.output > 1) tpot.push_back(q.tpot());
+  }
+  run.ttft_early_stopping = early_stopping_estimate(std::move(ttft), 0.99).estimate;
+  run.tpot_early_stopping = early_stopping_estimate(std::move(tpot), 0.99).estimate;
+  run.e2e_early_stopping = early_stopping_estimate(std::move(e2e), 0.99).estimate;
+  // The checker compares the token p99s strictly (reference/mlperf.md §1.3);
+  // LoadGen's early stopping counts an overrun when latency > target, so the
+  // e2e estimate may equal its limit.
   const ServingMetrics& m = run.metrics;
   if (limits.ttft > 0 && !(m.ttft.p99 < limits.ttft)) {
     run.valid = false;
@@ -128,6 +143,18 @@ MlperfRun run_server(const Deployment& d, const MlperfBenchmark& b,
   } else if (limits.e2e > 0 && !(m.e2e.p99 <= limits.e2e)) {
     run.valid = false;
     run.why = fmt::format("p99 latency {:.2f} s > {:.2f} s", m.e2e.p99, limits.e2e);
+  } else if (limits.ttft > 0 && !(run.ttft_early_stopping < limits.ttft)) {
+    run.valid = false;
+    run.why = fmt::format("early-stopping p99 TTFT {:.3f} s >= {:.3f} s", run.ttft_early_stopping,
+                          limits.ttft);
+  } else if (limits.tpot > 0 && !(run.tpot_early_stopping < limits.tpot)) {
+    run.valid = false;
+    run.why = fmt::format("early-stopping p99 TPOT {:.1f} ms >= {:.1f} ms",
+                          run.tpot_early_stopping * 1e3, limits.tpot * 1e3);
+  } else if (limits.e2e > 0 && !(run.e2e_early_stopping <= limits.e2e)) {
+    run.valid = false;
+    run.why = fmt::format("early-stopping p99 latency {:.2f} s > {:.2f} s", run.e2e_early_stopping,
+                          limits.e2e);
   }
   return run;
 }

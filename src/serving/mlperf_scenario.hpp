@@ -1,8 +1,9 @@
 // One MLPerf LoadGen scenario run on a deployment (reference/mlperf.md §1):
 // Offline sends every sample at t = 0 in one query; Server sends Poisson
 // arrivals at a rate for at least 600 s and is valid when p99 TTFT and p99
-// TPOT stay under the benchmark's limits (Interactive = Server with tighter
-// limits). Tokens/s is computed as LoadGen computes it.
+// TPOT and their early-stopping estimates (early_stopping.hpp) stay under the
+// benchmark's limits (Interactive = Server with tighter limits). Tokens/s is
+// computed as LoadGen computes it.
 #pragma once
 
 #include <cstdint>
@@ -32,6 +33,9 @@ struct MlperfRun {
   int64_t samples = 0;  // samples issued
   bool valid = true;    // Server: latency limits met
   std::string why;      // when not valid: which limit failed
+  // Server: LoadGen's early-stopping estimates of the p99 (seconds; +inf
+  // when too few samples): TTFT, TPOT (samples with >= 2 tokens), e2e.
+  double ttft_early_stopping = 0, tpot_early_stopping = 0, e2e_early_stopping = 0;
   ServingMetrics metrics;
 };
 

@@ -3,6 +3,7 @@
 #include <fmt/core.h>
 
 #include <algorithm>
+#include <cmath>
 #include <filesystem>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -260,6 +261,11 @@ nlohmann::json to_json(const MlperfResult& r) {
   };
   if (r.limits) {
     j["server_qps"] = r.run.rate;
+    // LoadGen's early-stopping p99 estimates (null when too few samples).
+    auto finite = [](double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(); };
+    j["ttft_early_stopping_p99_s"] = finite(r.run.ttft_early_stopping);
+    j["tpot_early_stopping_p99_s"] = finite(r.run.tpot_early_stopping);
+    j["e2e_early_stopping_p99_s"] = finite(r.run.e2e_early_stopping);
     j["limits"] = {{"ttft_p99_s", r.limits->ttft},
                    {"tpot_p99_s", r.limits->tpot},
                    {"e2e_p99_s", r.limits->e2e}};

@@ -1,6 +1,7 @@
 #include "serving/replica.hpp"
 
 #include <algorithm>
+#include <limits>
 
 #include "config/error.hpp"
 
@@ -23,8 +24,10 @@ int64_t paged_blocks(int64_t prompt, int64_t stored, int width, int64_t block) {
 }  // namespace
 
 Replica::Replica(int index, const EngineConfig& config, const StepTimeFn& step_time,
-                 const std::vector<Request>& requests, std::vector<RequestRecord>& records)
+                 const std::vector<Request>& requests, std::vector<RequestRecord>& records,
+                 ReplicaRole role)
     : index_(index),
+      role_(role),
       cfg_(config),
       step_time_(step_time),
       requests_(requests),
@@ -56,6 +59,49 @@ void Replica::enqueue(int64_t r) {
   s.width = q.width;
   records_[static_cast<size_t>(r)].replica = index_;
   waiting_.push_back(s);
+}
+
+void Replica::release(int64_t blocks) {
+  held_blocks_ -= blocks;
+  free_blocks_ += blocks;
+}
+
+void Replica::enqueue_transfer(int64_t r) {
+  const Request& q = requests_[static_cast<size_t>(r)];
+  Seq s;
+  s.r = r;
+  s.output = q.output;
+  s.prompt = q.input;
+  s.prefilled = q.input;
+  s.generated = 1;  // the prefill replica emitted the first token
+  s.first_token = true;
+  s.width = q.width;
+  records_[static_cast<size_t>(r)].decode_replica = index_;
+  incoming_.push_back(s);
+}
+
+void Replica::reserve(std::vector<int64_t>& reserved) {
+  // The transferred KV is the prompt's; the decode that follows grows it.
+  while (!incoming_.empty() &&
+         static_cast<int64_t>(running_.size() + landing_.size()) < cfg_.max_batch) {
+    Seq& s = incoming_.front();
+    const int64_t need = blocks_for(s, s.prompt);
+    // vLLM can_allocate, as for a new prompt (admit()).
+    const bool idle = running_.empty() && landing_.empty();
+    if (!(idle ? need <= free_blocks_ : free_blocks_ - need >= watermark_blocks_)) return;
+    free_blocks_ -= need;
+    s.blocks = need;
+    reserved.push_back(s.r);
+    landing_.push_back(s);
+    incoming_.pop_front();
+  }
+}
+
+void Replica::land(int64_t r) {
+  auto it = std::find_if(landing_.begin(), landing_.end(), [r](const Seq& s) { return s.r == r; });
+  if (it == landing_.end()) throw InternalError("a KV transfer landed on the wrong replica");
+  running_.push_back(*it);
+  landing_.erase(it);
 }
 
 void Replica::preempt_last() {
@@ -182,6 +228,8 @@ double Replica::start(double now) {
   info_.prefill_seqs = static_cast<int64_t>(batch_.prefill.size());
   info_.decode_seqs = seqs;
   if (seqs == 0 && batch_.prefill.empty() && swap_seconds_ == 0) {
+    // Waiting on blocks that in-flight KV transfers hold: idle until one ends.
+    if (held_blocks_ > 0 || !landing_.empty()) return std::numeric_limits<double>::infinity();
     throw InternalError("replica " + std::to_string(index_) + " has " +
                         std::to_string(outstanding()) + " requests but scheduled nothing");
   }
@@ -198,7 +246,7 @@ double Replica::start(double now) {
   return info_.end;
 }
 
-void Replica::finish(std::vector<int64_t>& completed) {
+void Replica::finish(std::vector<int64_t>& completed, std::vector<HandOff>* handed_off) {
   const double end = info_.end;
   size_t kept = 0;
   for (size_t i = 0; i < running_.size(); ++i) {
@@ -216,6 +264,12 @@ void Replica::finish(std::vector<int64_t>& completed) {
       if (!s.first_token) {
         s.first_token = true;
         rec.first_token = end;
+      }
+      if (role_ == ReplicaRole::prefill && s.generated < s.output) {
+        // Decoding continues on a decode replica once the KV has moved there.
+        held_blocks_ += s.blocks;
+        handed_off->push_back({s.r, s.blocks});
+        continue;
       }
       if (s.generated >= s.output) {
         free_blocks_ += s.blocks;

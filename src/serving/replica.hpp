@@ -2,7 +2,10 @@
 // the model): a FCFS waiting queue, continuous batching under a request and a
 // token budget, chunked prefill, a paged KV cache and preemption. The cluster
 // simulator (simulator.hpp) drives it: start() plans an iteration and returns
-// when it ends; finish() applies its effects at that time.
+// when it ends; finish() applies its effects at that time. In a disaggregated
+// deployment (disaggregated.hpp) a prefill replica hands each request off
+// after its first token, holding its KV blocks until the transfer releases
+// them, and a decode replica takes requests whose KV arrives over a link.
 #pragma once
 
 #include <cstdint>
@@ -23,24 +26,53 @@ struct IterationInfo {
   int64_t preempted = 0;              // requests preempted while planning it
 };
 
+// What a replica runs: everything (colocated), or one phase of a
+// disaggregated deployment.
+enum class ReplicaRole { colocated, prefill, decode };
+
+// A request a prefill replica finished prefilling; `blocks` stay allocated
+// until release().
+struct HandOff {
+  int64_t r = 0;
+  int64_t blocks = 0;
+};
+
 class Replica {
  public:
   // `requests` and `records` are the cluster's, indexed by request.
   Replica(int index, const EngineConfig& config, const StepTimeFn& step_time,
-          const std::vector<Request>& requests, std::vector<RequestRecord>& records);
+          const std::vector<Request>& requests, std::vector<RequestRecord>& records,
+          ReplicaRole role = ReplicaRole::colocated);
 
   // Blocks request `r` needs at its largest (the last decode step).
   int64_t peak_blocks(const Request& r) const;
   void enqueue(int64_t r);
   bool has_work() const { return !waiting_.empty() || !running_.empty(); }
-  int64_t outstanding() const { return static_cast<int64_t>(waiting_.size() + running_.size()); }
+  // Requests routed here and not finished (incl. decode-role arrivals).
+  int64_t outstanding() const {
+    return static_cast<int64_t>(waiting_.size() + running_.size() + incoming_.size() +
+                                landing_.size());
+  }
 
   // Plans the next iteration at `now` and returns its end time. Requires
-  // has_work(); throws InternalError if nothing can be scheduled (a bug).
+  // has_work(). Returns +infinity, planning nothing, when all work waits for
+  // KV blocks that transfers hold (disaggregated roles); throws InternalError
+  // if nothing can be scheduled otherwise (a bug).
   double start(double now);
-  // Applies the planned iteration; appends the requests it completed.
-  void finish(std::vector<int64_t>& completed);
+  // Applies the planned iteration; appends the requests it completed and,
+  // in the prefill role, those it hands off (first token out, output > 1).
+  void finish(std::vector<int64_t>& completed, std::vector<HandOff>* handed_off = nullptr);
   const IterationInfo& last() const { return info_; }
+
+  // Prefill role: frees the blocks of a request whose KV transfer ended.
+  void release(int64_t blocks);
+  // Decode role: request `r` (prompt prefilled, first token out) waits for
+  // KV blocks; reserve() gives them FCFS under max_batch and the watermark
+  // and appends the requests whose transfer may start; land() adds a request
+  // whose KV has arrived to the running batch.
+  void enqueue_transfer(int64_t r);
+  void reserve(std::vector<int64_t>& reserved);
+  void land(int64_t r);
 
   // Totals over the run.
   double busy_time = 0;         // seconds spent in iterations
@@ -75,6 +107,7 @@ class Replica {
   void admit(int64_t& budget);
 
   int index_;
+  ReplicaRole role_;
   EngineConfig cfg_;
   const StepTimeFn& step_time_;
   const std::vector<Request>& requests_;
@@ -82,6 +115,9 @@ class Replica {
 
   std::deque<Seq> waiting_;
   std::vector<Seq> running_;  // admission order
+  std::deque<Seq> incoming_;  // decode role: waiting for blocks to receive KV into
+  std::vector<Seq> landing_;  // decode role: blocks reserved, KV in flight
+  int64_t held_blocks_ = 0;   // prefill role: blocks of handed-off requests
   int64_t free_blocks_;
   int64_t watermark_blocks_;
 

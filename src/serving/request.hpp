@@ -24,6 +24,11 @@ struct RequestRecord {
   int64_t input = 0;
   int64_t output = 0;
   int preemptions = 0;  // times its KV cache was dropped and recomputed
+  // Disaggregated runs: `replica` prefilled it; its KV moved to decode
+  // replica `decode_replica` (-1: colocated, or nothing to decode) over
+  // [transfer_start, transfer_end].
+  int decode_replica = -1;
+  double transfer_start = 0, transfer_end = 0;
 
   double ttft() const { return first_token - arrival; }
   double e2e() const { return finish - arrival; }

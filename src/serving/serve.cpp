@@ -12,6 +12,13 @@
 #include "workload/precision_loader.hpp"
 
 namespace cw {
+namespace {
+
+nlohmann::json pct(const Percentiles& p) {
+  return {{"mean", p.mean}, {"p50", p.p50}, {"p90", p.p90}, {"p99", p.p99}, {"max", p.max}};
+}
+
+}  // namespace
 
 ServeResult run_serve(const ServeOptions& o) {
   if (o.trace.empty() == o.dataset.empty()) {
@@ -53,26 +60,33 @@ ServeResult run_serve(const ServeOptions& o) {
   }
   r.arrivals = o.use_trace_times ? "trace timestamps" : describe(o.arrivals);
 
-  int64_t longest = 1;
-  for (const Request& q : requests) longest = std::max(longest, q.input + q.width * q.output);
-  auto step = std::make_shared<StepModel>(load_chip(o.chip), load_model(o.model),
-                                          load_precision(o.precision), StepOptions{o.tp});
-  r.deployment = make_deployment(step, o.count, o.engine, o.router, longest);
+  int64_t longest = 1, longest_prompt = 1;
+  for (const Request& q : requests) {
+    longest = std::max(longest, q.input + q.width * q.output);
+    longest_prompt = std::max(longest_prompt, q.input);
+  }
+  const ChipSpec chip = load_chip(o.chip);
+  const ModelSpec model = load_model(o.model);
+  const Precision precision = load_precision(o.precision);
   Timeline timeline;
   SimulationOptions sim_options;
   if (!o.timeline.empty()) sim_options.observer = timeline.observer();
-  SimulationResult sim =
-      simulate(requests, r.deployment.cluster, r.deployment.step_time(), sim_options);
+  SimulationResult sim;
+  if (o.split) {
+    r.disaggregated = make_disaggregated(chip, model, precision, o.count, *o.split, o.engine,
+                                         o.router, longest_prompt, longest);
+    sim = r.disaggregated->simulate(requests, sim_options);
+  } else {
+    auto step = std::make_shared<StepModel>(chip, model, precision, StepOptions{o.tp});
+    r.deployment = make_deployment(step, o.count, o.engine, o.router, longest);
+    sim = simulate(requests, r.deployment.cluster, r.deployment.step_time(), sim_options);
+  }
   if (!o.timeline.empty()) timeline.write(o.timeline, sim);
   r.metrics = summarize(sim, o.slo);
   return r;
 }
 
 nlohmann::json to_json(const ServingMetrics& m) {
-  auto pct = [](const Percentiles& p) {
-    return nlohmann::json{
-        {"mean", p.mean}, {"p50", p.p50}, {"p90", p.p90}, {"p99", p.p99}, {"max", p.max}};
-  };
   return {{"requests", m.requests},
           {"input_tokens", m.input_tokens},
           {"output_tokens", m.output_tokens},
@@ -93,15 +107,33 @@ nlohmann::json to_json(const ServingMetrics& m) {
           {"preemptions", m.preemptions}};
 }
 
+namespace {
+
+nlohmann::json transfer_json(const ServingMetrics& m) {
+  return {{"transfers", m.kv_transfers},
+          {"transfer_s", pct(m.kv_transfer)},
+          {"wait_s", pct(m.kv_wait)},
+          {"prefill_utilisation", m.prefill_utilisation},
+          {"decode_utilisation", m.decode_utilisation}};
+}
+
+}  // namespace
+
 nlohmann::json to_json(const ServeResult& r) {
   nlohmann::json j = to_json(r.metrics);
-  j["chip"] = r.deployment.step->chip().id;
-  j["model"] = r.deployment.step->model().id;
-  j["precision"] = r.deployment.step->precision().name;
-  j["accelerators"] = r.deployment.count;
+  const Deployment& d = r.disaggregated ? r.disaggregated->prefill : r.deployment;
+  j["chip"] = d.step->chip().id;
+  j["model"] = d.step->model().id;
+  j["precision"] = d.step->precision().name;
+  j["accelerators"] = r.disaggregated ? r.disaggregated->count : d.count;
   j["workload"] = r.workload;
   j["arrivals"] = r.arrivals;
-  j["config"] = to_json(r.deployment);
+  if (r.disaggregated) {
+    j["config"] = to_json(*r.disaggregated);
+    j["kv_transfer"] = transfer_json(r.metrics);
+  } else {
+    j["config"] = to_json(r.deployment);
+  }
   return j;
 }
 

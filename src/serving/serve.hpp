@@ -9,6 +9,7 @@
 
 #include "serving/arrivals.hpp"
 #include "serving/deployment.hpp"
+#include "serving/disaggregated_deployment.hpp"
 #include "serving/metrics.hpp"
 
 namespace cw {
@@ -28,10 +29,14 @@ struct ServeOptions {
   uint64_t seed = 0;
   Slo slo;               // for goodput
   std::string timeline;  // Chrome trace output path; empty = none
+  // Disaggregated prefill and decode pools instead of `count / tp` colocated
+  // replicas (`tp` is then unused).
+  std::optional<PoolSplit> split;
 };
 
 struct ServeResult {
-  Deployment deployment;
+  Deployment deployment;  // colocated runs
+  std::optional<DisaggregatedDeployment> disaggregated;  // --disaggregate runs
   ServingMetrics metrics;
   std::string arrivals;  // description
   std::string workload;  // trace or dataset name

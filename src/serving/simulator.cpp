@@ -9,15 +9,17 @@
 
 #include "config/did_you_mean.hpp"
 #include "config/error.hpp"
+#include "serving/abort_rule.hpp"
 
 namespace cw {
 namespace {
 
 constexpr double kIdle = std::numeric_limits<double>::infinity();
 
-void check_requests(const std::vector<Request>& requests, const ClusterConfig& c,
+}  // namespace
+
+void check_requests(const std::vector<Request>& requests, const EngineConfig& e,
                     const Replica& probe) {
-  const EngineConfig& e = c.engine;
   for (const Request& r : requests) {
     if (r.input < 1 || r.output < 1 || r.width < 1 || !std::isfinite(r.arrival) || r.arrival < 0) {
       throw UserError(
@@ -44,8 +46,6 @@ void check_requests(const std::vector<Request>& requests, const ClusterConfig& c
   }
 }
 
-}  // namespace
-
 const char* router_name(RouterPolicy p) {
   return p == RouterPolicy::round_robin ? "round-robin" : "least-loaded";
 }
@@ -54,6 +54,19 @@ RouterPolicy parse_router(const std::string& s) {
   if (s == "round-robin") return RouterPolicy::round_robin;
   if (s == "least-loaded") return RouterPolicy::least_loaded;
   throw UserError("unknown router '" + s + "'. " + suggestion(s, {"round-robin", "least-loaded"}));
+}
+
+size_t pick_replica(RouterPolicy policy, const std::vector<Replica>& replicas, int64_t routed) {
+  size_t k = static_cast<size_t>(routed % static_cast<int64_t>(replicas.size()));
+  if (policy == RouterPolicy::least_loaded) {
+    for (size_t j = 0; j < replicas.size(); ++j) {
+      if (replicas[j].outstanding() < replicas[k].outstanding() ||
+          (replicas[j].outstanding() == replicas[k].outstanding() && j < k)) {
+        k = j;
+      }
+    }
+  }
+  return k;
 }
 
 SimulationResult simulate(const std::vector<Request>& requests, const ClusterConfig& cluster,
@@ -67,7 +80,7 @@ SimulationResult simulate(const std::vector<Request>& requests, const ClusterCon
   for (int k = 0; k < cluster.replicas; ++k) {
     replicas.emplace_back(k, cluster.engine, step_time, requests, out.records);
   }
-  check_requests(requests, cluster, replicas.front());
+  check_requests(requests, cluster.engine, replicas.front());
 
   std::vector<int64_t> order(n);
   std::iota(order.begin(), order.end(), 0);
@@ -88,15 +101,7 @@ SimulationResult simulate(const std::vector<Request>& requests, const ClusterCon
   // repeats a request's tokens once per preemption; this bound is far above
   // any real run and only turns a scheduler bug into an error instead of a hang.
   const int64_t max_iterations = 64 * total_tokens + 1024;
-  // p99 = sorted[floor(0.99 n)] (LoadGen) reaches a limit once n − floor(0.99 n)
-  // values do; TPOT counts only requests with two or more tokens.
-  int64_t multi_token = 0;
-  for (const Request& r : requests) multi_token += r.output > 1 ? 1 : 0;
-  auto tail = [](int64_t count) {
-    return count - static_cast<int64_t>(std::floor(0.99 * static_cast<double>(count)));
-  };
-  const int64_t ttft_quota = tail(static_cast<int64_t>(n)), tpot_quota = tail(multi_token);
-  int64_t ttft_misses = 0, tpot_misses = 0;
+  P99Abort abort(requests, options.abort_ttft, options.abort_tpot);
 
   std::vector<double> busy_until(replicas.size(), kIdle);
   std::vector<int64_t> completed;
@@ -113,28 +118,16 @@ SimulationResult simulate(const std::vector<Request>& requests, const ClusterCon
       busy_until[k] = kIdle;
     }
     done += static_cast<int64_t>(completed.size());
-    for (int64_t i : completed) {
-      const RequestRecord& rec = out.records[static_cast<size_t>(i)];
-      ttft_misses += rec.ttft() >= options.abort_ttft ? 1 : 0;
-      tpot_misses += rec.output > 1 && rec.tpot() >= options.abort_tpot ? 1 : 0;
-    }
+    bool stop = false;
+    for (int64_t i : completed) stop = abort.add(out.records[static_cast<size_t>(i)]) || stop;
     completed.clear();
-    if (ttft_misses >= ttft_quota || (tpot_quota > 0 && tpot_misses >= tpot_quota)) {
+    if (stop) {
       out.aborted = true;
-      out.abort_reason =
-          ttft_misses >= ttft_quota ? "p99 TTFT reached the limit" : "p99 TPOT reached the limit";
+      out.abort_reason = abort.reason();
       break;
     }
     for (; next < n && requests[order[next]].arrival <= t; ++next) {
-      size_t k = static_cast<size_t>(routed++ % cluster.replicas);
-      if (cluster.router == RouterPolicy::least_loaded) {
-        for (size_t j = 0; j < replicas.size(); ++j) {
-          if (replicas[j].outstanding() < replicas[k].outstanding() ||
-              (replicas[j].outstanding() == replicas[k].outstanding() && j < k)) {
-            k = j;
-          }
-        }
-      }
+      const size_t k = pick_replica(cluster.router, replicas, routed++);
       replicas[k].enqueue(order[next]);
     }
     for (size_t k = 0; k < replicas.size(); ++k) {
@@ -156,18 +149,22 @@ SimulationResult simulate(const std::vector<Request>& requests, const ClusterCon
   }
   for (const RequestRecord& r : out.records) out.makespan = std::max(out.makespan, r.finish);
   for (const Replica& rep : replicas) {
-    ReplicaStats s;
-    s.busy_time = rep.busy_time;
-    s.iterations = rep.iterations;
-    s.preemptions = rep.preemptions;
-    const double blocks = static_cast<double>(cluster.engine.kv_blocks);
-    if (out.makespan > 0) s.kv_occupancy_mean = rep.kv_block_seconds / (blocks * out.makespan);
-    s.kv_occupancy_peak = static_cast<double>(rep.kv_peak) / blocks;
-    out.iterations += s.iterations;
-    out.preemptions += s.preemptions;
-    out.replicas.push_back(s);
+    out.replicas.push_back(replica_stats(rep, cluster.engine.kv_blocks, out.makespan));
+    out.iterations += rep.iterations;
+    out.preemptions += rep.preemptions;
   }
   return out;
+}
+
+ReplicaStats replica_stats(const Replica& rep, int64_t kv_blocks, double makespan) {
+  ReplicaStats s;
+  s.busy_time = rep.busy_time;
+  s.iterations = rep.iterations;
+  s.preemptions = rep.preemptions;
+  const double blocks = static_cast<double>(kv_blocks);
+  if (makespan > 0) s.kv_occupancy_mean = rep.kv_block_seconds / (blocks * makespan);
+  s.kv_occupancy_peak = static_cast<double>(rep.kv_peak) / blocks;
+  return s;
 }
 
 }  // namespace cw

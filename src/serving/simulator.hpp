@@ -23,6 +23,9 @@ enum class RouterPolicy {
 const char* router_name(RouterPolicy p);
 RouterPolicy parse_router(const std::string& s);  // UserError with a did-you-mean
 
+// The router: the replica that takes the `routed`-th request (0-based).
+size_t pick_replica(RouterPolicy policy, const std::vector<Replica>& replicas, int64_t routed);
+
 struct ClusterConfig {
   int replicas = 1;
   EngineConfig engine;  // the same for every replica
@@ -43,7 +46,8 @@ struct ReplicaStats {
 
 struct SimulationResult {
   std::vector<RequestRecord> records;  // indexed like the input requests
-  std::vector<ReplicaStats> replicas;
+  std::vector<ReplicaStats> replicas;  // disaggregated: the prefill pool, then the decode pool
+  int prefill_replicas = 0;            // disaggregated: size of the prefill pool; 0 = colocated
   double makespan = 0;  // time of the last completion (run starts at 0)
   int64_t iterations = 0;
   int64_t preemptions = 0;
@@ -72,5 +76,14 @@ struct SimulationOptions {
 // chunked prefill).
 SimulationResult simulate(const std::vector<Request>& requests, const ClusterConfig& cluster,
                           const StepTimeFn& step_time, const SimulationOptions& options = {});
+
+// Shared with the disaggregated simulator (disaggregated.hpp):
+// UserError when a request is malformed, needs more KV blocks than `probe`
+// (a replica of engine `e`) holds, or a prompt longer than max_tokens
+// without chunked prefill.
+void check_requests(const std::vector<Request>& requests, const EngineConfig& e,
+                    const Replica& probe);
+// One replica's totals over a run ending at `makespan`.
+ReplicaStats replica_stats(const Replica& rep, int64_t kv_blocks, double makespan);
 
 }  // namespace cw

@@ -22,6 +22,11 @@ const std::string kServe =
     "serve --chip h100-sxm --count 2 --tp 1 --model llama3.1-8b --precision fp8 "
     "--dataset mlperf-llama3.1-8b --requests 3000 ";
 
+// kServe without --tp (--disaggregate sizes the pools instead).
+const std::string kServeDisaggregated =
+    "serve --chip h100-sxm --count 2 --model llama3.1-8b --precision fp8 "
+    "--dataset mlperf-llama3.1-8b --requests 3000 ";
+
 TEST(ServingCli, ServeJsonHasTheMetrics) {
   CliRun r = run(kServe + "--rate 20 --seed 3 --format json", true);
   ASSERT_EQ(r.code, 0) << r.out;
@@ -70,6 +75,39 @@ TEST(ServingCli, TimelineIsAChromeTrace) {
   EXPECT_FALSE(tmp.good());  // the temporary was renamed away
 }
 
+TEST(ServingCli, DisaggregatedServeReportsTransfersAndPools) {
+  const std::string split =
+      "--disaggregate --prefill-replicas 1 --prefill-tp 1 --decode-replicas 1 --decode-tp 1 ";
+  CliRun r = run(kServeDisaggregated + split + "--rate 20 --seed 3 --format json", true);
+  ASSERT_EQ(r.code, 0) << r.out;
+  auto j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["requests"], 3000);
+  EXPECT_EQ(j["output_tokens"], 3000 * 128);
+  EXPECT_EQ(j["kv_transfer"]["transfers"], 3000);  // every request decodes 127 more tokens
+  EXPECT_EQ(j["config"]["prefill"]["replicas"], 1);
+  EXPECT_EQ(j["config"]["decode"]["tp"], 1);
+  // Llama-3.1-8B at fp8: 32 layers x (K + V) x 8 KV heads x 128 x 1 byte.
+  EXPECT_EQ(j["config"]["kv_bytes_per_token"], 32 * 2 * 8 * 128);
+  EXPECT_GT(j["kv_transfer"]["transfer_s"]["mean"].get<double>(), 0);
+  EXPECT_GT(j["kv_transfer"]["decode_utilisation"].get<double>(), 0);
+  CliRun again = run(kServeDisaggregated + split + "--rate 20 --seed 3 --format json", true);
+  EXPECT_EQ(again.out, r.out);
+  // The timeline has the transfer spans on the decode replica (process 1).
+  std::string path = temp_file("disagg_timeline.json", "");
+  CliRun traced = run(kServeDisaggregated + split + "--rate 20 --seed 3 --timeline " + path, true);
+  ASSERT_EQ(traced.code, 0) << traced.out;
+  std::ifstream in(path);
+  auto t = nlohmann::json::parse(in);
+  int transfers = 0;
+  for (const auto& e : t["traceEvents"]) {
+    if (e["name"] == "kv transfer" && e["ph"] == "X") {
+      ++transfers;
+      EXPECT_EQ(e["pid"], 1);
+    }
+  }
+  EXPECT_EQ(transfers, 3000);
+}
+
 TEST(ServingCli, BadInputsExitWithTwoAndAHint) {
   std::string bad = temp_file("bad_trace.csv", "input_length,output_length\n10,20\n30,x\n");
   CliRun r = run("serve --chip h100-sxm --model llama3.1-8b --offline --trace " + bad);
@@ -91,6 +129,14 @@ TEST(ServingCli, BadInputsExitWithTwoAndAHint) {
           "--scheduler decode-frist");
   EXPECT_EQ(r.code, 2);
   EXPECT_NE(r.out.find("decode-first"), std::string::npos) << r.out;
+  r = run(kServeDisaggregated +
+          "--rate 20 --disaggregate --prefill-replicas 2 --prefill-tp 1 --decode-replicas 1 "
+          "--decode-tp 1");
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.out.find("= 3 chips, more than --count 2"), std::string::npos) << r.out;
+  r = run(kServe + "--rate 20 --prefill-tp 2");
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.out.find("--disaggregate"), std::string::npos) << r.out;
   r = run("mlperf --chip h100-sxm --count 8 --benchmark lama2-70b --scenario offline");
   EXPECT_EQ(r.code, 2);
   EXPECT_NE(r.out.find("llama2-70b"), std::string::npos) << r.out;
