@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.hpp"
+#include "cli/economics_view.hpp"
 #include "config/did_you_mean.hpp"
 #include "config/error.hpp"
 #include "report/format.hpp"
@@ -43,6 +44,7 @@ void print_table(const ServeResult& r) {
   fmt::print("  utilisation  {:.1f}%, KV occupancy mean {:.1f}% peak {:.1f}%\n",
              100 * m.utilisation, 100 * m.kv_occupancy_mean, 100 * m.kv_occupancy_peak);
   fmt::print("  iterations   {}, preemptions {}\n", m.iterations, m.preemptions);
+  print_economics(r.economics);
 }
 
 }  // namespace

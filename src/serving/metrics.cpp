@@ -60,6 +60,7 @@ ServingMetrics summarize(const SimulationResult& r, const Slo& slo) {
   }
   m.iterations = r.iterations;
   m.preemptions = r.preemptions;
+  m.dynamic_joules = r.joules;
   return m;
 }
 

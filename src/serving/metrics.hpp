@@ -39,6 +39,7 @@ struct ServingMetrics {
   double kv_occupancy_mean = 0;       // mean over replicas
   double kv_occupancy_peak = 0;       // max over replicas
   int64_t iterations = 0, preemptions = 0;
+  double dynamic_joules = 0;  // switching energy of every iteration (SimulationResult::joules)
 };
 
 ServingMetrics summarize(const SimulationResult& r, const Slo& slo = {});

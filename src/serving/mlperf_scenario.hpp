@@ -12,6 +12,7 @@
 #include "serving/deployment.hpp"
 #include "serving/metrics.hpp"
 #include "serving/mlperf_benchmarks.hpp"
+#include "serving/serving_economics.hpp"
 
 namespace cw {
 
@@ -33,6 +34,7 @@ struct MlperfRun {
   bool valid = true;    // Server: latency limits met
   std::string why;      // when not valid: which limit failed
   ServingMetrics metrics;
+  WorkloadEconomics economics;  // of a completed run (not of an early-stopped one)
 };
 
 // The samples LoadGen issues in order: `count` indices cycling through

@@ -55,6 +55,7 @@ class Search {
   }
 
   const Precision& precision() const { return precision_; }
+  const MlperfBenchmark& benchmark() const { return b_; }
   const std::vector<TraceRow>& dataset() const { return dataset_; }
   std::vector<SearchPoint> tried;
 
@@ -76,9 +77,9 @@ class Search {
     e.max_tokens = k.max_tokens;
     e.policy = k.policy;
     Deployment d = make_deployment(step, o_.count, e, RouterPolicy::round_robin, min_tokens_);
-    auto& timer = timers_[k.tp];  // step times depend on the model and tp only
-    if (!timer) timer = d.timer;
-    d.timer = timer;
+    auto& costs = costs_[k.tp];  // step costs depend on the model and tp only
+    if (!costs) costs = d.costs;
+    d.costs = costs;
     return d;
   }
 
@@ -146,7 +147,7 @@ class Search {
   Precision precision_;
   int64_t min_tokens_ = 1;
   std::map<int, std::shared_ptr<StepModel>> steps_;
-  std::map<int, std::shared_ptr<StepTimeCache>> timers_;
+  std::map<int, std::shared_ptr<StepCostCache>> costs_;
   std::map<std::tuple<int, int64_t, int64_t, SchedulePolicy>, MlperfRun> offline_;
   std::map<int, double> rate_hint_;  // per tp: the last valid Server rate (q/s)
 };
@@ -241,6 +242,32 @@ MlperfResult run_mlperf(const MlperfOptions& o) {
   return r;
 }
 
+MlperfResult run_mlperf_fixed(MlperfOptions o) {
+  const EngineConfig defaults;
+  if (!o.max_batch) o.max_batch = defaults.max_batch;
+  if (!o.max_tokens) o.max_tokens = defaults.max_tokens;
+  if (!o.policy) o.policy = defaults.policy;
+  if (!o.tp) {
+    const MlperfBenchmark& b = find_benchmark(o.benchmark);
+    Search s(o, b, std::nullopt);
+    double tokens = 0;  // mean KV tokens of a request at its end
+    for (const TraceRow& r : s.dataset()) tokens += r.input + b.beam_width * r.output;
+    tokens /= static_cast<double>(s.dataset().size());
+    const double wanted = static_cast<double>(*o.max_batch) * tokens;
+    for (int tp : s.tp_candidates()) {
+      try {
+        const Deployment d = s.deploy(EngineKnobs{tp, *o.max_batch, *o.max_tokens, *o.policy});
+        o.tp = tp;  // the largest that fits so far
+        const EngineConfig& e = d.cluster.engine;
+        if (static_cast<double>(e.kv_blocks * e.block_size) >= wanted) break;
+      } catch (const UserError&) {
+        // Too small a degree to hold the model: try the next.
+      }
+    }
+  }
+  return run_mlperf(o);  // with every knob pinned: one deployment, no search
+}
+
 nlohmann::json to_json(const MlperfResult& r) {
   const ServingMetrics& m = r.run.metrics;
   nlohmann::json j = {
@@ -257,6 +284,8 @@ nlohmann::json to_json(const MlperfResult& r) {
       {"tpot_p99_s", m.tpot.p99},
       {"e2e_p99_s", m.e2e.p99},
       {"config", to_json(r.deployment)},
+      {"economics", to_json(r.run.economics)},
+      {"economics_unavailable", r.run.economics.unavailable},
   };
   if (r.limits) {
     j["server_qps"] = r.run.rate;

@@ -51,6 +51,15 @@ struct MlperfResult {
 // scenario the benchmark lacks, or when no deployment fits the chips.
 MlperfResult run_mlperf(const MlperfOptions& o);
 
+// The same scenario on a deployment chosen by rule instead of searched (for
+// `compare --scenario`, which must be quick): unless pinned, tp is the
+// smallest degree whose replica's KV cache holds a full default batch
+// (EngineConfig::max_batch requests of the dataset's mean length; a tuned
+// submitter gives each replica room for its batch), and the engine keeps its
+// defaults (EngineConfig: vLLM/TensorRT-LLM batch and token limits,
+// decode-first). Falls back to the largest degree that fits at all.
+MlperfResult run_mlperf_fixed(MlperfOptions o);
+
 nlohmann::json to_json(const MlperfResult& r);
 
 }  // namespace cw

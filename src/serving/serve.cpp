@@ -62,9 +62,10 @@ ServeResult run_serve(const ServeOptions& o) {
   SimulationOptions sim_options;
   if (!o.timeline.empty()) sim_options.observer = timeline.observer();
   SimulationResult sim =
-      simulate(requests, r.deployment.cluster, r.deployment.step_time(), sim_options);
+      simulate(requests, r.deployment.cluster, r.deployment.step_cost(), sim_options);
   if (!o.timeline.empty()) timeline.write(o.timeline, sim);
   r.metrics = summarize(sim, o.slo);
+  r.economics = serving_economics(r.deployment, r.metrics);
   return r;
 }
 
@@ -102,6 +103,8 @@ nlohmann::json to_json(const ServeResult& r) {
   j["workload"] = r.workload;
   j["arrivals"] = r.arrivals;
   j["config"] = to_json(r.deployment);
+  j["economics"] = to_json(r.economics);
+  j["economics_unavailable"] = r.economics.unavailable;
   return j;
 }
 

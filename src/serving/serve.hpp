@@ -10,6 +10,7 @@
 #include "serving/arrivals.hpp"
 #include "serving/deployment.hpp"
 #include "serving/metrics.hpp"
+#include "serving/serving_economics.hpp"
 
 namespace cw {
 
@@ -33,6 +34,7 @@ struct ServeOptions {
 struct ServeResult {
   Deployment deployment;
   ServingMetrics metrics;
+  WorkloadEconomics economics;  // J/token, W per chip, $/Mtok of the run
   std::string arrivals;  // description
   std::string workload;  // trace or dataset name
 };

@@ -57,7 +57,7 @@ RouterPolicy parse_router(const std::string& s) {
 }
 
 SimulationResult simulate(const std::vector<Request>& requests, const ClusterConfig& cluster,
-                          const StepTimeFn& step_time, const SimulationOptions& options) {
+                          const StepCostFn& step_cost, const SimulationOptions& options) {
   if (cluster.replicas < 1) throw InternalError("a cluster needs at least one replica");
   const size_t n = requests.size();
   SimulationResult out;
@@ -65,7 +65,7 @@ SimulationResult simulate(const std::vector<Request>& requests, const ClusterCon
   std::vector<Replica> replicas;
   replicas.reserve(static_cast<size_t>(cluster.replicas));
   for (int k = 0; k < cluster.replicas; ++k) {
-    replicas.emplace_back(k, cluster.engine, step_time, requests, out.records);
+    replicas.emplace_back(k, cluster.engine, step_cost, requests, out.records);
   }
   check_requests(requests, cluster, replicas.front());
 
@@ -158,6 +158,7 @@ SimulationResult simulate(const std::vector<Request>& requests, const ClusterCon
   for (const Replica& rep : replicas) {
     ReplicaStats s;
     s.busy_time = rep.busy_time;
+    s.joules = rep.joules;
     s.iterations = rep.iterations;
     s.preemptions = rep.preemptions;
     const double blocks = static_cast<double>(cluster.engine.kv_blocks);
@@ -165,6 +166,7 @@ SimulationResult simulate(const std::vector<Request>& requests, const ClusterCon
     s.kv_occupancy_peak = static_cast<double>(rep.kv_peak) / blocks;
     out.iterations += s.iterations;
     out.preemptions += s.preemptions;
+    out.joules += s.joules;
     out.replicas.push_back(s);
   }
   return out;

@@ -95,7 +95,7 @@ EnergyTable energy_table(const ChipSpec& chip, const ProcessNode& node, double d
   return t;
 }
 
-double energy_of(const Cost& c, Dtype dtype, const EnergyTable& t, double link_bytes) {
+double dynamic_energy_of(const Cost& c, Dtype dtype, const EnergyTable& t) {
   auto it = t.flop_j.find(dtype);
   if (c.flops > 0 && it == t.flop_j.end())
     throw UserError(
@@ -105,13 +105,16 @@ double energy_of(const Cost& c, Dtype dtype, const EnergyTable& t, double link_b
   double e = c.flops > 0 ? c.flops * it->second : 0;
   const size_t n = std::min<size_t>(t.level_byte_j.size(), c.bytes.size());
   for (size_t i = 0; i < n; ++i) e += c.bytes[i] * t.level_byte_j[i];
-  e += link_bytes * t.link_byte_j;
-  e += t.static_w * c.time;
+  e += c.link_bytes * t.link_byte_j;
   return e;
 }
 
-double average_power(const Cost& c, Dtype dtype, const EnergyTable& t, double link_bytes) {
-  return c.time > 0 ? energy_of(c, dtype, t, link_bytes) / c.time : 0;
+double energy_of(const Cost& c, Dtype dtype, const EnergyTable& t) {
+  return dynamic_energy_of(c, dtype, t) + t.static_w * c.time;
+}
+
+double average_power(const Cost& c, Dtype dtype, const EnergyTable& t) {
+  return c.time > 0 ? energy_of(c, dtype, t) / c.time : 0;
 }
 
 TdpCheck check_tdp(const ChipSpec& chip, const EnergyTable& t) {

@@ -29,7 +29,11 @@ TEST(EnergyModel, EnergyOfACostGolden) {
   EXPECT_NEAR(energy_of(c, Dtype::bf16, t), 0.4095 + 0.000592 + 0.0012915 + 0.0312 + 0.048, 1e-6);
   EXPECT_NEAR(average_power(c, Dtype::bf16, t), energy_of(c, Dtype::bf16, t) / 1e-3, 1e-6);
   // 1 GB over NVLink at 1.3 pJ/bit = 10.4 mJ.
-  EXPECT_NEAR(energy_of(c, Dtype::bf16, t, 1e9) - energy_of(c, Dtype::bf16, t), 0.0104, 1e-9);
+  Cost linked = c;
+  linked.link_bytes = 1e9;
+  EXPECT_NEAR(energy_of(linked, Dtype::bf16, t) - energy_of(c, Dtype::bf16, t), 0.0104, 1e-9);
+  // Static power is the only difference between energy_of and dynamic_energy_of.
+  EXPECT_NEAR(energy_of(c, Dtype::bf16, t) - dynamic_energy_of(c, Dtype::bf16, t), 0.048, 1e-12);
 }
 
 TEST(EnergyModel, NarrowerDtypesCostLessPerFlop) {
