@@ -1,9 +1,13 @@
 // Energy constants at TSMC N7 (energy_scale 1) and their provenance; tags as in
 // ../shared/reference/silicon.md.
 //
-//  16-bit MAC 1.3 pJ      [M] reallm's 7 nm FP16 FMA from Graphcore (Hot Chips 33), §2.2:
-//                         0.65 pJ per FLOP incl. local operand delivery. Jouppi 2021's
-//                         arithmetic alone is 0.50 pJ per FMA [S].
+//  16-bit FLOP 0.30 pJ    Jouppi 2021's 7 nm FP16 FMA, add 0.16 + mult 0.34 = 0.50 pJ
+//                         (§2.2 [M/S]) = 0.25 pJ per FLOP, plus Dally's ~20% instruction
+//                         fetch/decode/operand overhead on a tensor-core MMA (§2.3 [S]).
+//                         Not reallm's Graphcore 1.3 pJ per FMA "incl. local operand
+//                         delivery" (§2.2 [M]): operands are charged per byte at every
+//                         memory level below, so that figure counted their delivery twice
+//                         and put B200, GB200, MI300X, MI325X and Gaudi 3 over their TDPs.
 //  dtype ratios           [D] fp8/int8 0.5 and fp4/int4 0.25 of the 16-bit energy: vendors
 //                         rate 2x (4x) the bf16 peak within the same TDP (chips.md A.1/A.2:
 //                         H100, B200). fp32 3.0 from Horowitz's FP32 / FP16 MAC (4.6 / 1.5
@@ -35,7 +39,7 @@ namespace cw {
 namespace {
 
 constexpr double pJ = 1e-12;
-constexpr double kFlop16_J = 0.65 * pJ;
+constexpr double kFlop16_J = 0.25 * 1.2 * pJ;
 constexpr double kVectorFlop_J = 1.3 * pJ;
 constexpr double kSramNear_J = 0.94 * pJ;
 constexpr double kSramFar_J = 2.05 * pJ;
