@@ -3,6 +3,8 @@
 #include <sstream>
 
 #include "cli/commands.hpp"
+#include "cli/compare_scenario.hpp"
+#include "config/error.hpp"
 #include "cli/economics_view.hpp"
 #include "silicon/economics.hpp"
 #include "cli/eval_setup.hpp"
@@ -21,17 +23,47 @@ void register_compare(CLI::App& app) {
   w->output = 512;
   w->tp = "auto";
   auto out = std::make_shared<OutputOptions>();
+  auto sc = std::make_shared<ScenarioCompareArgs>();
   cmd->add_option("--chips", *chips, "comma-separated chip ids or paths")->capture_default_str();
+  cmd->add_option("--scenario", sc->scenario,
+                  "fixed (one batch: --batch/--input/--output) or an MLPerf scenario: "
+                  "offline, server, interactive")
+      ->capture_default_str();
+  cmd->add_option("--benchmark", sc->benchmark,
+                  "with an MLPerf scenario: llama2-70b, llama3.1-405b, llama3.1-8b, "
+                  "mixtral-8x7b, deepseek-r1, gpt-j")
+      ->capture_default_str();
   add_workload_options(*cmd, *w);
   cmd->get_option("--model")->required(false)->capture_default_str();
   cmd->get_option("--batch")->capture_default_str();
   add_format_option(*cmd, *out);
-  cmd->callback([chips, w, out] {
-    std::vector<Evaluation> evals;
-    std::vector<WorkloadEconomics> money;
+  cmd->callback([cmd, chips, w, sc, out] {
+    std::vector<std::string> ids;
     std::stringstream ss(*chips);
     for (std::string id; std::getline(ss, id, ',');) {
-      if (id.empty()) continue;
+      if (!id.empty()) ids.push_back(id);
+    }
+    if (ids.empty()) throw UserError("--chips names no chip; give a comma-separated list");
+    if (is_serving_scenario(sc->scenario)) {
+      // The benchmark fixes the model and the requests.
+      for (const char* flag : {"--model", "--batch", "--input", "--output", "--pp", "--ep", "--dp"}) {
+        if (cmd->get_option(flag)->count() > 0) {
+          throw UserError(fmt::format("{} does not apply to --scenario {}: the benchmark ({}) "
+                                      "sets the model and requests; drop {} or use --scenario "
+                                      "fixed",
+                                      flag, sc->scenario, sc->benchmark, flag));
+        }
+      }
+      ScenarioCompareArgs a = *sc;
+      a.precision = w->precision;
+      a.tp = w->tp;
+      if (w->count > 0) a.count = w->count;
+      compare_scenario(ids, a, *out);
+      return;
+    }
+    std::vector<Evaluation> evals;
+    std::vector<WorkloadEconomics> money;
+    for (const std::string& id : ids) {
       evals.push_back(evaluate_workload(id, *w));
       money.push_back(workload_economics(evals.back()));
     }
@@ -40,17 +72,8 @@ void register_compare(CLI::App& app) {
       for (size_t i = 0; i < evals.size(); ++i) {
         const Evaluation& e = evals[i];
         const WorkloadEconomics& m = money[i];
-        nlohmann::json money_json = nullptr;
-        if (m.unavailable.empty()) {
-          money_json = {{"joules_per_token", m.joules_per_token},
-                        {"average_power_w", m.average_power_w},
-                        {"dollars_per_million_tokens", m.dollars_per_mtok},
-                        {"die_area_mm2", m.sheet.area.total_mm2},
-                        {"unit_cost_dollars", m.sheet.cost.unit_cost},
-                        {"chip_price_dollars", m.sheet.tco.chip_price}};
-        }
         rows.push_back({{"chip", e.chip.id},
-                        {"economics", money_json},
+                        {"economics", to_json(m)},
                         {"economics_unavailable", m.unavailable},
                         {"chips", e.plan.chips()},
                         {"plan", e.plan.to_string()},

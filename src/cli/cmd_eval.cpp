@@ -83,11 +83,7 @@ void register_eval(CLI::App& app) {
     fmt::print("  end-to-end   {}\n", format_time(r.e2e));
     fmt::print("  throughput   {:.0f} output tokens/s ({:.0f} per chip)\n", r.output_tokens_per_s,
                r.output_tokens_per_s / e.plan.chips());
-    if (money.unavailable.empty()) {
-      fmt::print("  energy       {:.3f} J/token ({:.0f} W per chip)\n", money.joules_per_token,
-                 money.average_power_w);
-      fmt::print("  cost         ${:.3f} per million output tokens\n", money.dollars_per_mtok);
-    }
+    print_economics(money);
     print_breakdown(fmt::format("prefill iteration, {} tokens", std::min(w->max_tokens,
                                 w->batch * w->input)).c_str(), r.prefill);
     if (r.decode_steps > 0) {

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.hpp"
+#include "cli/economics_view.hpp"
 #include "report/format.hpp"
 #include "serving/mlperf_search.hpp"
 
@@ -48,6 +49,7 @@ void print_table(const MlperfResult& r) {
   fmt::print("  utilisation  {:.1f}%, KV occupancy mean {:.1f}% peak {:.1f}%, {} preemptions\n",
              100 * m.utilisation, 100 * m.kv_occupancy_mean, 100 * m.kv_occupancy_peak,
              m.preemptions);
+  print_economics(r.run.economics);
   fmt::print("  searched {} deployments\n", r.tried.size());
 }
 

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.hpp"
+#include "cli/economics_view.hpp"
 #include "config/did_you_mean.hpp"
 #include "config/error.hpp"
 #include "report/format.hpp"
@@ -56,6 +57,7 @@ void print_table(const ServeResult& r) {
     fmt::print("  pools        prefill utilisation {:.1f}%, decode utilisation {:.1f}%\n",
                100 * m.prefill_utilisation, 100 * m.decode_utilisation);
   }
+  print_economics(r.economics);
 }
 
 }  // namespace

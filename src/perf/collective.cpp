@@ -110,6 +110,7 @@ CollectiveResult to_result(const Group& g, const Candidate& c) {
   r.cost.time = c.load.busiest() + r.cost.overhead_time;
   r.scale_up_bytes = c.load.up_bytes;
   r.scale_out_bytes = c.load.net_bytes;
+  r.cost.link_bytes = r.scale_up_bytes + r.scale_out_bytes;
   return r;
 }
 

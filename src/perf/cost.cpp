@@ -22,6 +22,7 @@ Cost& Cost::operator+=(const Cost& o) {
   overhead_time += o.overhead_time;
   flops += o.flops;
   for (int i = 0; i < kMaxMemoryLevels; ++i) bytes[i] += o.bytes[i];
+  link_bytes += o.link_bytes;
   return *this;
 }
 
@@ -33,6 +34,7 @@ Cost Cost::scaled(double n) const {
   c.overhead_time *= n;
   c.flops *= n;
   for (auto& b : c.bytes) b *= n;
+  c.link_bytes *= n;
   return c;
 }
 

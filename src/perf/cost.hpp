@@ -23,6 +23,7 @@ struct Cost {
   double overhead_time = 0; // launch/sync/pipeline fill not overlapped
   double flops = 0;
   std::array<double, kMaxMemoryLevels> bytes{};  // bytes moved per level
+  double link_bytes = 0;  // bytes this chip sends over chip-to-chip links (collectives)
   Bound bound = Bound::compute;
 
   Cost& operator+=(const Cost& o);  // sequential composition (times add)

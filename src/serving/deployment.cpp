@@ -9,8 +9,8 @@
 
 namespace cw {
 
-StepTimeFn Deployment::step_time() const {
-  return timer->fn();
+StepCostFn Deployment::step_cost() const {
+  return costs->fn();
 }
 
 std::string Deployment::describe() const {
@@ -40,7 +40,9 @@ Deployment make_deployment(std::shared_ptr<StepModel> step, int count, EngineCon
   d.count = count;
   d.tp = tp;
   d.replicas = count / tp;
-  d.timer = std::make_shared<StepTimeCache>(step);
+  d.silicon = std::make_shared<const WorkloadEconomics>(chip_economics(step->chip()));
+  d.costs = std::make_shared<StepCostCache>(
+      step, d.silicon->available() ? std::optional(d.silicon->sheet.energy) : std::nullopt);
   d.step = std::move(step);
   // Per chip: weights and the activation workspace of a max_tokens iteration,
   // then KV blocks in the configured share of what is left.

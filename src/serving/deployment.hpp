@@ -10,7 +10,8 @@
 #include "engine/memory_fit.hpp"
 #include "engine/step_model.hpp"
 #include "serving/simulator.hpp"
-#include "serving/step_time.hpp"
+#include "serving/step_cost.hpp"
+#include "silicon/run_economics.hpp"
 
 namespace cw {
 
@@ -30,10 +31,14 @@ struct Deployment {
   ClusterConfig cluster;            // engine.kv_blocks filled in from the memory budget
   MemoryBudget memory;              // per chip, with the KV cache at its full size
   std::shared_ptr<StepModel> step;  // one replica's iteration cost
-  // Memoised step times over `step`; deployments of the same model may share one.
-  std::shared_ptr<StepTimeCache> timer;
+  // The chip's silicon sheet and TCO inputs (or why it cannot be costed);
+  // its energy table prices every iteration.
+  std::shared_ptr<const WorkloadEconomics> silicon;
+  // Memoised step times and energies over `step`; deployments of the same
+  // model and tp may share one.
+  std::shared_ptr<StepCostCache> costs;
 
-  StepTimeFn step_time() const;  // calls the timer (not thread-safe: one run at a time)
+  StepCostFn step_cost() const;  // calls `costs` (not thread-safe: one run at a time)
   std::string describe() const;  // one line: replicas, tp, batch limits, policy, KV size
 };
 

@@ -47,8 +47,8 @@ struct Transfer {
 
 SimulationResult simulate_disaggregated(const std::vector<Request>& requests,
                                         const DisaggregatedCluster& cluster,
-                                        const StepTimeFn& prefill_step,
-                                        const StepTimeFn& decode_step,
+                                        const StepCostFn& prefill_step,
+                                        const StepCostFn& decode_step,
                                         const KvTransferFn& transfer,
                                         const SimulationOptions& options) {
   const int P = cluster.prefill.replicas, D = cluster.decode.replicas;
@@ -181,9 +181,11 @@ SimulationResult simulate_disaggregated(const std::vector<Request>& requests,
   for (const RequestRecord& r : out.records) out.makespan = std::max(out.makespan, r.finish);
   for (const Replica& rep : prefill) {
     out.replicas.push_back(replica_stats(rep, cluster.prefill.engine.kv_blocks, out.makespan));
+    out.joules += rep.joules;
   }
   for (const Replica& rep : decode) {
     out.replicas.push_back(replica_stats(rep, cluster.decode.engine.kv_blocks, out.makespan));
+    out.joules += rep.joules;
   }
   for (const ReplicaStats& s : out.replicas) {
     out.iterations += s.iterations;

@@ -37,8 +37,8 @@ using KvTransferFn = std::function<double(int64_t tokens, int p, int d)>;
 // cannot fit a decode replica.
 SimulationResult simulate_disaggregated(const std::vector<Request>& requests,
                                         const DisaggregatedCluster& cluster,
-                                        const StepTimeFn& prefill_step,
-                                        const StepTimeFn& decode_step,
+                                        const StepCostFn& prefill_step,
+                                        const StepCostFn& decode_step,
                                         const KvTransferFn& transfer,
                                         const SimulationOptions& options = {});
 

@@ -29,7 +29,7 @@ SimulationResult DisaggregatedDeployment::simulate(const std::vector<Request>& r
                                                    const SimulationOptions& options) const {
   const KvTransferModel& kv = transfer;
   return simulate_disaggregated(
-      requests, cluster(), prefill.step_time(), decode.step_time(),
+      requests, cluster(), prefill.step_cost(), decode.step_cost(),
       [&kv](int64_t tokens, int p, int d) { return kv.time(tokens, p, d); }, options);
 }
 

@@ -48,8 +48,16 @@ const char* policy_name(SchedulePolicy p);
 // Parses "decode-first" / "prefill-first"; UserError with a did-you-mean otherwise.
 SchedulePolicy parse_policy(const std::string& s);
 
-// Seconds one engine iteration of `batch` takes on one replica. Tests inject a
-// constant; real runs wrap a StepModel (serving/step_time.hpp).
-using StepTimeFn = std::function<double(const Batch&)>;
+// What one engine iteration costs one replica: its duration and the switching
+// energy of all the replica's chips (static power is added over the whole run
+// by serving/serving_economics.hpp, busy or idle).
+struct StepCost {
+  double time = 0;    // seconds
+  double joules = 0;  // dynamic energy, all chips of the replica
+};
+
+// The cost of one engine iteration of `batch` on one replica. Tests inject a
+// constant; real runs wrap a StepModel (serving/step_cost.hpp).
+using StepCostFn = std::function<StepCost(const Batch&)>;
 
 }  // namespace cw

@@ -86,6 +86,7 @@ ServingMetrics summarize(const SimulationResult& r, const Slo& slo) {
   m.iterations = r.iterations;
   m.preemptions = r.preemptions;
   if (r.prefill_replicas > 0) summarize_transfers(r, m);
+  m.dynamic_joules = r.joules;
   return m;
 }
 

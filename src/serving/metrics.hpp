@@ -45,6 +45,7 @@ struct ServingMetrics {
   Percentiles kv_transfer;        // seconds on the link
   Percentiles kv_wait;            // first token to transfer start: blocks and link queue
   double prefill_utilisation = 0, decode_utilisation = 0;  // mean over each pool
+  double dynamic_joules = 0;  // switching energy of every iteration (SimulationResult::joules)
 };
 
 ServingMetrics summarize(const SimulationResult& r, const Slo& slo = {});

@@ -81,8 +81,9 @@ MlperfRun run_offline(const Deployment& d, const MlperfBenchmark& b,
   MlperfRun run;
   run.samples = samples;
   auto requests = mlperf_requests(dataset, samples, b.beam_width, kSampleSeed);
-  run.metrics = summarize(simulate(requests, d.cluster, d.step_time()));
+  run.metrics = summarize(simulate(requests, d.cluster, d.step_cost()));
   fill_metric(run, b, false);
+  run.economics = serving_economics(d, run.metrics);
   return run;
 }
 
@@ -111,7 +112,7 @@ MlperfRun run_server(const Deployment& d, const MlperfBenchmark& b,
   SimulationOptions stop;
   if (limits.ttft > 0) stop.abort_ttft = limits.ttft;
   if (limits.tpot > 0) stop.abort_tpot = limits.tpot;
-  SimulationResult sim = simulate(requests, d.cluster, d.step_time(), stop);
+  SimulationResult sim = simulate(requests, d.cluster, d.step_cost(), stop);
   if (sim.aborted) {
     run.valid = false;
     run.why = sim.abort_reason + " (stopped early)";
@@ -133,6 +134,7 @@ MlperfRun run_server(const Deployment& d, const MlperfBenchmark& b,
   // The checker compares the token p99s strictly (reference/mlperf.md §1.3);
   // LoadGen's early stopping counts an overrun when latency > target, so the
   // e2e estimate may equal its limit.
+  run.economics = serving_economics(d, run.metrics);
   const ServingMetrics& m = run.metrics;
   if (limits.ttft > 0 && !(m.ttft.p99 < limits.ttft)) {
     run.valid = false;

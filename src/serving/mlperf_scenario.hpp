@@ -13,6 +13,7 @@
 #include "serving/deployment.hpp"
 #include "serving/metrics.hpp"
 #include "serving/mlperf_benchmarks.hpp"
+#include "serving/serving_economics.hpp"
 
 namespace cw {
 
@@ -37,6 +38,7 @@ struct MlperfRun {
   // when too few samples): TTFT, TPOT (samples with >= 2 tokens), e2e.
   double ttft_early_stopping = 0, tpot_early_stopping = 0, e2e_early_stopping = 0;
   ServingMetrics metrics;
+  WorkloadEconomics economics;  // of a completed run (not of an early-stopped one)
 };
 
 // The samples LoadGen issues in order: `count` indices cycling through

@@ -27,6 +27,10 @@ struct MlperfOptions {
   std::optional<int> tp;
   std::optional<int64_t> max_batch, max_tokens;
   std::optional<SchedulePolicy> policy;
+  // Server/Interactive: screen rates with short probes and confirm the
+  // screened rate with one full-length run instead of bisecting at full length
+  // (mlperf_search.cpp states the probe sizes and why they suffice).
+  bool quick = false;
 };
 
 struct SearchPoint {
@@ -50,6 +54,16 @@ struct MlperfResult {
 // Throws UserError for an unknown benchmark/scenario/chip/precision, a
 // scenario the benchmark lacks, or when no deployment fits the chips.
 MlperfResult run_mlperf(const MlperfOptions& o);
+
+// The same scenario on a deployment chosen by rule instead of searched (for
+// `compare --scenario`, which must be quick): unless pinned, tp is the
+// smallest degree whose replica's KV cache holds a full default batch
+// (EngineConfig::max_batch requests of the dataset's mean length; a tuned
+// submitter gives each replica room for its batch), and the engine keeps its
+// defaults (EngineConfig: vLLM/TensorRT-LLM batch and token limits,
+// decode-first). Falls back to the largest degree that fits at all. Runs
+// with `quick` set.
+MlperfResult run_mlperf_fixed(MlperfOptions o);
 
 nlohmann::json to_json(const MlperfResult& r);
 

@@ -23,13 +23,13 @@ int64_t paged_blocks(int64_t prompt, int64_t stored, int width, int64_t block) {
 
 }  // namespace
 
-Replica::Replica(int index, const EngineConfig& config, const StepTimeFn& step_time,
+Replica::Replica(int index, const EngineConfig& config, const StepCostFn& step_cost,
                  const std::vector<Request>& requests, std::vector<RequestRecord>& records,
                  ReplicaRole role)
     : index_(index),
       role_(role),
       cfg_(config),
-      step_time_(step_time),
+      step_cost_(step_cost),
       requests_(requests),
       records_(records),
       free_blocks_(config.kv_blocks),
@@ -233,8 +233,10 @@ double Replica::start(double now) {
     throw InternalError("replica " + std::to_string(index_) + " has " +
                         std::to_string(outstanding()) + " requests but scheduled nothing");
   }
-  const double dt =
-      (seqs > 0 || !batch_.prefill.empty() ? step_time_(batch_) : 0.0) + swap_seconds_;
+  StepCost step;
+  if (seqs > 0 || !batch_.prefill.empty()) step = step_cost_(batch_);
+  const double dt = step.time + swap_seconds_;
+  joules += step.joules;
   info_.start = now;
   info_.end = now + dt;
   info_.kv_total = cfg_.kv_blocks;

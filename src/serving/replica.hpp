@@ -40,7 +40,7 @@ struct HandOff {
 class Replica {
  public:
   // `requests` and `records` are the cluster's, indexed by request.
-  Replica(int index, const EngineConfig& config, const StepTimeFn& step_time,
+  Replica(int index, const EngineConfig& config, const StepCostFn& step_cost,
           const std::vector<Request>& requests, std::vector<RequestRecord>& records,
           ReplicaRole role = ReplicaRole::colocated);
 
@@ -76,6 +76,7 @@ class Replica {
 
   // Totals over the run.
   double busy_time = 0;         // seconds spent in iterations
+  double joules = 0;            // dynamic energy of the iterations (StepCost::joules)
   double kv_block_seconds = 0;  // ∫ used blocks dt
   int64_t kv_peak = 0;          // most blocks in use
   int64_t iterations = 0;
@@ -109,7 +110,7 @@ class Replica {
   int index_;
   ReplicaRole role_;
   EngineConfig cfg_;
-  const StepTimeFn& step_time_;
+  const StepCostFn& step_cost_;
   const std::vector<Request>& requests_;
   std::vector<RequestRecord>& records_;
 

@@ -79,10 +79,12 @@ ServeResult run_serve(const ServeOptions& o) {
   } else {
     auto step = std::make_shared<StepModel>(chip, model, precision, StepOptions{o.tp});
     r.deployment = make_deployment(step, o.count, o.engine, o.router, longest);
-    sim = simulate(requests, r.deployment.cluster, r.deployment.step_time(), sim_options);
+    sim = simulate(requests, r.deployment.cluster, r.deployment.step_cost(), sim_options);
   }
   if (!o.timeline.empty()) timeline.write(o.timeline, sim);
   r.metrics = summarize(sim, o.slo);
+  r.economics = r.disaggregated ? serving_economics(*r.disaggregated, r.metrics)
+                                 : serving_economics(r.deployment, r.metrics);
   return r;
 }
 
@@ -134,6 +136,8 @@ nlohmann::json to_json(const ServeResult& r) {
   } else {
     j["config"] = to_json(r.deployment);
   }
+  j["economics"] = to_json(r.economics);
+  j["economics_unavailable"] = r.economics.unavailable;
   return j;
 }
 

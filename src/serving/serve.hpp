@@ -11,6 +11,7 @@
 #include "serving/deployment.hpp"
 #include "serving/disaggregated_deployment.hpp"
 #include "serving/metrics.hpp"
+#include "serving/serving_economics.hpp"
 
 namespace cw {
 
@@ -38,6 +39,7 @@ struct ServeResult {
   Deployment deployment;  // colocated runs
   std::optional<DisaggregatedDeployment> disaggregated;  // --disaggregate runs
   ServingMetrics metrics;
+  WorkloadEconomics economics;  // J/token, W per chip, $/Mtok of the run
   std::string arrivals;  // description
   std::string workload;  // trace or dataset name
 };

@@ -70,7 +70,7 @@ size_t pick_replica(RouterPolicy policy, const std::vector<Replica>& replicas, i
 }
 
 SimulationResult simulate(const std::vector<Request>& requests, const ClusterConfig& cluster,
-                          const StepTimeFn& step_time, const SimulationOptions& options) {
+                          const StepCostFn& step_cost, const SimulationOptions& options) {
   if (cluster.replicas < 1) throw InternalError("a cluster needs at least one replica");
   const size_t n = requests.size();
   SimulationResult out;
@@ -78,7 +78,7 @@ SimulationResult simulate(const std::vector<Request>& requests, const ClusterCon
   std::vector<Replica> replicas;
   replicas.reserve(static_cast<size_t>(cluster.replicas));
   for (int k = 0; k < cluster.replicas; ++k) {
-    replicas.emplace_back(k, cluster.engine, step_time, requests, out.records);
+    replicas.emplace_back(k, cluster.engine, step_cost, requests, out.records);
   }
   check_requests(requests, cluster.engine, replicas.front());
 
@@ -152,6 +152,7 @@ SimulationResult simulate(const std::vector<Request>& requests, const ClusterCon
     out.replicas.push_back(replica_stats(rep, cluster.engine.kv_blocks, out.makespan));
     out.iterations += rep.iterations;
     out.preemptions += rep.preemptions;
+    out.joules += rep.joules;
   }
   return out;
 }
@@ -159,6 +160,7 @@ SimulationResult simulate(const std::vector<Request>& requests, const ClusterCon
 ReplicaStats replica_stats(const Replica& rep, int64_t kv_blocks, double makespan) {
   ReplicaStats s;
   s.busy_time = rep.busy_time;
+  s.joules = rep.joules;
   s.iterations = rep.iterations;
   s.preemptions = rep.preemptions;
   const double blocks = static_cast<double>(kv_blocks);

@@ -34,6 +34,7 @@ struct ClusterConfig {
 
 struct ReplicaStats {
   double busy_time = 0;          // seconds in iterations
+  double joules = 0;             // dynamic energy of its iterations, all its chips
   double kv_occupancy_mean = 0;  // time-averaged used/total blocks over the makespan
   double kv_occupancy_peak = 0;
   int64_t iterations = 0;
@@ -51,6 +52,7 @@ struct SimulationResult {
   double makespan = 0;  // time of the last completion (run starts at 0)
   int64_t iterations = 0;
   int64_t preemptions = 0;
+  double joules = 0;  // dynamic energy of every iteration of every replica
   // Stopped early by SimulationOptions::abort_*: the p99 limit is certainly
   // missed; records of unfinished requests are incomplete.
   bool aborted = false;
@@ -75,7 +77,7 @@ struct SimulationOptions {
 // blocks than a replica holds, or a longer prompt than max_tokens without
 // chunked prefill).
 SimulationResult simulate(const std::vector<Request>& requests, const ClusterConfig& cluster,
-                          const StepTimeFn& step_time, const SimulationOptions& options = {});
+                          const StepCostFn& step_cost, const SimulationOptions& options = {});
 
 // Shared with the disaggregated simulator (disaggregated.hpp):
 // UserError when a request is malformed, needs more KV blocks than `probe`

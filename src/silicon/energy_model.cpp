@@ -1,9 +1,13 @@
 // Energy constants at TSMC N7 (energy_scale 1) and their provenance; tags as in
 // ../shared/reference/silicon.md.
 //
-//  16-bit MAC 1.3 pJ      [M] reallm's 7 nm FP16 FMA from Graphcore (Hot Chips 33), §2.2:
-//                         0.65 pJ per FLOP incl. local operand delivery. Jouppi 2021's
-//                         arithmetic alone is 0.50 pJ per FMA [S].
+//  16-bit FLOP 0.30 pJ    Jouppi 2021's 7 nm FP16 FMA, add 0.16 + mult 0.34 = 0.50 pJ
+//                         (§2.2 [M/S]) = 0.25 pJ per FLOP, plus Dally's ~20% instruction
+//                         fetch/decode/operand overhead on a tensor-core MMA (§2.3 [S]).
+//                         Not reallm's Graphcore 1.3 pJ per FMA "incl. local operand
+//                         delivery" (§2.2 [M]): operands are charged per byte at every
+//                         memory level below, so that figure counted their delivery twice
+//                         and put B200, GB200, MI300X, MI325X and Gaudi 3 over their TDPs.
 //  dtype ratios           [D] fp8/int8 0.5 and fp4/int4 0.25 of the 16-bit energy: vendors
 //                         rate 2x (4x) the bf16 peak within the same TDP (chips.md A.1/A.2:
 //                         H100, B200). fp32 3.0 from Horowitz's FP32 / FP16 MAC (4.6 / 1.5
@@ -35,7 +39,7 @@ namespace cw {
 namespace {
 
 constexpr double pJ = 1e-12;
-constexpr double kFlop16_J = 0.65 * pJ;
+constexpr double kFlop16_J = 0.25 * 1.2 * pJ;
 constexpr double kVectorFlop_J = 1.3 * pJ;
 constexpr double kSramNear_J = 0.94 * pJ;
 constexpr double kSramFar_J = 2.05 * pJ;
@@ -95,7 +99,7 @@ EnergyTable energy_table(const ChipSpec& chip, const ProcessNode& node, double d
   return t;
 }
 
-double energy_of(const Cost& c, Dtype dtype, const EnergyTable& t, double link_bytes) {
+double dynamic_energy_of(const Cost& c, Dtype dtype, const EnergyTable& t) {
   auto it = t.flop_j.find(dtype);
   if (c.flops > 0 && it == t.flop_j.end())
     throw UserError(
@@ -105,13 +109,16 @@ double energy_of(const Cost& c, Dtype dtype, const EnergyTable& t, double link_b
   double e = c.flops > 0 ? c.flops * it->second : 0;
   const size_t n = std::min<size_t>(t.level_byte_j.size(), c.bytes.size());
   for (size_t i = 0; i < n; ++i) e += c.bytes[i] * t.level_byte_j[i];
-  e += link_bytes * t.link_byte_j;
-  e += t.static_w * c.time;
+  e += c.link_bytes * t.link_byte_j;
   return e;
 }
 
-double average_power(const Cost& c, Dtype dtype, const EnergyTable& t, double link_bytes) {
-  return c.time > 0 ? energy_of(c, dtype, t, link_bytes) / c.time : 0;
+double energy_of(const Cost& c, Dtype dtype, const EnergyTable& t) {
+  return dynamic_energy_of(c, dtype, t) + t.static_w * c.time;
+}
+
+double average_power(const Cost& c, Dtype dtype, const EnergyTable& t) {
+  return c.time > 0 ? energy_of(c, dtype, t) / c.time : 0;
 }
 
 TdpCheck check_tdp(const ChipSpec& chip, const EnergyTable& t) {

@@ -31,14 +31,16 @@ struct EnergyTable {
 // Builds the table for `chip` on `node`; `die_area_mm2` (all dies) sets static power.
 EnergyTable energy_table(const ChipSpec& chip, const ProcessNode& node, double die_area_mm2);
 
-// Energy of a Cost whose FLOPs ran in `dtype`: FLOPs × E_flop(dtype) +
-// Σ bytes_level × E_level + link_bytes × E_link + static power × time.
+// Switching energy of a Cost whose FLOPs ran in `dtype`: FLOPs × E_flop(dtype) +
+// Σ bytes_level × E_level + link_bytes × E_link (no static power).
 // Throws when the chip has no energy for `dtype` (it does not support it).
-double energy_of(const Cost& cost, Dtype dtype, const EnergyTable& table, double link_bytes = 0);
+double dynamic_energy_of(const Cost& cost, Dtype dtype, const EnergyTable& table);
+
+// Energy of a Cost run alone on the chip: dynamic_energy_of + static power × time.
+double energy_of(const Cost& cost, Dtype dtype, const EnergyTable& table);
 
 // Average power of a workload: energy / time (0 for a zero-time cost).
-double average_power(const Cost& cost, Dtype dtype, const EnergyTable& table,
-                     double link_bytes = 0);
+double average_power(const Cost& cost, Dtype dtype, const EnergyTable& table);
 
 // An upper bound on power: the matrix engine at its peak in its most
 // power-hungry dtype, every memory level at its peak bandwidth, all links busy,

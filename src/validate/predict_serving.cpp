@@ -62,7 +62,7 @@ ServingPrediction predict_offline_throughput(const CalibrationCase& c) {
         e.policy = k.policy;
         try {
           Deployment d = make_deployment(step, count, e, RouterPolicy::round_robin, input + output);
-          return summarize(simulate(requests, d.cluster, d.step_time())).output_tokens_per_s;
+          return summarize(simulate(requests, d.cluster, d.step_cost())).output_tokens_per_s;
         } catch (const UserError&) {
           return 0.0;  // this point does not fit; others may
         }

@@ -47,18 +47,18 @@ struct Steps {
     for (const PrefillChunk& c : b.prefill) n += c.last_chunk ? c.sequences : 0;
     return n;
   }
-  StepTimeFn prefill() {
+  StepCostFn prefill() {
     return [this](const Batch& b) {
       ++prefill_iterations;
       tokens += emitted(b);
-      return 10 * ms;
+      return StepCost{10 * ms, 0};
     };
   }
-  StepTimeFn decode() {
+  StepCostFn decode() {
     return [this](const Batch& b) {
       ++decode_iterations;
       tokens += emitted(b);
-      return 5 * ms;
+      return StepCost{5 * ms, 0};
     };
   }
 };

@@ -160,4 +160,76 @@ TEST(ServingCli, MlperfJsonNamesTheChosenConfiguration) {
   EXPECT_TRUE(j.contains("tpot_p99_s"));
 }
 
+TEST(ServingCli, ServeReportsEnergyAndCost) {
+  CliRun r = run_stdout(kServe + "--rate 20 --format json");
+  ASSERT_EQ(r.code, 0) << r.out;
+  auto j = nlohmann::json::parse(r.out);
+  const auto& e = j.at("economics");
+  ASSERT_TRUE(e.is_object()) << j.at("economics_unavailable");
+  for (const char* k : {"joules_per_token", "average_power_w", "dollars_per_million_tokens",
+                        "die_area_mm2", "unit_cost_dollars", "chip_price_dollars"}) {
+    EXPECT_GT(e.at(k).get<double>(), 0) << k;
+  }
+  // J/token x tokens/s = W over the cluster.
+  EXPECT_NEAR(e.at("joules_per_token").get<double>() * j.at("tokens_per_s").get<double>(),
+              e.at("average_power_w").get<double>() * 2, 1e-6 * e.at("average_power_w").get<double>());
+  CliRun text = run(kServe + "--rate 20");
+  EXPECT_NE(text.out.find("J/token"), std::string::npos) << text.out;
+  EXPECT_NE(text.out.find("per million output tokens"), std::string::npos) << text.out;
+}
+
+TEST(ServingCli, CompareScenarioJsonHasEveryField) {
+  CliRun r = run_stdout(
+      "compare --chips h100-sxm,tpu-v5e --scenario offline --benchmark llama3.1-8b --count 2 "
+      "--precision bf16 "
+      "--format json");
+  ASSERT_EQ(r.code, 0) << r.out;
+  auto j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j.at("scenario"), "offline");
+  EXPECT_EQ(j.at("benchmark"), "llama3.1-8b");
+  ASSERT_EQ(j.at("chips").size(), 2u);
+  for (const auto& row : j.at("chips")) {
+    for (const char* k : {"tokens_per_s", "tokens_per_s_per_chip", "ttft_p99_s", "tpot_p99_s",
+                          "samples_per_s"}) {
+      EXPECT_GT(row.at(k).get<double>(), 0) << row.at("chip") << " " << k;
+    }
+    EXPECT_EQ(row.at("chips"), 2);
+    EXPECT_TRUE(row.at("valid").get<bool>());
+    EXPECT_TRUE(row.contains("config"));
+    EXPECT_NEAR(row.at("tokens_per_s_per_chip").get<double>() * 2,
+                row.at("tokens_per_s").get<double>(), 1e-6 * row.at("tokens_per_s").get<double>());
+  }
+  const auto& h100 = j.at("chips")[0].at("economics");
+  for (const char* k : {"joules_per_token", "average_power_w", "dollars_per_million_tokens",
+                        "die_area_mm2", "unit_cost_dollars"}) {
+    EXPECT_GT(h100.at(k).get<double>(), 0) << k;
+  }
+  // A TPU's process is not published: no figures, and the reason.
+  EXPECT_TRUE(j.at("chips")[1].at("economics").is_null());
+  EXPECT_NE(j.at("chips")[1].at("economics_unavailable").get<std::string>().find("process"),
+            std::string::npos);
+}
+
+TEST(ServingCli, CompareServerScenarioStaysWithinTheLimits) {
+  CliRun r = run_stdout(
+      "compare --chips h100-sxm --scenario server --benchmark llama3.1-8b --count 1 --format json");
+  ASSERT_EQ(r.code, 0) << r.out;
+  auto j = nlohmann::json::parse(r.out);
+  const auto& row = j.at("chips")[0];
+  EXPECT_TRUE(row.at("valid").get<bool>());
+  EXPECT_LT(row.at("ttft_p99_s").get<double>(), j.at("limits").at("ttft_p99_s").get<double>());
+  EXPECT_LT(row.at("tpot_p99_s").get<double>(), j.at("limits").at("tpot_p99_s").get<double>());
+  EXPECT_GT(row.at("server_qps").get<double>(), 0);
+}
+
+TEST(ServingCli, CompareRejectsABadScenario) {
+  CliRun r = run("compare --scenario servr");
+  EXPECT_EQ(r.code, 2) << r.out;
+  EXPECT_NE(r.out.find("unknown --scenario 'servr'"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("server"), std::string::npos) << r.out;
+  CliRun model = run("compare --scenario offline --model llama3.1-8b");
+  EXPECT_EQ(model.code, 2) << model.out;
+  EXPECT_NE(model.out.find("--model does not apply"), std::string::npos) << model.out;
+}
+
 }  // namespace

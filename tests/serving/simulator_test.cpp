@@ -29,10 +29,10 @@ ClusterConfig one_replica(int64_t max_batch, int64_t max_tokens, int64_t blocks)
 // Every iteration takes 10 ms; the batches seen are recorded.
 struct ConstantStep {
   std::vector<Batch> seen;
-  StepTimeFn fn() {
+  StepCostFn fn() {
     return [this](const Batch& b) {
       seen.push_back(b);
-      return 0.010;
+      return StepCost{0.010, 0};
     };
   }
 };
@@ -102,14 +102,14 @@ TEST(ServingSimulator, ChunkedPrefillSplitsLongPrompts) {
 // either a decode or the end of a prompt.
 struct TokenCounter {
   int64_t emitted = 0, prefill_tokens = 0;
-  StepTimeFn fn(double per_token) {
+  StepCostFn fn(double per_token) {
     return [this, per_token](const Batch& b) {
       for (const auto& p : b.prefill) {
         prefill_tokens += p.sequences * p.new_tokens;
         emitted += p.last_chunk ? p.sequences : 0;
       }
       for (const auto& d : b.decode) emitted += d.sequences;
-      return 0.002 + per_token * static_cast<double>(b.new_tokens());
+      return StepCost{0.002 + per_token * static_cast<double>(b.new_tokens()), 0};
     };
   }
 };

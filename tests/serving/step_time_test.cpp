@@ -11,7 +11,7 @@
 // kernel launches of the split batch are taken out. (Bytes are not compared:
 // single-sequence groups split their context FlashDecoding-style and add
 // partial-result traffic no whole-batch kernel has.)
-#include "serving/step_time.hpp"
+#include "serving/step_cost.hpp"
 
 #include <gtest/gtest.h>
 
@@ -123,21 +123,21 @@ TEST(ServingStepTime, CachedDecodeTimesInterpolateWithinAQuarterPercent) {
   for (const Case& c : kCases) {
     auto model = std::make_shared<StepModel>(load_chip(c.chip), load_model(c.model),
                                              load_precision("fp8"), StepOptions{c.tp});
-    StepTimeCache cache(model);
+    StepCostCache cache(model);
     Rng rng(5);
     for (int i = 0; i < 200; ++i) {
       Batch b;
       b.decode.push_back(
           {1 + static_cast<int64_t>(rng.index(512)), 1 + static_cast<int64_t>(rng.index(20000))});
       const double direct = model->time(b);
-      EXPECT_NEAR(cache(b) / direct, 1.0, 2.5e-3)
+      EXPECT_NEAR(cache(b).time / direct, 1.0, 2.5e-3)
           << c.model << " seqs " << b.decode[0].sequences << " ctx " << b.decode[0].context;
     }
     // Mixed iterations are not interpolated.
     Batch mixed;
     mixed.prefill.push_back({1, 300, 300, true});
     mixed.decode.push_back({64, 1000});
-    EXPECT_EQ(cache(mixed), model->time(mixed));
+    EXPECT_EQ(cache(mixed).time, model->time(mixed));
   }
 }
 

@@ -1,0 +1,49 @@
+#include "serving/step_cost.hpp"
+
+namespace cw {
+
+StepCostCache::StepCostCache(std::shared_ptr<StepModel> model, std::optional<EnergyTable> energy)
+    : model_(std::move(model)),
+      energy_(std::move(energy)),
+      dtype_(model_->precision().dense_mlp.dtype) {}
+
+StepCost StepCostCache::direct(const Batch& b) {
+  const Cost c = model_->evaluate(b).total;
+  // The cost is one tensor-parallel shard's; every chip of the replica runs one.
+  const double joules =
+      energy_ ? dynamic_energy_of(c, dtype_, *energy_) * model_->options().tp : 0.0;
+  return {c.time, joules};
+}
+
+StepCost StepCostCache::decode_point(int64_t seqs, int64_t context) {
+  // Key: sequences in the high 32 bits, grid context in the low 32 (both far
+  // below 2^32 in any deployment).
+  const uint64_t key = (static_cast<uint64_t>(seqs) << 32) | static_cast<uint64_t>(context);
+  auto it = points_.find(key);
+  if (it != points_.end()) return it->second;
+  probe_.prefill.clear();
+  probe_.decode.assign(1, DecodeGroup{seqs, context});
+  const StepCost c = direct(probe_);
+  points_.emplace(key, c);
+  return c;
+}
+
+StepCost StepCostCache::operator()(const Batch& b) {
+  if (!b.prefill.empty() || b.decode.size() != 1) return direct(b);
+  const DecodeGroup& g = b.decode.front();
+  if (g.context < kContextGrid) return direct(b);
+  // Linear interpolation between the grid points around the context.
+  const int64_t lo = g.context / kContextGrid * kContextGrid;
+  const int64_t hi = lo + kContextGrid;
+  const StepCost c0 = decode_point(g.sequences, lo);
+  if (g.context == lo) return c0;
+  const StepCost c1 = decode_point(g.sequences, hi);
+  const double f = static_cast<double>(g.context - lo) / static_cast<double>(hi - lo);
+  return {c0.time + (c1.time - c0.time) * f, c0.joules + (c1.joules - c0.joules) * f};
+}
+
+StepCostFn StepCostCache::fn() {
+  return [this](const Batch& b) { return (*this)(b); };
+}
+
+}  // namespace cw

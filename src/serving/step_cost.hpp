@@ -1,0 +1,46 @@
+// The simulator's step-cost function over a StepModel: each iteration's time
+// and, when the chip has an energy table, the switching energy of the
+// replica's chips (silicon/energy_model.hpp), with decode-only iterations
+// memoised. A decode-only iteration's time and bytes are linear in the
+// context between nearby contexts (attention streams each token's KV once),
+// so cost(seqs, ctx) is taken from a grid of contexts kContextGrid tokens
+// apart and interpolated; mixed iterations go to the model every time.
+// Not thread-safe (neither is StepModel).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <unordered_map>
+
+#include "engine/step_model.hpp"
+#include "serving/engine_config.hpp"
+#include "silicon/energy_model.hpp"
+
+namespace cw {
+
+class StepCostCache {
+ public:
+  // Contexts between cached points; interpolating stays within 0.25% of the
+  // model (bounded by tests/serving/step_time_test.cpp).
+  static constexpr int64_t kContextGrid = 64;
+
+  // Without `energy`, every step's joules are 0 (a chip the silicon model
+  // cannot cost).
+  explicit StepCostCache(std::shared_ptr<StepModel> model,
+                         std::optional<EnergyTable> energy = std::nullopt);
+  StepCost operator()(const Batch& b);
+  StepCostFn fn();  // calls this cache (which must outlive the function)
+
+ private:
+  StepCost direct(const Batch& b);
+  StepCost decode_point(int64_t seqs, int64_t context);
+
+  std::shared_ptr<StepModel> model_;
+  std::optional<EnergyTable> energy_;
+  Dtype dtype_;  // the precision's dense-MLP dtype prices every FLOP (as eval does)
+  std::unordered_map<uint64_t, StepCost> points_;  // (seqs, grid index) -> cost
+  Batch probe_;
+};
+
+}  // namespace cw
