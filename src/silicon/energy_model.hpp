@@ -42,18 +42,25 @@ double energy_of(const Cost& cost, Dtype dtype, const EnergyTable& table);
 // Average power of a workload: energy / time (0 for a zero-time cost).
 double average_power(const Cost& cost, Dtype dtype, const EnergyTable& table);
 
-// An upper bound on power: the matrix engine at its peak in its most
-// power-hungry dtype, every memory level at its peak bandwidth, all links busy,
-// plus static power; compared with the chip's TDP.
+// Power at the chip's two sustained operating points, compared with its TDP:
+// compute-bound (the matrix engine at its sustained, power-limited FLOP/s in
+// its most power-hungry dtype) and memory-bound (main memory at its achievable
+// bandwidth), whichever is higher, plus all links busy and static power. A
+// chip over its TDP here would have to throttle below its sustained clocks.
 struct TdpCheck {
   double tdp_w = 0;
-  double peak_compute_w = 0;  // max over dtypes of peak FLOP/s × E_flop
-  double peak_memory_w = 0;   // Σ levels bandwidth × E_level
-  double peak_link_w = 0;
+  double compute_w = 0;  // max over dtypes of sustained FLOP/s × E_flop
+  double memory_w = 0;   // achievable main-memory bandwidth × E_main (DRAM + on-die path)
+  double link_w = 0;     // every link busy in both directions
   double static_w = 0;
-  double estimated_max_w = 0;  // sum of the above
+  double estimated_max_w = 0;  // static + max(compute, memory) + links
   bool within_tdp = true;      // estimated_max_w <= tdp_w (true when TDP is unknown)
-  std::string message;         // one line for the sheet
+  // Held to its TDP, the share of the sustained rate each regime keeps (1 when
+  // it fits): (TDP − static − links) / regime power. Power scales ~linearly
+  // with clock at a fixed voltage, so this is the clock a power-limited chip
+  // would settle at, relative to the one its sustained rates assume.
+  double compute_fraction = 1, memory_fraction = 1;
+  std::string message;  // one line for the sheet
 };
 TdpCheck check_tdp(const ChipSpec& chip, const EnergyTable& table);
 

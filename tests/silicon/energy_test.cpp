@@ -1,7 +1,11 @@
 #include <gtest/gtest.h>
 
+#include <set>
+#include <string>
+
 #include "hardware/chip_loader.hpp"
 #include "config/error.hpp"
+#include "perf/ops.hpp"
 #include "silicon/energy_model.hpp"
 #include "silicon/silicon_sheet.hpp"
 
@@ -15,34 +19,46 @@ EnergyTable table_for(const std::string& chip_id, const std::string& node, doubl
 }
 
 // Golden: 1 TFLOP of bf16 plus 1 GB at each of H100's levels (smem, l2, hbm) in 1 ms on
-// TSMC N4 (energy_scale 0.63, leakage 0.06 W/mm² x 800 mm² = 48 W):
-//   FLOPs 1e12 x 0.30 pJ x 0.63         = 0.189000 J
+// TSMC N4 (energy_scale 0.63); static = active idle 19.3% of the 700 W TDP = 135 W:
+//   FLOPs 1e12 x 1.075 pJ x 0.63        = 0.677250 J
 //   smem  1e9 x 0.94 pJ x 0.63          = 0.000592 J
 //   l2    1e9 x 2.05 pJ x 0.63          = 0.001292 J
-//   hbm   1e9 x 31.2 pJ (not scaled)    = 0.031200 J
-//   static 48 W x 1 ms                  = 0.048000 J      total 0.270084 J
+//   hbm   1e9 x (31.2 + 92.6) pJ        = 0.123800 J   (DRAM + on-die path, not scaled)
+//   static 135 W x 1 ms                 = 0.135000 J      total 0.937934 J
 TEST(EnergyModel, EnergyOfACostGolden) {
   EnergyTable t = table_for("h100-sxm", "tsmc-n4");
   Cost c;
   c.time = 1e-3;
   c.flops = 1e12;
   c.bytes = {1e9, 1e9, 1e9, 0};
-  EXPECT_NEAR(t.static_w, 48, 1e-9);
-  EXPECT_NEAR(energy_of(c, Dtype::bf16, t), 0.189 + 0.000592 + 0.0012915 + 0.0312 + 0.048, 1e-6);
+  EXPECT_NEAR(t.static_w, 135, 1e-9);
+  EXPECT_NEAR(energy_of(c, Dtype::bf16, t), 0.67725 + 0.000592 + 0.0012915 + 0.1238 + 0.135,
+              1e-6);
   EXPECT_NEAR(average_power(c, Dtype::bf16, t), energy_of(c, Dtype::bf16, t) / 1e-3, 1e-6);
   // 1 GB over NVLink at 1.3 pJ/bit = 10.4 mJ.
   Cost linked = c;
   linked.link_bytes = 1e9;
   EXPECT_NEAR(energy_of(linked, Dtype::bf16, t) - energy_of(c, Dtype::bf16, t), 0.0104, 1e-9);
   // Static power is the only difference between energy_of and dynamic_energy_of.
-  EXPECT_NEAR(energy_of(c, Dtype::bf16, t) - dynamic_energy_of(c, Dtype::bf16, t), 0.048, 1e-12);
+  EXPECT_NEAR(energy_of(c, Dtype::bf16, t) - dynamic_energy_of(c, Dtype::bf16, t), 0.135, 1e-12);
+}
+
+TEST(EnergyModel, StaticPowerIsDeclaredIdleElseAFractionOfTdpElseLeakage) {
+  ChipSpec c = load_chip("h100-sxm");
+  c.power.idle = 90;
+  EXPECT_DOUBLE_EQ(energy_table(c, load_node("tsmc-n4"), 800).static_w, 90);
+  c.power.idle = 0;
+  c.power.tdp = 1000;
+  EXPECT_NEAR(energy_table(c, load_node("tsmc-n4"), 800).static_w, 1000 * 135.0 / 700, 1e-9);
+  c.power.tdp = 0;
+  EXPECT_NEAR(energy_table(c, load_node("tsmc-n4"), 800).static_w, 0.06 * 800, 1e-9);
 }
 
 TEST(EnergyModel, NarrowerDtypesCostLessPerFlop) {
   EnergyTable t = table_for("b200", "tsmc-n4");
-  EXPECT_DOUBLE_EQ(t.flop_j.at(Dtype::fp8), t.flop_j.at(Dtype::bf16) / 2);
-  EXPECT_DOUBLE_EQ(t.flop_j.at(Dtype::fp4), t.flop_j.at(Dtype::bf16) / 4);
-  EXPECT_NEAR(t.flop_j.at(Dtype::bf16), 0.30 * 0.63 * pJ, 1e-18);
+  EXPECT_NEAR(t.flop_j.at(Dtype::fp8), t.flop_j.at(Dtype::bf16) * 0.564, 1e-18);
+  EXPECT_NEAR(t.flop_j.at(Dtype::fp4), t.flop_j.at(Dtype::bf16) * 0.282, 1e-18);
+  EXPECT_NEAR(t.flop_j.at(Dtype::bf16), 1.075 * 0.63 * pJ, 1e-18);
 }
 
 TEST(EnergyModel, NodeScalesLogicAndSramNotDram) {
@@ -50,8 +66,38 @@ TEST(EnergyModel, NodeScalesLogicAndSramNotDram) {
   EXPECT_NEAR(n2.flop_j.at(Dtype::bf16) / n7.flop_j.at(Dtype::bf16), 0.33, 1e-12);
   EXPECT_NEAR(n2.level_byte_j[0] / n7.level_byte_j[0], 0.33, 1e-12);
   EXPECT_DOUBLE_EQ(n2.level_byte_j[2], n7.level_byte_j[2]);
-  EXPECT_DOUBLE_EQ(n2.level_byte_j[2], 3.9 * 8 * pJ);  // HBM3, 3.9 pJ/bit
+  EXPECT_DOUBLE_EQ(n2.level_byte_j[2], (3.9 * 8 + 92.6) * pJ);  // HBM3 3.9 pJ/bit + on-die path
   EXPECT_EQ(n2.level_kind[2], "HBM3");
+}
+
+// Board power measured on an H100 SXM at its 700 W limit
+// (docs/measurements/h100-2026-11-25.md) against the model's average power of
+// the same kernel run at the measured throughput. The copy and the bf16 GEMM
+// set the on-die path and the 16-bit FLOP energy; the fp8 GEMM set the fp8
+// ratio; the weight-streaming GEMM set nothing and is the check.
+TEST(EnergyModel, MatchesMeasuredH100BoardPower) {
+  ChipSpec c = load_chip("h100-sxm");
+  EnergyTable t = energy_table(c, load_node("tsmc-n4"), 814);
+  auto power_at = [&](GemmShape s, double tflops) {
+    Cost cost = gemm_cost(c, s);
+    const double flops = 2.0 * s.m * s.n * s.k;
+    cost.time = flops / (tflops * 1e12);  // the measured rate, the model's bytes
+    return average_power(cost, s.compute, t);
+  };
+  auto shape = [](int64_t m, int64_t n, int64_t k, Dtype d) {
+    GemmShape s;
+    s.m = m, s.n = n, s.k = k, s.compute = d;
+    s.a_bytes = s.w_bytes = dtype_bits(d) / 8;
+    s.c_bytes = 2;
+    return s;
+  };
+  EXPECT_NEAR(power_at(shape(8192, 8192, 8192, Dtype::bf16), 690), 697, 0.03 * 697);
+  EXPECT_NEAR(power_at(shape(8192, 8192, 8192, Dtype::fp8), 1290), 698, 0.03 * 698);
+  EXPECT_NEAR(power_at(shape(64, 28672, 8192, Dtype::bf16), 175.9), 665, 0.10 * 665);
+  Cost copy;
+  copy.time = 1;
+  copy.bytes[2] = 3.03e12;
+  EXPECT_NEAR(average_power(copy, Dtype::bf16, t), 510, 0.01 * 510);
 }
 
 TEST(EnergyModel, LinkEnergyByType) {
@@ -72,18 +118,24 @@ TEST(EnergyTdp, ShippedGpusFitTheirTdp) {
     ChipSpec c = load_chip(id);
     TdpCheck t = check_tdp(c, energy_table(c, load_node(node), 820));
     EXPECT_TRUE(t.within_tdp) << id << ": " << t.message;
-    // The bound is not absurdly low either: at least half the TDP.
-    EXPECT_GT(t.estimated_max_w, 0.5 * c.power.tdp) << id;
-    EXPECT_NEAR(t.estimated_max_w, t.peak_compute_w + t.peak_memory_w + t.peak_link_w + t.static_w,
+    // Sustained clocks are power-limited, so a compute-bound load sits near the TDP.
+    EXPECT_GT(t.estimated_max_w, 0.8 * c.power.tdp) << id << ": " << t.message;
+    EXPECT_NEAR(t.estimated_max_w, t.static_w + std::max(t.compute_w, t.memory_w) + t.link_w,
                 1e-9);
   }
 }
 
-// Every shipped chip with a TDP and a process node stays within its TDP even
-// with every unit busy at once (a bound no workload reaches). Chips the silicon
-// model cannot place on a node (process not published, or no node data) are
-// checked only for that reason.
-TEST(EnergyTdp, EveryPresetWithATdpFitsIt) {
+// The energy constants were measured on an H100 (Hopper, TSMC 4N). At their
+// quoted peaks (no measured sustained clock) later chips exceed their TDPs
+// under those constants: held to the TDP they would run 70-95% of the quoted
+// rate, as the H100 itself does (its measured sustained tensor clocks are
+// 70-80% of the 1.83 GHz the peaks are quoted at); Gaudi 3 would keep only 49%:
+// its systolic MME runs bf16 at the fp8 rate, so the GPU-measured bf16 energy
+// per FLOP overstates it about twofold. The set below is the state
+// of the model, listed so a change to it is noticed; every other chip with a
+// TDP and a process node fits.
+TEST(EnergyTdp, PresetsAgainstTheirTdp) {
+  const std::set<std::string> over = {"b200", "gaudi3", "gb200", "mi325x"};
   int checked = 0;
   for (const std::string& id : list_chips()) {
     ChipSpec c = load_chip(id);
@@ -92,8 +144,10 @@ TEST(EnergyTdp, EveryPresetWithATdpFitsIt) {
     o.allow_reticle_overflow = true;
     try {
       SiliconSheet s = silicon_sheet(c, o);
-      EXPECT_TRUE(s.power.within_tdp) << id << ": " << s.power.message;
       ++checked;
+      EXPECT_EQ(!s.power.within_tdp, over.count(id) == 1) << id << ": " << s.power.message;
+      EXPECT_GT(std::min(s.power.compute_fraction, s.power.memory_fraction), 0.45)
+          << id << ": " << s.power.message;
     } catch (const UserError& e) {
       // tpu-*, trainium2: process not published; groq-lpu: GF 14 nm has no node file.
       EXPECT_TRUE(std::string(e.what()).find("process") != std::string::npos) << id << ": "
