@@ -40,15 +40,20 @@ int parse_tp(const std::string& s) {
   return tp;
 }
 
-// The smallest plans (fewest chips, then lowest tp) that would hold the workload.
+// The smallest plans (fewest chips, then lowest tp) that would hold the
+// workload, of the same kind as the refused one (attention-DP or not).
 std::string plans_that_fit(const ChipSpec& chip, const ModelSpec& model,
-                           const Precision& precision, const WorkloadArgs& w) {
+                           const Precision& precision, const WorkloadArgs& w,
+                           bool attention_dp) {
   std::string out;
   for (int chips = 1; chips <= 64 && out.empty(); chips *= 2) {
     for (const ParallelPlan& p : enumerate_plans(model, chips)) {
-      if (p.dp != 1 || p.ep != 1) continue;
+      if (p.dp != 1 || p.attention_dp != attention_dp || (!attention_dp && p.ep != 1)) continue;
       if (budget_for(chip, model, precision, p, w).fits()) {
-        out += (out.empty() ? "" : ", ") + fmt::format("--tp {} --pp {}", p.tp, p.pp);
+        out += (out.empty() ? "" : ", ") +
+               (attention_dp ? fmt::format("--tp {} --ep {} --pp {} --attention-dp", p.tp, p.ep,
+                                           p.pp)
+                             : fmt::format("--tp {} --pp {}", p.tp, p.pp));
       }
     }
   }
@@ -93,7 +98,7 @@ Evaluation evaluate_plan(const ChipSpec& chip, const ModelSpec& model, const Pre
       require_fits(e.memory, chip, model, precision, plan.tp * plan.pp);
     } catch (const UserError& err) {
       throw UserError(std::string(err.what()) + ". Plans that fit: " +
-                      plans_that_fit(chip, model, precision, w));
+                      plans_that_fit(chip, model, precision, w, plan.attention_dp));
     }
   }
   StepOptions options{plan.tp, plan.pp, plan.ep};

@@ -56,4 +56,16 @@ TEST(CliWideEp, BadCombinationsAreExit2) {
   EXPECT_NE(experts.out.find("does not divide the 8 experts"), std::string::npos) << experts.out;
 }
 
+TEST(CliWideEp, PlanThatDoesNotFitNamesAttentionDpPlansThatDo) {
+  // 4 ranks each hold the 15 GB of replicated weights plus a quarter of the
+  // 654 GB of routed experts: 183 GB against 141 GB.
+  CliRun r = run("eval --chip h200-sxm --model deepseek-v3 --tp 4 --ep 4 --attention-dp "
+                 "--batch 64");
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.out.find("does not fit on 4 x h200-sxm"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("Plans that fit: --tp 2 --ep 2 --pp 4 --attention-dp"), std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("--tp 8 --ep 8 --pp 1 --attention-dp"), std::string::npos) << r.out;
+}
+
 }  // namespace
