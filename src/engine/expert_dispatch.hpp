@@ -1,8 +1,9 @@
 // Token exchange of wide expert parallelism (attention data-parallel, routed
 // experts sharded over ep ranks): each MoE layer dispatches every token's
 // hidden state to the ranks owning its top-k experts and combines their
-// outputs back with an all-to-all each (DeepSeek-V3 technical report §3.2.2;
-// DeepEP; SGLang DP attention + EP; TensorRT-LLM wide EP).
+// outputs back with an all-to-all each (DeepSeek-V3 technical report §3.4,
+// inference and deployment; DeepEP; SGLang DP attention + EP; TensorRT-LLM
+// wide EP).
 #pragma once
 
 #include <cstdint>
