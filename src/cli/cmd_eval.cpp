@@ -57,7 +57,8 @@ void register_eval(CLI::App& app) {
       j["model"] = e.model.id;
       j["precision"] = e.precision.name;
       j["chips"] = e.plan.chips();
-      j["plan"] = {{"tp", e.plan.tp}, {"pp", e.plan.pp}, {"ep", e.plan.ep}, {"dp", e.plan.dp}};
+      j["plan"] = {{"tp", e.plan.tp}, {"pp", e.plan.pp}, {"ep", e.plan.ep}, {"dp", e.plan.dp},
+                   {"attention_dp", e.plan.attention_dp}};
       j["batch"] = w->batch;
       j["input"] = w->input;
       j["output"] = w->output;

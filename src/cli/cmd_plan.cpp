@@ -52,7 +52,8 @@ void register_plan(CLI::App& app) {
                      [](auto& a, auto& b) { return a.result.e2e < b.result.e2e; });
     auto row_json = [](const Evaluation& e) {
       return nlohmann::json{{"tp", e.plan.tp}, {"pp", e.plan.pp}, {"ep", e.plan.ep},
-                            {"dp", e.plan.dp}, {"ttft_s", e.result.ttft},
+                            {"dp", e.plan.dp}, {"attention_dp", e.plan.attention_dp},
+                            {"ttft_s", e.result.ttft},
                             {"tpot_s", e.result.tpot}, {"e2e_s", e.result.e2e},
                             {"output_tokens_per_s", e.result.output_tokens_per_s},
                             {"memory_used_fraction", e.memory.used() / e.memory.capacity}};
@@ -72,10 +73,10 @@ void register_plan(CLI::App& app) {
                chip.id, precision.name, w->batch, w->input, w->output);
     fmt::print("{} plans fit, {} do not\n", fits.size(), rejected.size());
     auto table = [](const char* title, const std::vector<Evaluation>& rows) {
-      fmt::print("\n{}\n  {:<20} {:>10} {:>10} {:>10} {:>12} {:>9}\n", title, "plan", "TTFT",
+      fmt::print("\n{}\n  {:<26} {:>10} {:>10} {:>10} {:>12} {:>9}\n", title, "plan", "TTFT",
                  "TPOT", "e2e", "tokens/s", "mem used");
       for (const auto& e : rows) {
-        fmt::print("  {:<20} {:>10} {:>10} {:>10} {:>12.0f} {:>8.0f}%\n", e.plan.to_string(),
+        fmt::print("  {:<26} {:>10} {:>10} {:>10} {:>12.0f} {:>8.0f}%\n", e.plan.to_string(),
                    format_time(e.result.ttft), format_time(e.result.tpot),
                    format_time(e.result.e2e), e.result.output_tokens_per_s,
                    100.0 * e.memory.used() / e.memory.capacity);

@@ -20,8 +20,14 @@ MemoryBudget budget_for(const ChipSpec& chip, const ModelSpec& model, const Prec
                         const ParallelPlan& plan, const WorkloadArgs& w) {
   const int64_t per_replica = (w.batch + plan.dp - 1) / plan.dp;
   const int64_t step_tokens = std::min(w.max_tokens, per_replica * w.input);
-  return memory_budget(chip, model, precision, plan.tp, per_replica * (w.input + w.output),
-                       step_tokens, plan.pp);
+  if (plan.attention_dp) {
+    // The busiest rank's own sequences and its share of the step's tokens.
+    const int64_t per_rank = (per_replica + plan.ep - 1) / plan.ep;
+    return memory_budget(chip, model, precision, plan, per_rank * (w.input + w.output),
+                         (step_tokens + plan.ep - 1) / plan.ep);
+  }
+  return memory_budget(chip, model, precision, plan, per_replica * (w.input + w.output),
+                       step_tokens);
 }
 
 int parse_tp(const std::string& s) {
@@ -34,15 +40,20 @@ int parse_tp(const std::string& s) {
   return tp;
 }
 
-// The smallest plans (fewest chips, then lowest tp) that would hold the workload.
+// The smallest plans (fewest chips, then lowest tp) that would hold the
+// workload, of the same kind as the refused one (attention-DP or not).
 std::string plans_that_fit(const ChipSpec& chip, const ModelSpec& model,
-                           const Precision& precision, const WorkloadArgs& w) {
+                           const Precision& precision, const WorkloadArgs& w,
+                           bool attention_dp) {
   std::string out;
   for (int chips = 1; chips <= 64 && out.empty(); chips *= 2) {
     for (const ParallelPlan& p : enumerate_plans(model, chips)) {
-      if (p.dp != 1 || p.ep != 1) continue;
+      if (p.dp != 1 || p.attention_dp != attention_dp || (!attention_dp && p.ep != 1)) continue;
       if (budget_for(chip, model, precision, p, w).fits()) {
-        out += (out.empty() ? "" : ", ") + fmt::format("--tp {} --pp {}", p.tp, p.pp);
+        out += (out.empty() ? "" : ", ") +
+               (attention_dp ? fmt::format("--tp {} --ep {} --pp {} --attention-dp", p.tp, p.ep,
+                                           p.pp)
+                             : fmt::format("--tp {} --pp {}", p.tp, p.pp));
       }
     }
   }
@@ -73,6 +84,9 @@ void add_workload_options(CLI::App& cmd, WorkloadArgs& w, bool with_plan) {
   cmd.add_option("--dp", w.dp, "data-parallel replicas (default: count / (tp x pp))")
       ->check(CLI::PositiveNumber);
   cmd.add_option("--count", w.count, "chips (default: tp x pp x dp)")->check(CLI::PositiveNumber);
+  cmd.add_flag("--attention-dp", w.attention_dp,
+               "wide EP: attention data-parallel over the tp chips, routed experts sharded over "
+               "them with all-to-all dispatch/combine (needs --ep equal to --tp)");
 }
 
 Evaluation evaluate_plan(const ChipSpec& chip, const ModelSpec& model, const Precision& precision,
@@ -84,10 +98,12 @@ Evaluation evaluate_plan(const ChipSpec& chip, const ModelSpec& model, const Pre
       require_fits(e.memory, chip, model, precision, plan.tp * plan.pp);
     } catch (const UserError& err) {
       throw UserError(std::string(err.what()) + ". Plans that fit: " +
-                      plans_that_fit(chip, model, precision, w));
+                      plans_that_fit(chip, model, precision, w, plan.attention_dp));
     }
   }
-  StepModel step(chip, model, precision, StepOptions{plan.tp, plan.pp, plan.ep});
+  StepOptions options{plan.tp, plan.pp, plan.ep};
+  options.attention_dp = plan.attention_dp;
+  StepModel step(chip, model, precision, options);
   e.result = run_fixed_batch(
       step, FixedBatchRequest{w.batch, w.input, w.output, w.max_tokens, plan.dp});
   return e;
@@ -97,8 +113,12 @@ Evaluation evaluate_workload(const std::string& chip_id, const WorkloadArgs& w) 
   ChipSpec chip = load_chip(chip_id);
   ModelSpec model = load_model(w.model);
   Precision precision = load_precision(w.precision);
-  ParallelPlan plan{1, w.pp, w.ep, 1};
+  ParallelPlan plan{1, w.pp, w.ep, 1, w.attention_dp};
   if (w.tp == "auto") {
+    if (w.attention_dp) {
+      throw UserError("--attention-dp needs an explicit group size: give --tp and --ep equal "
+                      "(e.g. --tp 8 --ep 8 --attention-dp) instead of --tp auto");
+    }
     // The smallest power-of-two degree that divides the heads and fits.
     while (plan.tp < kMaxAutoTp && model.heads % (2 * plan.tp) == 0 &&
            !budget_for(chip, model, precision, plan, w).fits()) {

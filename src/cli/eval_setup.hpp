@@ -18,6 +18,7 @@ struct WorkloadArgs {
   std::string tp = "1";  // a degree, or "auto": the fewest chips that hold the workload
   int pp = 1, ep = 1, dp = 0;  // dp 0 = count / (tp × pp)
   int count = 0;               // chips; 0 = tp × pp × dp
+  bool attention_dp = false;   // attention data-parallel over the ep = tp group (wide EP)
 };
 void add_workload_options(CLI::App& cmd, WorkloadArgs& w, bool with_plan = true);
 

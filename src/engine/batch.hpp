@@ -28,4 +28,10 @@ struct Batch {
   int64_t decode_sequences() const;
 };
 
+// The busiest rank's share when attention runs data-parallel over `ranks`
+// chips: the prefill chunks' sequences, then the decode sequences, are each
+// dealt round-robin from rank 0, so rank 0 holds ceil(n / ranks) of each list
+// and never less work than another rank. Contract: ranks >= 1.
+Batch busiest_rank_share(const Batch& batch, int ranks);
+
 }  // namespace cw

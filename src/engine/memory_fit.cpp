@@ -12,9 +12,24 @@ namespace cw {
 MemoryBudget memory_budget(const ChipSpec& chip, const ModelSpec& model,
                            const Precision& precision, int tp, int64_t cached_tokens,
                            int64_t step_tokens, int pp) {
+  return memory_budget(chip, model, precision, ParallelPlan{tp, pp, 1, 1}, cached_tokens,
+                       step_tokens);
+}
+
+MemoryBudget memory_budget(const ChipSpec& chip, const ModelSpec& model,
+                           const Precision& precision, const ParallelPlan& plan,
+                           int64_t cached_tokens, int64_t step_tokens) {
   MemoryBudget b;
+  const int tp = plan.attention_tp();
+  const int pp = plan.pp;
   b.capacity = chip.main_memory().capacity;
-  b.weights = weight_bytes(model, precision) / (tp * pp);
+  if (plan.attention_dp) {
+    // Everything but the routed experts is replicated on each of the ep ranks.
+    const double routed = routed_expert_bytes(model, precision);
+    b.weights = (weight_bytes(model, precision) - routed + routed / plan.ep) / pp;
+  } else {
+    b.weights = weight_bytes(model, precision) / (tp * pp);
+  }
   // KV heads are split across TP ranks until each rank holds one (then replicated).
   double kv_per_token = kv_cache_bytes_per_token(model, precision);
   if (!model.mla) {
@@ -26,8 +41,13 @@ MemoryBudget memory_budget(const ChipSpec& chip, const ModelSpec& model,
   // output, or a vocabulary-wide logits row in fp32), live twice over.
   const double act = dtype_bits(precision.activations) / 8.0;
   double widest = std::max<double>(model.intermediate, model.hidden) * 2.0 / tp;
-  if (model.moe) widest = std::max<double>(widest, 2.0 * model.moe->expert_intermediate *
-                                                       model.moe->experts_per_token / tp);
+  if (model.moe) {
+    const double k = model.moe->experts_per_token;
+    // Under attention DP a rank receives k rows per token of its own
+    // (balanced routing) for whole experts, plus their k hidden vectors.
+    widest = std::max<double>(widest, 2.0 * model.moe->expert_intermediate * k / tp);
+    if (plan.attention_dp) widest = std::max<double>(widest, k * model.hidden);
+  }
   b.activations = 2.0 * static_cast<double>(step_tokens) * widest * act;
   return b;
 }

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <string>
 
+#include "engine/parallel_plan.hpp"
 #include "hardware/chip_spec.hpp"
 #include "workload/model_spec.hpp"
 #include "workload/precision.hpp"
@@ -27,6 +28,14 @@ struct MemoryBudget {
 MemoryBudget memory_budget(const ChipSpec& chip, const ModelSpec& model,
                            const Precision& precision, int tp, int64_t cached_tokens,
                            int64_t step_tokens, int pp = 1);
+
+// Any plan (dp is ignored: one replica). Under attention DP `cached_tokens`
+// and `step_tokens` are one rank's own (its share of the sequences): every
+// rank holds the attention, dense, shared-expert, embedding and LM-head
+// weights whole and E/ep of the routed experts.
+MemoryBudget memory_budget(const ChipSpec& chip, const ModelSpec& model,
+                           const Precision& precision, const ParallelPlan& plan,
+                           int64_t cached_tokens, int64_t step_tokens);
 
 // Throws a UserError saying by how much the deployment overflows and what
 // would make it fit (more chips, lower precision, smaller batch).

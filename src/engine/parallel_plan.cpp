@@ -18,14 +18,27 @@ std::string divisors_of(int64_t n, int64_t limit) {
 }  // namespace
 
 std::string ParallelPlan::to_string() const {
-  return fmt::format("tp{} pp{} ep{} dp{}", tp, pp, ep, dp);
+  return fmt::format("tp{} pp{} ep{} dp{}{}", tp, pp, ep, dp, attention_dp ? " attn-dp" : "");
 }
 
 void check_plan(const ParallelPlan& p, const ModelSpec& m) {
   if (p.tp < 1 || p.pp < 1 || p.ep < 1 || p.dp < 1) {
     throw UserError("parallel plan " + p.to_string() + ": every degree must be at least 1");
   }
-  if (m.heads % p.tp != 0) {
+  if (p.attention_dp) {
+    if (!m.moe) {
+      throw UserError(fmt::format(
+          "--attention-dp needs a mixture-of-experts model; {} is dense (drop --attention-dp)",
+          m.id));
+    }
+    if (p.ep != p.tp || p.ep < 2) {
+      throw UserError(fmt::format(
+          "--attention-dp runs attention data-parallel over the expert-parallel group, so --ep "
+          "must equal --tp and be at least 2 (got --tp {} --ep {}); e.g. --tp {} --ep {} "
+          "--attention-dp",
+          p.tp, p.ep, std::max(2, p.tp), std::max(2, p.tp)));
+    }
+  } else if (m.heads % p.tp != 0) {
     throw UserError(fmt::format(
         "--tp {} does not divide the {} attention heads of {}; valid tensor-parallel degrees: {}",
         p.tp, m.heads, m.id, divisors_of(m.heads, 64)));
@@ -52,14 +65,21 @@ void check_plan(const ParallelPlan& p, const ModelSpec& m) {
 std::vector<ParallelPlan> enumerate_plans(const ModelSpec& m, int count) {
   std::vector<ParallelPlan> plans;
   for (int tp = 1; tp <= count; tp *= 2) {
-    if (count % tp != 0 || m.heads % tp != 0) continue;
+    const bool split_heads = m.heads % tp == 0;
+    // Wide EP: the tp chips are one attention-DP + expert-parallel group
+    // (heads are not split, so any power of two dividing the experts).
+    const bool wide_ep = m.moe && tp >= 2 && m.moe->num_experts % tp == 0;
+    if (count % tp != 0 || !(split_heads || wide_ep)) continue;
     for (int pp = 1; tp * pp <= count; ++pp) {
       if ((count / tp) % pp != 0 || pp > m.layers) continue;
       const int dp = count / (tp * pp);
-      for (int ep = 1; ep <= tp; ep *= 2) {
+      for (int ep = 1; split_heads && ep <= tp; ep *= 2) {
         if (tp % ep != 0 || (ep > 1 && !m.moe)) continue;
         if (m.moe && m.moe->num_experts % ep != 0) continue;
         plans.push_back({tp, pp, ep, dp});
+      }
+      if (wide_ep) {
+        plans.push_back({tp, pp, tp, dp, true});
       }
     }
   }

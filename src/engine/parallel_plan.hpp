@@ -3,6 +3,13 @@
 // parallelism shards the routed experts of each MoE layer over `ep` ranks of
 // the tensor-parallel group (ep divides tp; each expert's FFN is then split
 // tp/ep ways), as TensorRT-LLM's moe_ep × moe_tp = tp.
+// With attention_dp (wide expert parallelism: SGLang's DP attention + EP,
+// TensorRT-LLM's attention DP + wide EP, DeepEP) the group of tp = ep chips
+// runs attention, dense layers, shared experts and the LM head
+// data-parallel (each rank holds them whole and serves 1/ep of the
+// sequences with their KV cache) and shards the routed experts E/ep whole
+// experts per rank; tokens reach their experts by an all-to-all dispatch and
+// return by an all-to-all combine.
 #pragma once
 
 #include <string>
@@ -17,19 +24,24 @@ struct ParallelPlan {
   int pp = 1;
   int ep = 1;
   int dp = 1;
+  bool attention_dp = false;  // attention data-parallel over the ep = tp group
   int chips() const { return tp * pp * dp; }
   int moe_tp() const { return tp / ep; }  // ways each expert's FFN is split
-  std::string to_string() const;          // "tp4 pp2 ep1 dp1"
+  // Ways attention, dense FFNs, shared experts and the LM head are split.
+  int attention_tp() const { return attention_dp ? 1 : tp; }
+  std::string to_string() const;  // "tp4 pp2 ep1 dp1", "tp8 pp1 ep8 dp1 attn-dp"
   bool operator==(const ParallelPlan&) const = default;
 };
 
 // Throws UserError when the plan cannot run the model: degrees < 1, tp not
 // dividing the attention heads, pp above the layer count, ep not dividing tp
-// or the expert count, ep > 1 on a dense model. The message suggests valid values.
+// or the expert count, ep > 1 on a dense model, attention_dp on a dense model
+// or with ep != tp or ep < 2. The message names the flag and suggests valid values.
 void check_plan(const ParallelPlan& plan, const ModelSpec& model);
 
 // Every valid plan using exactly `count` chips (tp, pp and ep powers of two
-// or divisors as the model allows), in a fixed order.
+// or divisors as the model allows), in a fixed order; for a MoE model also
+// the attention-DP plans (tp = ep a power of two from 2 dividing the experts).
 std::vector<ParallelPlan> enumerate_plans(const ModelSpec& model, int count);
 
 }  // namespace cw

@@ -5,6 +5,7 @@
 
 #include "config/error.hpp"
 #include "perf/attention_preprocess.hpp"
+#include "engine/expert_dispatch.hpp"
 #include "engine/parallel_plan.hpp"
 #include "hardware/system_loader.hpp"
 #include "perf/collective.hpp"
@@ -40,7 +41,7 @@ StepModel::StepModel(const ChipSpec& chip, const ModelSpec& model, const Precisi
       precision_(precision),
       options_(options),
       gemms_(chip_) {
-  check_plan(ParallelPlan{options.tp, options.pp, options.ep, 1}, model_);
+  check_plan(ParallelPlan{options.tp, options.pp, options.ep, 1, options.attention_dp}, model_);
   require_dtype(chip_, precision_, "attention_projections", precision.attention_projections.dtype);
   require_dtype(chip_, precision_, "attention_math", precision.attention_math.dtype);
   require_dtype(chip_, precision_, "dense_mlp", precision.dense_mlp.dtype);
@@ -77,7 +78,7 @@ void StepModel::add_vector(std::vector<OpRecord>& ops, const char* name, int64_t
 }
 
 void StepModel::add_attention(const Batch& batch, std::vector<OpRecord>& ops) {
-  const int tp = options_.tp;
+  const int tp = attention_tp();
   const int64_t T = batch.new_tokens();
   const int64_t h = model_.hidden;
   const int64_t heads = model_.heads / tp;
@@ -156,8 +157,9 @@ void StepModel::add_attention(const Batch& batch, std::vector<OpRecord>& ops) {
   add_gemm(ops, "o_proj", T, h, heads * d, wf);
 }
 
-void StepModel::add_mlp(const Batch& batch, bool moe, std::vector<OpRecord>& ops) {
-  const int tp = options_.tp;
+void StepModel::add_mlp(const Batch& batch, int64_t routed_tokens, bool moe,
+                        std::vector<OpRecord>& ops) {
+  const int tp = attention_tp();  // dense FFN and shared experts
   const int64_t T = batch.new_tokens();
   const int64_t h = model_.hidden;
   const double ab = act_bytes_;
@@ -180,23 +182,38 @@ void StepModel::add_mlp(const Batch& batch, bool moe, std::vector<OpRecord>& ops
   const MoeSpec& e = *model_.moe;
   // Expert parallelism inside the TP group: each rank holds E/ep whole
   // experts, each split tp/ep ways; activations are replicated across the
-  // group, so the MLP all-reduce still combines the partial outputs.
+  // group, so the MLP all-reduce still combines the partial outputs. Under
+  // attention DP (tp = ep) experts are whole and tokens travel to them.
   const int ep = options_.ep;
-  const int64_t inter = e.expert_intermediate / (tp / ep);
+  const int64_t inter = e.expert_intermediate / (options_.tp / ep);
   NumberFormat router_fmt{precision_.activations, 0, 0};
   add_gemm(ops, "router", T, e.num_experts, h, router_fmt);
   add_vector(ops, "router_topk", T * e.num_experts, 4, 1, T * e.num_experts * 4.0,
              T * e.experts_per_token * 8.0);
+  // Dispatch in the experts' input format (add_gemm: GEMM inputs arrive in
+  // the compute format, fp8 under the fp8 recipe, with its block scales, as
+  // DeepEP's fp8 dispatch); combine in the activation format (DeepEP: bf16).
+  if (options_.attention_dp) {
+    ops.push_back({"moe_dispatch", expert_exchange(system_, ep, T, e.experts_per_token, h,
+                                                   precision_.moe_experts.bytes_per_element())
+                                       .cost});
+  }
   // Distinct experts a batch of T tokens touches when each picks k of E
   // uniformly: E·(1 − (1 − k/E)^T) (expected coverage; balanced routing).
+  // The experts see every token of the group routed to them.
+  const int64_t TR = routed_tokens;
   const double E = static_cast<double>(e.num_experts);
-  const double touched = E * (1.0 - std::pow(1.0 - e.experts_per_token / E, double(T)));
+  const double touched = E * (1.0 - std::pow(1.0 - e.experts_per_token / E, double(TR)));
   const int64_t experts = std::max<int64_t>(1, std::llround(std::ceil(touched - 1e-9)));
-  const int64_t rows = ceil_div(T * e.experts_per_token, experts);
+  const int64_t rows = ceil_div(TR * e.experts_per_token, experts);
   const int64_t local = ceil_div(experts, ep);  // touched experts on this rank
   add_gemm(ops, "experts_up", rows, up_factor * inter, h, precision_.moe_experts, local);
   activation(rows * local, inter);
   add_gemm(ops, "experts_down", rows, h, inter, precision_.moe_experts, local);
+  if (options_.attention_dp) {
+    ops.push_back(
+        {"moe_combine", expert_exchange(system_, ep, T, e.experts_per_token, h, ab).cost});
+  }
   if (e.shared_experts > 0) {
     const int64_t shared = e.shared_experts * e.expert_intermediate / tp;
     add_gemm(ops, "shared_expert_up", T, up_factor * shared, h, precision_.moe_experts);
@@ -212,13 +229,16 @@ Cost StepModel::collective_cost(double bytes) const {
   return collective(system_, CollectiveKind::all_reduce, options_.tp, bytes).cost;
 }
 
-StepResult StepModel::evaluate(const Batch& batch) {
+StepResult StepModel::evaluate(const Batch& group_batch) {
   StepResult r;
+  // Under attention DP this rank runs the busiest share of the group's batch.
+  const Batch batch = options_.attention_dp ? busiest_rank_share(group_batch, options_.ep)
+                                            : group_batch;
   const int64_t T = batch.new_tokens();
   if (T <= 0) return r;
   const int64_t h = model_.hidden;
   const double ab = act_bytes_;
-  const int tp = options_.tp;
+  const int tp = attention_tp();
   const int pp = options_.pp;
 
   LayerClassResult embed{"embedding", 1, {}, {}};
@@ -236,7 +256,7 @@ StepResult StepModel::evaluate(const Batch& batch) {
     if (!model_.parallel_block) {
       add_vector(lc.ops, "mlp_norm", T * h, 5, 0, 2 * T * h * ab, 2 * T * h * ab);
     }
-    add_mlp(batch, moe, lc.ops);
+    add_mlp(batch, group_batch.new_tokens(), moe, lc.ops);
     if (tp > 1) lc.ops.push_back({"mlp_allreduce", collective_cost(T * h * ab)});
     r.layers.push_back(std::move(lc));
   }
@@ -269,7 +289,8 @@ StepResult StepModel::evaluate(const Batch& batch) {
     stage.front() += r.layers.front().per_layer.time;
     stage.back() += r.layers.back().per_layer.time;
     // Activations of the batch cross each stage boundary once.
-    CollectiveResult hop = send_recv(system_, T * h * ab, tp * pp > system_.scale_up.domain);
+    CollectiveResult hop =
+        send_recv(system_, T * h * ab, options_.tp * pp > system_.scale_up.domain);
     Cost transfers = hop.cost.scaled(pp - 1.0);
     r.layers.push_back({"pipeline_transfer", pp - 1, {{"stage_send", hop.cost}}, hop.cost});
     r.total += transfers;

@@ -54,6 +54,12 @@ struct StepOptions {
   int tp = 1;  // tensor-parallel degree: heads, FFN and vocab are split tp ways
   int pp = 1;  // pipeline stages: layers are split into pp contiguous stages
   int ep = 1;  // expert parallelism within the TP group (ep divides tp)
+  // Wide EP (ParallelPlan::attention_dp, needs ep = tp): the batch is the
+  // group's; each rank runs attention, dense FFNs, shared experts and the LM
+  // head whole on its share of the sequences, and the step is the busiest
+  // rank's (busiest_rank_share), with the MoE dispatch and combine
+  // all-to-alls on the critical path (no overlap with compute modelled).
+  bool attention_dp = false;
   double iteration_overhead = kDefaultIterationOverhead;  // seconds per iteration
 };
 
@@ -74,13 +80,16 @@ class StepModel {
 
  private:
   void add_attention(const Batch& batch, std::vector<OpRecord>& ops);
-  void add_mlp(const Batch& batch, bool moe, std::vector<OpRecord>& ops);
+  // `batch`: this rank's tokens; `routed_tokens`: the tokens of the whole
+  // expert-parallel group routed to the experts (the same under TP + EP).
+  void add_mlp(const Batch& batch, int64_t routed_tokens, bool moe, std::vector<OpRecord>& ops);
   void add_gemm(std::vector<OpRecord>& ops, const char* name, int64_t m, int64_t n, int64_t k,
                 const NumberFormat& weights, int64_t batch = 1);
   void add_vector(std::vector<OpRecord>& ops, const char* name, int64_t elements, double flops,
                   double special, double bytes_read, double bytes_written);
 
   Cost collective_cost(double bytes) const;  // TP all-reduce of `bytes`
+  int attention_tp() const { return options_.attention_dp ? 1 : options_.tp; }
 
   ChipSpec chip_;
   SystemSpec system_;  // the chip's standard system holding tp × pp chips

@@ -150,4 +150,8 @@ double weight_bytes(const ModelSpec& m, const Precision& p) {
          static_cast<double>(c.norms + c.router) * small;
 }
 
+double routed_expert_bytes(const ModelSpec& m, const Precision& p) {
+  return static_cast<double>(parameter_counts(m).moe_experts) * p.moe_experts.bytes_per_element();
+}
+
 }  // namespace cw

@@ -51,4 +51,8 @@ double kv_cache_bytes_per_token(const ModelSpec& m, const Precision& p);
 // norms and routers in the activation dtype (no recipe quantises them).
 double weight_bytes(const ModelSpec& m, const Precision& p);
 
+// Bytes of the routed experts alone (all of them, in the moe_experts format):
+// the part of weight_bytes that expert parallelism shards.
+double routed_expert_bytes(const ModelSpec& m, const Precision& p);
+
 }  // namespace cw

@@ -1,0 +1,71 @@
+// `--attention-dp` (wide expert parallelism) as a user meets it: plan lists
+// it for MoE models only, eval reports it, bad combinations exit with 2.
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "../support/cli_runner.hpp"
+
+namespace {
+
+using cw::test::CliRun;
+using cw::test::run;
+using cw::test::run_stdout;
+
+TEST(CliWideEp, PlanListsAttentionDpForMoeModelsOnly) {
+  CliRun ds = run("plan --chip h200-sxm --count 8 --model deepseek-v3 --batch 256 --input 1024 "
+                  "--output 256");
+  ASSERT_EQ(ds.code, 0) << ds.out;
+  EXPECT_NE(ds.out.find("tp8 pp1 ep8 dp1 attn-dp"), std::string::npos) << ds.out;
+  CliRun dense = run("plan --chip h100-sxm --count 8 --model llama3.1-8b --batch 16");
+  ASSERT_EQ(dense.code, 0) << dense.out;
+  EXPECT_EQ(dense.out.find("attn-dp"), std::string::npos) << dense.out;
+}
+
+TEST(CliWideEp, EvalReportsThePlanAndPerRankMemory) {
+  const std::string base = "eval --chip h200-sxm --model deepseek-v3 --batch 256 --input 1024 "
+                           "--output 64 --tp 8 --ep 8 --format json";
+  CliRun wide = run_stdout(base + " --attention-dp");
+  CliRun tp = run_stdout(base);
+  ASSERT_EQ(wide.code, 0) << wide.out;
+  ASSERT_EQ(tp.code, 0) << tp.out;
+  auto w = nlohmann::json::parse(wide.out);
+  auto t = nlohmann::json::parse(tp.out);
+  EXPECT_TRUE(w["plan"]["attention_dp"].get<bool>());
+  EXPECT_FALSE(t["plan"]["attention_dp"].get<bool>());
+  // 32 sequences per rank against the whole batch's MLA latent per TP rank.
+  EXPECT_DOUBLE_EQ(w["memory"]["kv_cache_bytes"].get<double>() * 8,
+                   t["memory"]["kv_cache_bytes"].get<double>());
+  EXPECT_GT(w["memory"]["weights_bytes"].get<double>(), t["memory"]["weights_bytes"].get<double>());
+}
+
+TEST(CliWideEp, BadCombinationsAreExit2) {
+  CliRun dense = run("eval --chip h100-sxm --model llama3.1-8b --tp 2 --ep 2 --attention-dp");
+  EXPECT_EQ(dense.code, 2);
+  EXPECT_NE(dense.out.find("--attention-dp needs a mixture-of-experts model"), std::string::npos)
+      << dense.out;
+  CliRun mismatch = run("eval --chip h100-sxm --model mixtral-8x7b --tp 8 --ep 4 --attention-dp");
+  EXPECT_EQ(mismatch.code, 2);
+  EXPECT_NE(mismatch.out.find("--tp 8 --ep 8 --attention-dp"), std::string::npos) << mismatch.out;
+  CliRun automatic = run("eval --chip h100-sxm --model mixtral-8x7b --tp auto --attention-dp");
+  EXPECT_EQ(automatic.code, 2);
+  EXPECT_NE(automatic.out.find("instead of --tp auto"), std::string::npos) << automatic.out;
+  CliRun experts = run("eval --chip h100-sxm --model mixtral-8x7b --tp 16 --ep 16 --attention-dp");
+  EXPECT_EQ(experts.code, 2);
+  EXPECT_NE(experts.out.find("does not divide the 8 experts"), std::string::npos) << experts.out;
+}
+
+TEST(CliWideEp, PlanThatDoesNotFitNamesAttentionDpPlansThatDo) {
+  // 4 ranks each hold the 15 GB of replicated weights plus a quarter of the
+  // 654 GB of routed experts: 183 GB against 141 GB.
+  CliRun r = run("eval --chip h200-sxm --model deepseek-v3 --tp 4 --ep 4 --attention-dp "
+                 "--batch 64");
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.out.find("does not fit on 4 x h200-sxm"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("Plans that fit: --tp 2 --ep 2 --pp 4 --attention-dp"), std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("--tp 8 --ep 8 --pp 1 --attention-dp"), std::string::npos) << r.out;
+}
+
+}  // namespace

@@ -1,0 +1,239 @@
+// Wide expert parallelism (attention data-parallel over the ep group, routed
+// experts sharded E/ep, all-to-all dispatch and combine): hand-computed
+// traffic, exact weight sharding, and properties that must hold.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <string>
+
+#include "config/error.hpp"
+#include "engine/batch.hpp"
+#include "engine/expert_dispatch.hpp"
+#include "engine/memory_fit.hpp"
+#include "engine/parallel_plan.hpp"
+#include "engine/step_model.hpp"
+#include "hardware/chip_loader.hpp"
+#include "hardware/system_loader.hpp"
+#include "workload/hf_config_loader.hpp"
+#include "workload/model_stats.hpp"
+#include "workload/precision_loader.hpp"
+
+namespace cw {
+namespace {
+
+Batch decode_batch(int64_t n, int64_t context) {
+  Batch b;
+  b.decode.push_back({n, context});
+  return b;
+}
+
+StepOptions wide_ep(int ep) {
+  StepOptions o{ep, 1, ep};
+  o.attention_dp = true;
+  return o;
+}
+
+const Cost& op_cost(const StepResult& r, const std::string& layer, const std::string& op) {
+  for (const auto& lc : r.layers) {
+    if (lc.name != layer) continue;
+    for (const auto& o : lc.ops) {
+      if (o.name == op) return o.cost;
+    }
+  }
+  throw std::runtime_error("no op " + op + " in " + layer);
+}
+
+bool has_op(const StepResult& r, const std::string& op) {
+  for (const auto& lc : r.layers) {
+    for (const auto& o : lc.ops) {
+      if (o.name == op) return true;
+    }
+  }
+  return false;
+}
+
+TEST(WideEp, BusiestRankHoldsTheCeilingOfEachList) {
+  Batch b;
+  b.decode.push_back({3, 100});
+  b.decode.push_back({5, 200});
+  b.prefill.push_back({2, 64, 64, true});
+  // Decode positions 0..7 over 4 ranks: rank 0 gets 0 (first group) and 4 (second).
+  Batch s = busiest_rank_share(b, 4);
+  ASSERT_EQ(s.decode.size(), 2u);
+  EXPECT_EQ(s.decode[0].sequences, 1);
+  EXPECT_EQ(s.decode[1].sequences, 1);
+  EXPECT_EQ(s.decode[1].context, 200);
+  ASSERT_EQ(s.prefill.size(), 1u);
+  EXPECT_EQ(s.prefill[0].sequences, 1);
+  EXPECT_EQ(busiest_rank_share(decode_batch(10, 8), 4).decode_sequences(), 3);  // ceil(10/4)
+  EXPECT_EQ(busiest_rank_share(decode_batch(256, 8), 8).decode_sequences(), 32);
+  EXPECT_EQ(busiest_rank_share(decode_batch(3, 8), 8).decode_sequences(), 1);
+}
+
+TEST(WideEp, DispatchAndCombineBytesOfDeepSeekV3DecodeOn8Ranks) {
+  // Batch 256 on 8 ranks: 32 tokens per rank, k = 8, hidden 7168. The fp8
+  // recipe dispatches in fp8 (1 byte) and combines in bf16 (2 bytes):
+  // buffer 32 x 8 x 7168 x 1 = 1,835,008 B, of which 7/8 = 1,605,632 B leave.
+  ChipSpec chip = load_chip("h200-sxm");
+  ModelSpec m = load_model("deepseek-v3");
+  StepModel step(chip, m, load_precision("fp8"), wide_ep(8));
+  EXPECT_DOUBLE_EQ(expert_exchange_bytes(32, 8, 7168, 1.0), 1835008.0);
+  SystemSpec sys = standard_system(chip, 8);
+  CollectiveResult dispatch = expert_exchange(sys, 8, 32, 8, 7168, 1.0);
+  EXPECT_DOUBLE_EQ(dispatch.scale_up_bytes + dispatch.scale_out_bytes, 1605632.0);
+  CollectiveResult combine = expert_exchange(sys, 8, 32, 8, 7168, 2.0);
+  EXPECT_DOUBLE_EQ(combine.scale_up_bytes + combine.scale_out_bytes, 2.0 * 1605632.0);
+
+  StepResult r = step.evaluate(decode_batch(256, 2048));
+  const Cost& d = op_cost(r, "moe_layer", "moe_dispatch");
+  const Cost& c = op_cost(r, "moe_layer", "moe_combine");
+  EXPECT_DOUBLE_EQ(d.time, collective(sys, CollectiveKind::all_to_all, 8, 1835008.0).cost.time);
+  EXPECT_DOUBLE_EQ(c.time, collective(sys, CollectiveKind::all_to_all, 8, 3670016.0).cost.time);
+  EXPECT_GT(c.time, d.time);
+  // No tensor-parallel all-reduce anywhere under attention DP.
+  EXPECT_FALSE(has_op(r, "attn_allreduce"));
+  EXPECT_FALSE(has_op(r, "mlp_allreduce"));
+  // The bf16 recipe dispatches in bf16: the same buffer as the combine.
+  StepModel bf16(chip, m, load_precision("bf16"), wide_ep(8));
+  StepResult rb = bf16.evaluate(decode_batch(256, 2048));
+  EXPECT_DOUBLE_EQ(op_cost(rb, "moe_layer", "moe_dispatch").time, c.time);
+}
+
+TEST(WideEp, RoutedExpertsShardExactlyAndTheRestIsReplicated) {
+  ChipSpec chip = load_chip("h200-sxm");
+  ModelSpec m = load_model("deepseek-v3");
+  Precision p = load_precision("fp8");
+  // 58 MoE layers x 256 experts x 3 matrices x 7168 x 2048, one byte each.
+  const double routed = 58.0 * 256 * 3 * 7168 * 2048;
+  EXPECT_DOUBLE_EQ(routed_expert_bytes(m, p), routed);
+  const double rest = weight_bytes(m, p) - routed;
+  for (int ep : {2, 4, 8, 16, 32}) {
+    ParallelPlan plan{ep, 1, ep, 1, true};
+    MemoryBudget b = memory_budget(chip, m, p, plan, 1024, 256);
+    // Each rank: every non-routed weight once, plus its E/ep experts; over
+    // the ep ranks the routed experts add up to the model's.
+    EXPECT_NEAR(b.weights - rest, routed / ep, 1.0) << ep;
+    EXPECT_NEAR((b.weights - rest) * ep, routed, 1.0) << ep;
+    // Pure TP on the same chips shards everything, so it holds fewer weights.
+    MemoryBudget tp = memory_budget(chip, m, p, ParallelPlan{ep, 1, ep, 1}, 1024, 256);
+    EXPECT_LT(tp.weights, b.weights) << ep;
+    EXPECT_NEAR(b.weights - tp.weights, rest * (1.0 - 1.0 / ep), 1.0) << ep;
+  }
+}
+
+TEST(WideEp, KvCachePerRankIsTheGroupsOverEp) {
+  // MLA's latent is not split by tensor parallelism (every TP rank holds the
+  // whole batch's), while each attention-DP rank holds only its sequences.
+  ChipSpec chip = load_chip("h200-sxm");
+  ModelSpec m = load_model("deepseek-v3");
+  Precision p = load_precision("fp8");
+  const int64_t cached = 256 * 2048;
+  MemoryBudget tp8 = memory_budget(chip, m, p, ParallelPlan{8, 1, 8, 1}, cached, 1024);
+  MemoryBudget dp8 = memory_budget(chip, m, p, ParallelPlan{8, 1, 8, 1, true}, cached / 8, 128);
+  EXPECT_DOUBLE_EQ(dp8.kv_cache * 8, tp8.kv_cache);
+  EXPECT_DOUBLE_EQ(tp8.kv_cache, kv_cache_bytes_per_token(m, p) * cached);
+}
+
+TEST(WideEp, AttentionOfTheBusiestRankIsASingleChipsOnItsShare) {
+  // Attention DP over 8 ranks at batch 256 runs the attention a single chip
+  // (tp 1) runs at batch 32: same op, same cost.
+  ChipSpec chip = load_chip("h200-sxm");
+  ModelSpec m = load_model("deepseek-v3");
+  Precision p = load_precision("fp8");
+  StepModel wide(chip, m, p, wide_ep(8));
+  StepModel one(chip, m, p);
+  StepResult rw = wide.evaluate(decode_batch(256, 4096));
+  StepResult r1 = one.evaluate(decode_batch(32, 4096));
+  for (const char* op : {"attention_decode", "q_up_proj", "o_proj"}) {
+    EXPECT_DOUBLE_EQ(op_cost(rw, "moe_layer", op).time, op_cost(r1, "moe_layer", op).time) << op;
+  }
+  EXPECT_DOUBLE_EQ(op_cost(rw, "dense_layer", "mlp_up").time,
+                   op_cost(r1, "dense_layer", "mlp_up").time);
+  // The experts see the whole group's 256 tokens: 2048 rows over 256
+  // experts, every one touched, 8 rows each, 32 experts per rank.
+  EXPECT_DOUBLE_EQ(op_cost(rw, "moe_layer", "experts_up").flops,
+                   2.0 * 8 * (2 * 2048) * 7168 * 32);
+}
+
+TEST(WideEp, StepIsNeverFasterThanStreamingTheRanksWeights) {
+  ChipSpec chip = load_chip("h200-sxm");
+  ModelSpec m = load_model("deepseek-v3");
+  Precision p = load_precision("fp8");
+  for (int ep : {8, 16, 32}) {
+    StepModel step(chip, m, p, wide_ep(ep));
+    // 64 tokens per rank x 8 experts each touch all 256 experts.
+    StepResult r = step.evaluate(decode_batch(64 * ep, 2048));
+    MemoryBudget b = memory_budget(chip, m, p, ParallelPlan{ep, 1, ep, 1, true}, 0, 0);
+    // Every weight of the rank but the embedding table (gathered, not streamed).
+    const double streamed =
+        b.weights - double(parameter_counts(m).embedding) * p.lm_head.bytes_per_element();
+    const int main_level = static_cast<int>(chip.memory.size()) - 1;
+    EXPECT_GE(r.total.bytes[main_level], 0.99 * streamed) << ep;
+    EXPECT_GE(r.total.time, streamed / chip.main_memory().bandwidth) << ep;
+  }
+}
+
+TEST(WideEp, MoreSequencesAreNeverFaster) {
+  StepModel step(load_chip("b200"), load_model("deepseek-v3"), load_precision("fp8"), wide_ep(8));
+  double prev = 0;
+  for (int64_t b : {1, 8, 9, 64, 256, 257, 1024}) {
+    double t = step.time(decode_batch(b, 2048));
+    EXPECT_GE(t, prev) << b;
+    prev = t;
+  }
+}
+
+TEST(WideEp, PlansAreEnumeratedForMoeModelsOnly) {
+  auto wide = [](const std::vector<ParallelPlan>& plans) {
+    std::vector<ParallelPlan> w;
+    std::copy_if(plans.begin(), plans.end(), std::back_inserter(w),
+                 [](const ParallelPlan& p) { return p.attention_dp; });
+    return w;
+  };
+  ModelSpec ds = load_model("deepseek-v3");
+  for (int count : {8, 16, 32}) {
+    auto w = wide(enumerate_plans(ds, count));
+    EXPECT_NE(std::find(w.begin(), w.end(), ParallelPlan{count, 1, count, 1, true}), w.end())
+        << count;
+    for (const auto& p : w) {
+      EXPECT_EQ(p.tp, p.ep);
+      EXPECT_EQ(p.chips(), count);
+      EXPECT_NO_THROW(check_plan(p, ds)) << p.to_string();
+    }
+  }
+  // Mixtral has 8 experts: groups of 2, 4 and 8, never 16.
+  auto mix = wide(enumerate_plans(load_model("mixtral-8x7b"), 16));
+  EXPECT_FALSE(mix.empty());
+  for (const auto& p : mix) EXPECT_LE(p.ep, 8) << p.to_string();
+  EXPECT_TRUE(wide(enumerate_plans(load_model("llama3.1-70b"), 16)).empty());
+  EXPECT_EQ((ParallelPlan{8, 1, 8, 1, true}).to_string(), "tp8 pp1 ep8 dp1 attn-dp");
+  EXPECT_EQ((ParallelPlan{8, 1, 8, 1}).to_string(), "tp8 pp1 ep8 dp1");
+}
+
+TEST(WideEp, InvalidPlansNameTheFlag) {
+  auto message = [](const ParallelPlan& p, const char* model) {
+    try {
+      check_plan(p, load_model(model));
+    } catch (const UserError& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  EXPECT_NE(message({2, 1, 2, 1, true}, "llama3.1-8b").find("--attention-dp needs a mixture"),
+            std::string::npos);
+  std::string mismatch = message({8, 1, 4, 1, true}, "mixtral-8x7b");
+  EXPECT_NE(mismatch.find("--ep must equal --tp"), std::string::npos) << mismatch;
+  EXPECT_NE(mismatch.find("--tp 8 --ep 8 --attention-dp"), std::string::npos) << mismatch;
+  EXPECT_NE(message({1, 1, 1, 1, true}, "mixtral-8x7b").find("at least 2"), std::string::npos);
+  EXPECT_NE(message({16, 1, 16, 1, true}, "mixtral-8x7b").find("does not divide the 8 experts"),
+            std::string::npos);
+  EXPECT_EQ(message({4, 1, 4, 1, true}, "mixtral-8x7b"), "no error");
+  // Heads are not split under attention DP: 128 ranks suit Qwen3-235B's 128
+  // experts though its 64 heads refuse tensor parallelism of 128.
+  EXPECT_EQ(message({128, 1, 128, 1, true}, "qwen3-235b-a22b"), "no error");
+  EXPECT_NE(message({128, 1, 128, 1}, "qwen3-235b-a22b").find("--tp 128 does not divide"),
+            std::string::npos);
+}
+
+}  // namespace
+}  // namespace cw
