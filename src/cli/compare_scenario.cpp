@@ -2,11 +2,11 @@
 
 #include <fmt/core.h>
 
-#include <charconv>
 #include <future>
 #include <nlohmann/json.hpp>
 
 #include "cli/economics_view.hpp"
+#include "cli/eval_setup.hpp"
 #include "config/did_you_mean.hpp"
 #include "config/error.hpp"
 #include "report/format.hpp"
@@ -15,16 +15,6 @@
 namespace cw::cli {
 namespace {
 
-std::optional<int> parse_tp(const std::string& s) {
-  if (s == "auto") return std::nullopt;
-  int tp = 0;
-  const char* end = s.data() + s.size();
-  auto [ptr, ec] = std::from_chars(s.data(), end, tp);
-  if (ec != std::errc() || ptr != end || tp < 1) {
-    throw UserError("--tp: expected a whole number of chips or 'auto', got '" + s + "'");
-  }
-  return tp;
-}
 
 std::string limit(double seconds) {
   return seconds > 0 ? format_time(seconds) : "none";
@@ -68,7 +58,7 @@ void compare_scenario(const std::vector<std::string>& chips, const ScenarioCompa
   o.benchmark = a.benchmark;
   o.scenario = parse_scenario(a.scenario);
   o.precision = a.precision;
-  if (auto tp = parse_tp(a.tp)) o.tp = *tp;
+  if (a.tp != "auto") o.tp = parse_tp_degree(a.tp);
   // Chips are independent (each run owns its step models and caches; the
   // shared system-preset cache is locked), so they run concurrently; results
   // and errors are taken in the order the chips were given.

@@ -30,15 +30,6 @@ MemoryBudget budget_for(const ChipSpec& chip, const ModelSpec& model, const Prec
                        step_tokens);
 }
 
-int parse_tp(const std::string& s) {
-  int tp = 0;
-  const char* end = s.data() + s.size();
-  auto [ptr, ec] = std::from_chars(s.data(), end, tp);
-  if (ec != std::errc() || ptr != end || tp < 1) {
-    throw UserError("--tp: expected a whole number of chips or 'auto', got '" + s + "'");
-  }
-  return tp;
-}
 
 // The smallest plans (fewest chips, then lowest tp) that would hold the
 // workload, of the same kind as the refused one (attention-DP or not).
@@ -61,6 +52,16 @@ std::string plans_that_fit(const ChipSpec& chip, const ModelSpec& model,
 }
 
 }  // namespace
+
+int parse_tp_degree(const std::string& s) {
+  int tp = 0;
+  const char* end = s.data() + s.size();
+  auto [ptr, ec] = std::from_chars(s.data(), end, tp);
+  if (ec != std::errc() || ptr != end || tp < 1) {
+    throw UserError("--tp: expected a whole number of chips or 'auto', got '" + s + "'");
+  }
+  return tp;
+}
 
 void add_workload_options(CLI::App& cmd, WorkloadArgs& w, bool with_plan) {
   cmd.add_option("--model", w.model, "model preset id or HF config.json path")->required();
@@ -125,7 +126,7 @@ Evaluation evaluate_workload(const std::string& chip_id, const WorkloadArgs& w) 
       plan.tp *= 2;
     }
   } else {
-    plan.tp = parse_tp(w.tp);
+    plan.tp = parse_tp_degree(w.tp);
   }
   const int group = plan.tp * plan.pp;
   if (w.dp > 0) {

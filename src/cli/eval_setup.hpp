@@ -22,6 +22,10 @@ struct WorkloadArgs {
 };
 void add_workload_options(CLI::App& cmd, WorkloadArgs& w, bool with_plan = true);
 
+// A --tp value that names a degree (not "auto"): a whole number >= 1, else a
+// UserError naming the flag.
+int parse_tp_degree(const std::string& s);
+
 struct Evaluation {
   ParallelPlan plan;
   ChipSpec chip;

@@ -71,20 +71,8 @@ SimulationResult simulate_disaggregated(const std::vector<Request>& requests,
   check_prompts(requests, cluster.prefill.engine);
   check_requests(requests, cluster.decode.engine, decode.front());
 
-  std::vector<int64_t> order(n);
-  std::iota(order.begin(), order.end(), 0);
-  std::stable_sort(order.begin(), order.end(),
-                   [&](int64_t a, int64_t b) { return requests[a].arrival < requests[b].arrival; });
-  int64_t total_tokens = 0;
-  for (size_t i = 0; i < n; ++i) {
-    const Request& r = requests[i];
-    RequestRecord& rec = out.records[i];
-    rec.id = r.id;
-    rec.arrival = r.arrival;
-    rec.input = r.input;
-    rec.output = r.output;
-    total_tokens += r.input + r.output;
-  }
+  const std::vector<int64_t> order = arrival_order(requests);
+  const int64_t total_tokens = start_records(requests, out.records);
   // As simulate(): a bound far above any real run that turns a bug into an error.
   const int64_t max_iterations = 64 * total_tokens + 1024;
   P99Abort abort(requests, options.abort_ttft, options.abort_tpot);
@@ -142,15 +130,7 @@ SimulationResult simulate_disaggregated(const std::vector<Request>& requests,
       prefill[static_cast<size_t>(rec.replica)].release(x.blocks);
       decode[static_cast<size_t>(rec.decode_replica - P)].land(x.r);
     }
-    done += static_cast<int64_t>(completed.size());
-    bool stop = false;
-    for (int64_t i : completed) stop = abort.add(out.records[static_cast<size_t>(i)]) || stop;
-    completed.clear();
-    if (stop) {
-      out.aborted = true;
-      out.abort_reason = abort.reason();
-      break;
-    }
+    if (retire(completed, done, abort, out)) break;
     for (; next < n && requests[order[next]].arrival <= t; ++next) {
       prefill[pick_replica(cluster.prefill.router, prefill, routed++)].enqueue(order[next]);
     }

@@ -82,20 +82,8 @@ SimulationResult simulate(const std::vector<Request>& requests, const ClusterCon
   }
   check_requests(requests, cluster.engine, replicas.front());
 
-  std::vector<int64_t> order(n);
-  std::iota(order.begin(), order.end(), 0);
-  std::stable_sort(order.begin(), order.end(),
-                   [&](int64_t a, int64_t b) { return requests[a].arrival < requests[b].arrival; });
-  int64_t total_tokens = 0;
-  for (size_t i = 0; i < n; ++i) {
-    const Request& r = requests[i];
-    RequestRecord& rec = out.records[i];
-    rec.id = r.id;
-    rec.arrival = r.arrival;
-    rec.input = r.input;
-    rec.output = r.output;
-    total_tokens += r.input + r.output;
-  }
+  const std::vector<int64_t> order = arrival_order(requests);
+  const int64_t total_tokens = start_records(requests, out.records);
 
   // Each iteration processes at least one token, and recompute at most
   // repeats a request's tokens once per preemption; this bound is far above
@@ -117,15 +105,7 @@ SimulationResult simulate(const std::vector<Request>& requests, const ClusterCon
       replicas[k].finish(completed);
       busy_until[k] = kIdle;
     }
-    done += static_cast<int64_t>(completed.size());
-    bool stop = false;
-    for (int64_t i : completed) stop = abort.add(out.records[static_cast<size_t>(i)]) || stop;
-    completed.clear();
-    if (stop) {
-      out.aborted = true;
-      out.abort_reason = abort.reason();
-      break;
-    }
+    if (retire(completed, done, abort, out)) break;
     for (; next < n && requests[order[next]].arrival <= t; ++next) {
       const size_t k = pick_replica(cluster.router, replicas, routed++);
       replicas[k].enqueue(order[next]);
@@ -155,6 +135,41 @@ SimulationResult simulate(const std::vector<Request>& requests, const ClusterCon
     out.joules += rep.joules;
   }
   return out;
+}
+
+std::vector<int64_t> arrival_order(const std::vector<Request>& requests) {
+  std::vector<int64_t> order(requests.size());
+  std::iota(order.begin(), order.end(), 0);
+  std::stable_sort(order.begin(), order.end(),
+                   [&](int64_t a, int64_t b) { return requests[a].arrival < requests[b].arrival; });
+  return order;
+}
+
+int64_t start_records(const std::vector<Request>& requests, std::vector<RequestRecord>& records) {
+  int64_t total_tokens = 0;
+  for (size_t i = 0; i < requests.size(); ++i) {
+    const Request& r = requests[i];
+    RequestRecord& rec = records[i];
+    rec.id = r.id;
+    rec.arrival = r.arrival;
+    rec.input = r.input;
+    rec.output = r.output;
+    total_tokens += r.input + r.output;
+  }
+  return total_tokens;
+}
+
+bool retire(std::vector<int64_t>& completed, int64_t& done, P99Abort& abort,
+            SimulationResult& out) {
+  done += static_cast<int64_t>(completed.size());
+  bool stop = false;
+  for (int64_t i : completed) stop = abort.add(out.records[static_cast<size_t>(i)]) || stop;
+  completed.clear();
+  if (stop) {
+    out.aborted = true;
+    out.abort_reason = abort.reason();
+  }
+  return stop;
 }
 
 ReplicaStats replica_stats(const Replica& rep, int64_t kv_blocks, double makespan) {

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "serving/abort_rule.hpp"
 #include "serving/engine_config.hpp"
 #include "serving/replica.hpp"
 #include "serving/request.hpp"
@@ -85,6 +86,16 @@ SimulationResult simulate(const std::vector<Request>& requests, const ClusterCon
 // without chunked prefill.
 void check_requests(const std::vector<Request>& requests, const EngineConfig& e,
                     const Replica& probe);
+// Request indices in arrival order (stable: ties keep their index order).
+std::vector<int64_t> arrival_order(const std::vector<Request>& requests);
+// Fills each record's id, arrival and lengths from its request; returns the
+// total input + output tokens (the simulators' iteration bound).
+int64_t start_records(const std::vector<Request>& requests, std::vector<RequestRecord>& records);
+// Counts the requests an iteration completed into `done` and the early-abort
+// rule, then clears `completed`. True, with `out` marked aborted and the
+// reason, when the run must stop.
+bool retire(std::vector<int64_t>& completed, int64_t& done, P99Abort& abort,
+            SimulationResult& out);
 // One replica's totals over a run ending at `makespan`.
 ReplicaStats replica_stats(const Replica& rep, int64_t kv_blocks, double makespan);
 
