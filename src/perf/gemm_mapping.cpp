@@ -33,6 +33,10 @@ constexpr double kPartialBytes = 4;
 
 // Split-K is tried up to this many parts (cuBLASLt heuristics stop near here).
 constexpr int64_t kMaxSplitK = 64;
+// Beyond this many waves of whole tiles the partial last wave costs at most
+// 1/(waves) of the run, and stream-K's search cost (4 candidates per tile
+// shape and k-step) is not worth it [heuristic, bounded: <= 25% on such shapes].
+constexpr int64_t kMaxStreamKWaves = 4;
 
 // The memory levels GEMM traffic crosses. `core` holds the operand tiles;
 // `path` lists the shared levels from the cores outward, ending at main
@@ -296,9 +300,12 @@ std::vector<GemmMapping> gemm_mapping_candidates(const ChipSpec& chip, const Gem
           if (s > 1 && (tiles * (s / 2) >= mx.cores || ceil_div(shape.k, s) < kt)) break;
           out.push_back({mt, nt, kt, s, 0});
         }
-        // Stream-K, whenever a tile has more than one k-iteration to share,
-        // over all cores and over 1/2, 1/4, 1/8 of them (fewer fixups).
-        if (ceil_div(shape.k, kt) > 1)
+        // Stream-K, whenever a tile has more than one k-iteration to share
+        // and whole tiles would leave a partial last wave among at most
+        // kMaxStreamKWaves, over all cores and over 1/2, 1/4, 1/8 of them
+        // (fewer fixups). Both conditions only loosen with more cores.
+        if (ceil_div(shape.k, kt) > 1 && tiles % mx.cores != 0 &&
+            tiles < kMaxStreamKWaves * mx.cores)
           for (int64_t g = mx.cores, i = 0; g >= 1 && i < 4; g /= 2, ++i)
             out.push_back({mt, nt, kt, 1, g});
         if (2 * kt * elem > kStepRowBytes ||
