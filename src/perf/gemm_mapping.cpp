@@ -194,14 +194,13 @@ GemmMappingResult evaluate_gemm_mapping(const ChipSpec& chip, const GemmShape& s
   // memory level can be filled (per-core level bandwidth / cores), so a wave
   // using few cores cannot pull the whole chip's bandwidth. The last partial
   // wave still costs a full tile's compute time.
-  std::vector<double> level_time(nl, 0.0);
+  // `share` is the part of all tiles' traffic one wave carries.
+  std::vector<double> level_time(nl, 0.0), tl(nl);
   double core_time = 0, loop_time = 0;
-  auto run_waves = [&](int64_t count, int64_t active) {
+  auto run_waves = [&](int64_t count, int64_t active, double share) {
     if (count == 0 || active == 0) return;
     double t = t_tile;
-    const double share = static_cast<double>(active) / r.tiles;
     const double ports = port * active;
-    std::vector<double> tl(nl);
     for (size_t j = 0; j < nl; ++j) {
       tl[j] = loop_bytes[j] * share / std::min(bw[j], ports);
       t = std::max(t, tl[j]);
@@ -213,23 +212,11 @@ GemmMappingResult evaluate_gemm_mapping(const ChipSpec& chip, const GemmShape& s
     loop_time += count * t;
   };
   if (sk_cores > 0) {
-    // One pass over the stream-K cores carrying all the traffic (share = 1).
-    const int64_t active = sk_cores;
-    double t = t_tile;
-    const double ports = port * active;
-    for (size_t j = 0; j < nl; ++j) {
-      const double tl = loop_bytes[j] / std::min(bw[j], ports);
-      level_time[j] += tl;
-      t = std::max(t, tl);
-    }
-    if (core_separate) {
-      core_time = core_bytes / (core_bw * active / cores);
-      t = std::max(t, core_time);
-    }
-    loop_time = t;
+    run_waves(1, sk_cores, 1.0);  // one pass over the stream-K cores carries all the traffic
   } else {
-    run_waves(r.tiles / cores, cores);
-    run_waves(r.tiles % cores ? 1 : 0, r.tiles % cores);
+    const double tiles = static_cast<double>(r.tiles);
+    run_waves(r.tiles / cores, cores, cores / tiles);
+    run_waves(r.tiles % cores ? 1 : 0, r.tiles % cores, (r.tiles % cores) / tiles);
   }
 
   // Pipeline fill and drain, not overlapped: the first k-step's operands
