@@ -96,4 +96,15 @@ CalibrationFile parse_calibration_cases(const std::string& yaml_text, const std:
   return read_calibration_cases(ConfigNode::load_string(yaml_text, name));
 }
 
+int64_t positive_field(const CalibrationCase& c, const char* key) {
+  ConfigNode n = c.node.required(key);
+  int64_t v = n.as_int();
+  if (v < 1) n.fail("must be a positive whole number");
+  return v;
+}
+
+int64_t positive_field(const CalibrationCase& c, const char* key, int64_t fallback) {
+  return c.node.has(key) ? positive_field(c, key) : fallback;
+}
+
 }  // namespace cw

@@ -38,6 +38,11 @@ CalibrationFile load_calibration_cases(const std::string& path);
 // As load_calibration_cases, for YAML text; `name` stands in for the file name.
 CalibrationFile parse_calibration_cases(const std::string& yaml_text, const std::string& name);
 
+// A case field that must be a whole number >= 1 (a file:line error names it
+// otherwise). The second form returns `fallback` when the case leaves it out.
+int64_t positive_field(const CalibrationCase& c, const char* key);
+int64_t positive_field(const CalibrationCase& c, const char* key, int64_t fallback);
+
 // The keys a case of `kind` may carry besides the common ones; empty if the
 // kind is unknown.
 const std::vector<std::string>& calibration_kind_keys(const std::string& kind);

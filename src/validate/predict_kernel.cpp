@@ -14,13 +14,6 @@ Dtype dtype_field(const CalibrationCase& c, const char* key) {
   return *d;
 }
 
-int64_t positive(const CalibrationCase& c, const char* key) {
-  ConfigNode n = c.node.required(key);
-  int64_t v = n.as_int();
-  if (v < 1) n.fail("must be a positive whole number");
-  return v;
-}
-
 double bytes_of(Dtype d) { return dtype_bits(d) / 8.0; }
 
 // Bytes per operand element of a gemm case as stored: the dtype's width, and
@@ -46,9 +39,9 @@ bool bare_blas_benchmark(const CalibrationCase& c) {
 
 GemmShape gemm_case_shape(const CalibrationCase& c) {
   GemmShape s;
-  s.m = positive(c, "m");
-  s.n = positive(c, "n");
-  s.k = positive(c, "k");
+  s.m = positive_field(c, "m");
+  s.n = positive_field(c, "n");
+  s.k = positive_field(c, "k");
   s.compute = dtype_field(c, "dtype");
   // Schema (tests/data/calibration/README.md): a gemm case times a serving
   // engine's linear layer, and for 8- and 4-bit dtypes that includes
@@ -75,11 +68,11 @@ double predict_gemm_tflops(const CalibrationCase& c) {
 double predict_attention_tflops(const CalibrationCase& c) {
   ChipSpec chip = load_chip(c.chip);
   PrefillAttentionShape a;
-  a.batch = positive(c, "batch");
-  a.heads = positive(c, "heads");
-  a.kv_heads = c.node.has("kv_heads") ? positive(c, "kv_heads") : a.heads;
-  a.q_len = a.kv_len = positive(c, "seq");
-  a.head_dim_qk = a.head_dim_v = positive(c, "head_dim");
+  a.batch = positive_field(c, "batch");
+  a.heads = positive_field(c, "heads");
+  a.kv_heads = positive_field(c, "kv_heads", a.heads);
+  a.q_len = a.kv_len = positive_field(c, "seq");
+  a.head_dim_qk = a.head_dim_v = positive_field(c, "head_dim");
   a.causal = c.node.required("causal").as_bool();
   a.compute = dtype_field(c, "dtype");
   a.kv_bytes = bytes_of(a.compute);
@@ -93,11 +86,11 @@ double predict_attention_tflops(const CalibrationCase& c) {
 double predict_decode_attention_us(const CalibrationCase& c) {
   ChipSpec chip = load_chip(c.chip);
   DecodeAttentionShape a;
-  a.batch = positive(c, "batch");
-  a.heads = positive(c, "heads");
-  a.kv_heads = positive(c, "kv_heads");
-  a.head_dim_qk = a.head_dim_v = positive(c, "head_dim");
-  a.context = positive(c, "context");
+  a.batch = positive_field(c, "batch");
+  a.heads = positive_field(c, "heads");
+  a.kv_heads = positive_field(c, "kv_heads");
+  a.head_dim_qk = a.head_dim_v = positive_field(c, "head_dim");
+  a.context = positive_field(c, "context");
   a.compute = dtype_field(c, "dtype");
   a.kv_bytes = bytes_of(dtype_field(c, "kv_dtype"));
   return decode_attention_cost(chip, a).time * 1e6;

@@ -7,27 +7,17 @@
 #include "workload/precision_loader.hpp"
 
 namespace cw {
-namespace {
-
-int64_t field(const CalibrationCase& c, const char* key, int64_t fallback) {
-  auto n = c.node.optional(key);
-  if (!n) return fallback;
-  int64_t v = n->as_int();
-  if (v < 1) n->fail("must be a positive whole number");
-  return v;
-}
-
-}  // namespace
 
 ModelPrediction predict_fixed_batch(const CalibrationCase& c) {
   ModelPrediction out;
-  const int tp = static_cast<int>(field(c, "tp", 1)), pp = static_cast<int>(field(c, "pp", 1)),
-            ep = static_cast<int>(field(c, "ep", 1));
+  const int tp = static_cast<int>(positive_field(c, "tp", 1));
+  const int pp = static_cast<int>(positive_field(c, "pp", 1));
+  const int ep = static_cast<int>(positive_field(c, "ep", 1));
   if (c.count % (tp * pp) != 0) {
     c.node.required("count").fail("count " + std::to_string(c.count) +
                                   " is not a multiple of tp x pp = " + std::to_string(tp * pp));
   }
-  const int dp = static_cast<int>(field(c, "dp", c.count / (tp * pp)));
+  const int dp = static_cast<int>(positive_field(c, "dp", c.count / (tp * pp)));
   if (tp * pp * dp != c.count) {
     c.node.required("count").fail("count must equal tp x pp x dp");
   }
@@ -40,9 +30,9 @@ ModelPrediction predict_fixed_batch(const CalibrationCase& c) {
   check_plan(ParallelPlan{tp, pp, ep, dp}, model);
   StepModel step(chip, model, precision, StepOptions{tp, pp, ep});
   FixedBatchRequest req;
-  req.batch = field(c, "batch", 1);
-  req.input = field(c, "input_tokens", 1);
-  req.output = field(c, "output_tokens", 1);
+  req.batch = positive_field(c, "batch", 1);
+  req.input = positive_field(c, "input_tokens", 1);
+  req.output = positive_field(c, "output_tokens", 1);
   req.replicas = dp;
   FixedBatchResult r = run_fixed_batch(step, req);
   if (c.kind == "batch_throughput") {

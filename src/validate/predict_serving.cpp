@@ -12,14 +12,6 @@
 namespace cw {
 namespace {
 
-int64_t field(const CalibrationCase& c, const char* key, int64_t fallback) {
-  auto n = c.node.optional(key);
-  if (!n) return fallback;
-  int64_t v = n->as_int();
-  if (v < 1) n->fail("must be a positive whole number");
-  return v;
-}
-
 // Requests in an offline_throughput run: enough that the ramp-up and drain
 // are small, like trtllm-bench's datasets (30,000 requests for 128/128, about
 // 3,000 for 2,048 output tokens), i.e. about 6M output tokens. [ASSUMED from
@@ -32,7 +24,9 @@ int64_t offline_requests(int64_t output) {
 
 ServingPrediction predict_offline_throughput(const CalibrationCase& c) {
   ServingPrediction out;
-  const int64_t tp = field(c, "tp", 1), pp = field(c, "pp", 1), ep = field(c, "ep", 1);
+  const int64_t tp = positive_field(c, "tp", 1);
+  const int64_t pp = positive_field(c, "pp", 1);
+  const int64_t ep = positive_field(c, "ep", 1);
   if (pp > 1 || ep > 1) {
     out.prediction.reason =
         "pipeline and expert parallelism are not modelled by the serving "
@@ -49,7 +43,8 @@ ServingPrediction predict_offline_throughput(const CalibrationCase& c) {
   auto step = std::make_shared<StepModel>(load_chip(c.chip),
                                           load_model(c.node.required("model").as_string()),
                                           precision, StepOptions{static_cast<int>(tp)});
-  const int64_t input = field(c, "input_tokens", 1), output = field(c, "output_tokens", 1);
+  const int64_t input = positive_field(c, "input_tokens", 1);
+  const int64_t output = positive_field(c, "output_tokens", 1);
   const std::vector<Request> requests(static_cast<size_t>(offline_requests(output)),
                                       Request{0, 0.0, input, output, 1});
   const int count = static_cast<int>(c.count);
