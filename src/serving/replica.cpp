@@ -50,13 +50,18 @@ int64_t Replica::peak_blocks(const Request& r) const {
   return paged_blocks(r.input, r.input + r.output - 1, r.width, cfg_.block_size);
 }
 
-void Replica::enqueue(int64_t r) {
+Replica::Seq Replica::new_seq(int64_t r) const {
   const Request& q = requests_[static_cast<size_t>(r)];
   Seq s;
   s.r = r;
   s.output = q.output;
   s.prompt = q.input;
   s.width = q.width;
+  return s;
+}
+
+void Replica::enqueue(int64_t r) {
+  Seq s = new_seq(r);
   records_[static_cast<size_t>(r)].replica = index_;
   waiting_.push_back(s);
 }
@@ -67,15 +72,10 @@ void Replica::release(int64_t blocks) {
 }
 
 void Replica::enqueue_transfer(int64_t r) {
-  const Request& q = requests_[static_cast<size_t>(r)];
-  Seq s;
-  s.r = r;
-  s.output = q.output;
-  s.prompt = q.input;
-  s.prefilled = q.input;
+  Seq s = new_seq(r);
+  s.prefilled = s.prompt;
   s.generated = 1;  // the prefill replica emitted the first token
   s.first_token = true;
-  s.width = q.width;
   records_[static_cast<size_t>(r)].decode_replica = index_;
   incoming_.push_back(s);
 }

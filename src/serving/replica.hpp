@@ -100,6 +100,7 @@ class Replica {
     bool first_token = false;
     int64_t stored() const { return prompt + (generated - gen_at_prompt); }
   };
+  Seq new_seq(int64_t r) const;  // request r, nothing prefilled or generated yet
   int64_t blocks_for(const Seq& s, int64_t stored_tokens) const;
   bool grow_for_decode(size_t i);  // false if running_[i] itself was preempted
   void preempt_last();
