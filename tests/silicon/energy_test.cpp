@@ -70,6 +70,19 @@ TEST(EnergyModel, NodeScalesLogicAndSramNotDram) {
   EXPECT_EQ(n2.level_kind[2], "HBM3");
 }
 
+// Average power of a GEMM run at a measured rate: the model's bytes per level
+// and FLOPs over the measured time (operands in `d`, bf16 output).
+double gemm_power(const ChipSpec& c, const EnergyTable& t, int64_t m, int64_t n, int64_t k,
+                  Dtype d, double tflops) {
+  GemmShape s;
+  s.m = m, s.n = n, s.k = k, s.compute = d;
+  s.a_bytes = s.w_bytes = dtype_bits(d) / 8;
+  s.c_bytes = 2;
+  Cost cost = gemm_cost(c, s);
+  cost.time = 2.0 * m * n * k / (tflops * 1e12);
+  return average_power(cost, d, t);
+}
+
 // Board power measured on an H100 SXM at its 700 W limit
 // (docs/measurements/h100-2026-11-25.md) against the model's average power of
 // the same kernel run at the measured throughput. The copy and the bf16 GEMM
@@ -78,22 +91,9 @@ TEST(EnergyModel, NodeScalesLogicAndSramNotDram) {
 TEST(EnergyModel, MatchesMeasuredH100BoardPower) {
   ChipSpec c = load_chip("h100-sxm");
   EnergyTable t = energy_table(c, load_node("tsmc-n4"), 814);
-  auto power_at = [&](GemmShape s, double tflops) {
-    Cost cost = gemm_cost(c, s);
-    const double flops = 2.0 * s.m * s.n * s.k;
-    cost.time = flops / (tflops * 1e12);  // the measured rate, the model's bytes
-    return average_power(cost, s.compute, t);
-  };
-  auto shape = [](int64_t m, int64_t n, int64_t k, Dtype d) {
-    GemmShape s;
-    s.m = m, s.n = n, s.k = k, s.compute = d;
-    s.a_bytes = s.w_bytes = dtype_bits(d) / 8;
-    s.c_bytes = 2;
-    return s;
-  };
-  EXPECT_NEAR(power_at(shape(8192, 8192, 8192, Dtype::bf16), 690), 697, 0.03 * 697);
-  EXPECT_NEAR(power_at(shape(8192, 8192, 8192, Dtype::fp8), 1290), 698, 0.03 * 698);
-  EXPECT_NEAR(power_at(shape(64, 28672, 8192, Dtype::bf16), 175.9), 665, 0.10 * 665);
+  EXPECT_NEAR(gemm_power(c, t, 8192, 8192, 8192, Dtype::bf16, 690), 697, 0.03 * 697);
+  EXPECT_NEAR(gemm_power(c, t, 8192, 8192, 8192, Dtype::fp8, 1290), 698, 0.03 * 698);
+  EXPECT_NEAR(gemm_power(c, t, 64, 28672, 8192, Dtype::bf16, 175.9), 665, 0.10 * 665);
   Cost copy;
   copy.time = 1;
   copy.bytes[2] = 3.03e12;
@@ -108,17 +108,9 @@ TEST(EnergyModel, MatchesMeasuredH100BoardPower) {
 TEST(EnergyModel, ChecksAgainstMeasuredH200BoardPower) {
   ChipSpec c = load_chip("h200-sxm");
   EnergyTable t = energy_table(c, load_node("tsmc-n4"), 814);
-  auto power_at = [&](int64_t m, int64_t n, int64_t k, Dtype d, double tflops) {
-    GemmShape s;
-    s.m = m, s.n = n, s.k = k, s.compute = d;
-    s.a_bytes = s.w_bytes = dtype_bits(d) / 8;
-    Cost cost = gemm_cost(c, s);
-    cost.time = 2.0 * m * n * k / (tflops * 1e12);
-    return average_power(cost, d, t);
-  };
-  EXPECT_NEAR(power_at(8192, 8192, 8192, Dtype::bf16, 671.7), 691, 0.03 * 691);
-  EXPECT_NEAR(power_at(8192, 8192, 8192, Dtype::fp8, 1294), 692, 0.03 * 692);
-  EXPECT_GT(power_at(64, 28672, 8192, Dtype::bf16, 257.1), 700);
+  EXPECT_NEAR(gemm_power(c, t, 8192, 8192, 8192, Dtype::bf16, 671.7), 691, 0.03 * 691);
+  EXPECT_NEAR(gemm_power(c, t, 8192, 8192, 8192, Dtype::fp8, 1294), 692, 0.03 * 692);
+  EXPECT_GT(gemm_power(c, t, 64, 28672, 8192, Dtype::bf16, 257.1), 700);
   Cost copy;
   copy.time = 1;
   copy.bytes[2] = 4.25e12;
