@@ -58,7 +58,7 @@ void register_eval(CLI::App& app) {
       j["precision"] = e.precision.name;
       j["chips"] = e.plan.chips();
       j["plan"] = {{"tp", e.plan.tp}, {"pp", e.plan.pp}, {"ep", e.plan.ep}, {"dp", e.plan.dp},
-                   {"attention_dp", e.plan.attention_dp}};
+                   {"attention_dp", e.plan.attention_dp}, {"overlap", w->overlap}};
       j["batch"] = w->batch;
       j["input"] = w->input;
       j["output"] = w->output;
@@ -73,8 +73,9 @@ void register_eval(CLI::App& app) {
       fmt::print("{}\n", j.dump(2));
       return;
     }
-    fmt::print("{} on {} x {} ({}), precision {}: batch {}, input {}, output {}\n", e.model.id,
-               e.plan.chips(), e.chip.id, e.plan.to_string(), e.precision.name, w->batch, w->input,
+    fmt::print("{} on {} x {} ({}{}), precision {}: batch {}, input {}, output {}\n", e.model.id,
+               e.plan.chips(), e.chip.id, e.plan.to_string(),
+               w->overlap ? ", two-batch overlap" : "", e.precision.name, w->batch, w->input,
                w->output);
     fmt::print("memory per chip: weights {}, KV cache {}, activations {} of {}\n",
                format_bytes(e.memory.weights), format_bytes(e.memory.kv_cache),

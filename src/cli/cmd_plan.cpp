@@ -64,13 +64,15 @@ void register_plan(CLI::App& app) {
       for (const auto& e : by_latency) l.push_back(row_json(e));
       fmt::print("{}\n", nlohmann::json{{"chip", chip.id}, {"count", *count},
                                         {"model", model.id}, {"precision", precision.name},
+                                        {"overlap", w->overlap},
                                         {"by_throughput", t}, {"by_latency", l},
                                         {"rejected", rejected.size()}}
                              .dump(2));
       return;
     }
-    fmt::print("{} on {} x {}, precision {}: batch {}, input {}, output {}\n", model.id, *count,
-               chip.id, precision.name, w->batch, w->input, w->output);
+    fmt::print("{} on {} x {}, precision {}{}: batch {}, input {}, output {}\n", model.id, *count,
+               chip.id, precision.name, w->overlap ? ", two-batch overlap" : "", w->batch,
+               w->input, w->output);
     fmt::print("{} plans fit, {} do not\n", fits.size(), rejected.size());
     auto table = [](const char* title, const std::vector<Evaluation>& rows) {
       fmt::print("\n{}\n  {:<26} {:>10} {:>10} {:>10} {:>12} {:>9}\n", title, "plan", "TTFT",

@@ -91,6 +91,16 @@ void register_serve(CLI::App& app) {
   auto* tp = cmd->add_option("--tp", o.tp, "tensor-parallel degree per replica")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
+  auto* ep = cmd->add_option("--ep", o.ep, "expert-parallel degree inside each replica")
+                 ->check(CLI::PositiveNumber)
+                 ->capture_default_str();
+  auto* attention_dp = cmd->add_flag(
+      "--attention-dp", o.attention_dp,
+      "wide EP: attention data-parallel over each replica's tp chips, routed experts sharded "
+      "over them (needs --ep equal to --tp)");
+  auto* overlap = cmd->add_flag("--overlap", o.overlap,
+                                "two-batch overlap of all-reduce and expert all-to-all with "
+                                "compute, where it is faster");
   cmd->add_option("--max-batch", o.engine.max_batch, "most running requests per replica")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
@@ -114,6 +124,9 @@ void register_serve(CLI::App& app) {
   auto* disagg = cmd->add_flag("--disaggregate", a->disaggregate,
                                "separate prefill and decode pools; the KV cache moves over links");
   disagg->excludes(tp);
+  disagg->excludes(ep);
+  disagg->excludes(attention_dp);
+  disagg->excludes(overlap);
   cmd->add_option("--prefill-replicas", a->split.prefill_replicas,
                   "with --disaggregate: replicas in the prefill pool")
       ->check(CLI::PositiveNumber)

@@ -75,6 +75,9 @@ void add_workload_options(CLI::App& cmd, WorkloadArgs& w, bool with_plan) {
       ->check(CLI::PositiveNumber)->capture_default_str();
   cmd.add_option("--max-tokens", w.max_tokens, "most tokens one prefill iteration processes")
       ->check(CLI::PositiveNumber)->capture_default_str();
+  cmd.add_flag("--overlap", w.overlap,
+               "two-batch overlap: split each iteration into two micro-batches whose all-reduce "
+               "and expert all-to-all run while the other computes (SGLang/DeepSeek TBO)");
   if (!with_plan) return;
   cmd.add_option("--tp", w.tp, "tensor-parallel degree, or auto (fewest chips that fit)")
       ->check(CLI::PositiveNumber | CLI::IsMember({"auto"}))
@@ -104,6 +107,7 @@ Evaluation evaluate_plan(const ChipSpec& chip, const ModelSpec& model, const Pre
   }
   StepOptions options{plan.tp, plan.pp, plan.ep};
   options.attention_dp = plan.attention_dp;
+  options.overlap = w.overlap;
   StepModel step(chip, model, precision, options);
   e.result = run_fixed_batch(
       step, FixedBatchRequest{w.batch, w.input, w.output, w.max_tokens, plan.dp});

@@ -19,6 +19,7 @@ struct WorkloadArgs {
   int pp = 1, ep = 1, dp = 0;  // dp 0 = count / (tp × pp)
   int count = 0;               // chips; 0 = tp × pp × dp
   bool attention_dp = false;   // attention data-parallel over the ep = tp group (wide EP)
+  bool overlap = false;        // two-batch overlap of collectives with compute
 };
 void add_workload_options(CLI::App& cmd, WorkloadArgs& w, bool with_plan = true);
 

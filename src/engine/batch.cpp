@@ -30,25 +30,44 @@ int64_t dealt_to_rank0(int64_t first, int64_t n, int64_t ranks) {
   return upto(first + n) - upto(first);
 }
 
+// Rank 0's share of the sequences dealt round-robin over `ranks`, and the rest.
+std::pair<Batch, Batch> deal(const Batch& batch, int ranks) {
+  std::pair<Batch, Batch> out;
+  auto split = [&](const auto& list, auto member) {
+    int64_t next = 0;
+    for (const auto& item : list) {
+      auto mine = item, rest = item;
+      mine.sequences = dealt_to_rank0(next, item.sequences, ranks);
+      rest.sequences = item.sequences - mine.sequences;
+      next += item.sequences;
+      if (mine.sequences > 0) (out.first.*member).push_back(mine);
+      if (rest.sequences > 0) (out.second.*member).push_back(rest);
+    }
+  };
+  split(batch.prefill, &Batch::prefill);
+  split(batch.decode, &Batch::decode);
+  return out;
+}
+
 }  // namespace
 
-Batch busiest_rank_share(const Batch& batch, int ranks) {
-  Batch share;
-  int64_t next = 0;
-  for (const auto& p : batch.prefill) {
-    PrefillChunk c = p;
-    c.sequences = dealt_to_rank0(next, p.sequences, ranks);
-    next += p.sequences;
-    if (c.sequences > 0) share.prefill.push_back(c);
+Batch busiest_rank_share(const Batch& batch, int ranks) { return deal(batch, ranks).first; }
+
+std::pair<Batch, Batch> split_micro_batches(const Batch& batch) {
+  std::pair<Batch, Batch> halves = deal(batch, 2);
+  // One prompt alone: its chunk is cut in two, the second half attending to
+  // the first (SGLang's two-batch overlap splits a lone prefill by tokens).
+  if (halves.second.new_tokens() == 0 && batch.decode.empty() && batch.prefill.size() == 1 &&
+      batch.prefill[0].sequences == 1 && batch.prefill[0].new_tokens >= 2) {
+    const PrefillChunk& whole = batch.prefill[0];
+    PrefillChunk early = whole, late = whole;
+    late.new_tokens = whole.new_tokens / 2;
+    early.new_tokens = whole.new_tokens - late.new_tokens;
+    early.context = whole.context - late.new_tokens;
+    early.last_chunk = false;
+    halves = {Batch{{early}, {}}, Batch{{late}, {}}};
   }
-  next = 0;
-  for (const auto& d : batch.decode) {
-    DecodeGroup g = d;
-    g.sequences = dealt_to_rank0(next, d.sequences, ranks);
-    next += d.sequences;
-    if (g.sequences > 0) share.decode.push_back(g);
-  }
-  return share;
+  return halves;
 }
 
 }  // namespace cw

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <utility>
 #include <vector>
 
 namespace cw {
@@ -33,5 +34,12 @@ struct Batch {
 // dealt round-robin from rank 0, so rank 0 holds ceil(n / ranks) of each list
 // and never less work than another rank. Contract: ranks >= 1.
 Batch busiest_rank_share(const Batch& batch, int ranks);
+
+// The two micro-batches of two-batch overlap: the sequences of every prefill
+// chunk and decode group dealt alternately, the first half taking the odd one
+// (so first = busiest_rank_share(batch, 2)). A lone prompt chunk is split by
+// tokens instead (the first half non-final, the second attending to it); a
+// lone decode sequence leaves the second half empty.
+std::pair<Batch, Batch> split_micro_batches(const Batch& batch);
 
 }  // namespace cw

@@ -2,11 +2,13 @@
 
 #include <algorithm>
 #include <cmath>
+#include <string_view>
 
 #include "config/error.hpp"
 #include "perf/attention_preprocess.hpp"
 #include "engine/expert_dispatch.hpp"
 #include "engine/parallel_plan.hpp"
+#include "engine/two_batch_overlap.hpp"
 #include "hardware/system_loader.hpp"
 #include "perf/collective.hpp"
 #include "perf/ops.hpp"
@@ -194,9 +196,11 @@ void StepModel::add_mlp(const Batch& batch, int64_t routed_tokens, bool moe,
   // the compute format, fp8 under the fp8 recipe, with its block scales, as
   // DeepEP's fp8 dispatch); combine in the activation format (DeepEP: bf16).
   if (options_.attention_dp) {
-    ops.push_back({"moe_dispatch", expert_exchange(system_, ep, T, e.experts_per_token, h,
-                                                   precision_.moe_experts.bytes_per_element())
-                                       .cost});
+    ops.push_back({"moe_dispatch",
+                   expert_exchange(system_, ep, T, e.experts_per_token, h,
+                                   precision_.moe_experts.bytes_per_element())
+                       .cost,
+                   true});
   }
   // Distinct experts a batch of T tokens touches when each picks k of E
   // uniformly: E·(1 − (1 − k/E)^T) (expected coverage; balanced routing).
@@ -212,7 +216,7 @@ void StepModel::add_mlp(const Batch& batch, int64_t routed_tokens, bool moe,
   add_gemm(ops, "experts_down", rows, h, inter, precision_.moe_experts, local);
   if (options_.attention_dp) {
     ops.push_back(
-        {"moe_combine", expert_exchange(system_, ep, T, e.experts_per_token, h, ab).cost});
+        {"moe_combine", expert_exchange(system_, ep, T, e.experts_per_token, h, ab).cost, true});
   }
   if (e.shared_experts > 0) {
     const int64_t shared = e.shared_experts * e.expert_intermediate / tp;
@@ -229,6 +233,67 @@ Cost StepModel::collective_cost(double bytes) const {
   return collective(system_, CollectiveKind::all_reduce, options_.tp, bytes).cost;
 }
 
+LayerClassResult StepModel::layer_class(const Batch& batch, int64_t routed_tokens, bool moe,
+                                        int64_t count) {
+  LayerClassResult lc{moe ? "moe_layer" : "dense_layer", count, {}, {}};
+  const int64_t T = batch.new_tokens();
+  const int64_t h = model_.hidden;
+  const double ab = act_bytes_;
+  const bool allreduce = attention_tp() > 1;
+  // Pre-attention norm fused with the residual add of the previous layer.
+  add_vector(lc.ops, "attn_norm", T * h, 5, 0, 2 * T * h * ab, 2 * T * h * ab);
+  add_attention(batch, lc.ops);
+  if (allreduce) lc.ops.push_back({"attn_allreduce", collective_cost(T * h * ab), true});
+  if (!model_.parallel_block) {
+    add_vector(lc.ops, "mlp_norm", T * h, 5, 0, 2 * T * h * ab, 2 * T * h * ab);
+  }
+  add_mlp(batch, routed_tokens, moe, lc.ops);
+  if (allreduce) lc.ops.push_back({"mlp_allreduce", collective_cost(T * h * ab), true});
+  return lc;
+}
+
+namespace {
+
+double layer_time(const LayerClassResult& lc) {
+  double t = 0;
+  for (const auto& op : lc.ops) t += op.cost.time;
+  return t;
+}
+
+}  // namespace
+
+LayerClassResult StepModel::overlapped_layer_class(const MicroBatch& first,
+                                                   const MicroBatch& second, bool moe,
+                                                   int64_t count) {
+  LayerClassResult a = layer_class(first.batch, first.routed_tokens, moe, count);
+  LayerClassResult b = layer_class(second.batch, second.routed_tokens, moe, count);
+  auto chain = [](const LayerClassResult& lc, double& sum) {
+    std::vector<OverlapOp> ops;
+    for (const auto& op : lc.ops) {
+      ops.push_back({op.cost.time, op.comm});
+      sum += op.cost.time;
+    }
+    return ops;
+  };
+  double in_turn = 0;  // both halves, one after the other, one layer
+  const std::vector<OverlapOp> ca = chain(a, in_turn), cb = chain(b, in_turn);
+  const OverlapSchedule s = schedule_two_batches(ca, cb, count, kCommCoreShare);
+  // Both halves' ops, summed by name, in first-seen order.
+  for (const auto& op : b.ops) {
+    auto it = std::find_if(a.ops.begin(), a.ops.end(),
+                           [&](const OpRecord& r) { return std::string_view(r.name) == op.name; });
+    if (it == a.ops.end())
+      a.ops.push_back(op);
+    else
+      it->cost += op.cost;
+  }
+  Cost hidden;
+  hidden.time = s.time / static_cast<double>(count) - in_turn;
+  hidden.bound = Bound::network;
+  a.ops.push_back({"overlap_hidden", hidden, true});
+  return a;
+}
+
 StepResult StepModel::evaluate(const Batch& group_batch) {
   StepResult r;
   // Under attention DP this rank runs the busiest share of the group's batch.
@@ -240,25 +305,37 @@ StepResult StepModel::evaluate(const Batch& group_batch) {
   const double ab = act_bytes_;
   const int tp = attention_tp();
   const int pp = options_.pp;
+  // Two micro-batches only when there is a collective to hide and both get sequences.
+  const bool has_comm = tp > 1 || options_.attention_dp;
+  std::pair<Batch, Batch> halves;
+  if (options_.overlap && has_comm) halves = split_micro_batches(batch);
+  const bool overlap = halves.second.new_tokens() > 0;
+  // Each rank splits its own share; every rank does the same, so each half's
+  // experts see that fraction of the group's routed tokens.
+  auto micro = [&](const Batch& half) {
+    const double share = static_cast<double>(half.new_tokens()) / static_cast<double>(T);
+    return MicroBatch{half, std::max<int64_t>(1, std::llround(share * group_batch.new_tokens()))};
+  };
 
   LayerClassResult embed{"embedding", 1, {}, {}};
   add_vector(embed.ops, "embedding_gather", T * h, 0, 0, T * h * ab, T * h * ab);
   r.layers.push_back(std::move(embed));
 
   for (bool moe : {false, true}) {
-    LayerClassResult lc{moe ? "moe_layer" : "dense_layer", 0, {}, {}};
-    for (int64_t l = 0; l < model_.layers; ++l) lc.count += model_.is_moe_layer(l) == moe ? 1 : 0;
-    if (lc.count == 0) continue;
-    // Pre-attention norm fused with the residual add of the previous layer.
-    add_vector(lc.ops, "attn_norm", T * h, 5, 0, 2 * T * h * ab, 2 * T * h * ab);
-    add_attention(batch, lc.ops);
-    if (tp > 1) lc.ops.push_back({"attn_allreduce", collective_cost(T * h * ab)});
-    if (!model_.parallel_block) {
-      add_vector(lc.ops, "mlp_norm", T * h, 5, 0, 2 * T * h * ab, 2 * T * h * ab);
+    int64_t count = 0;
+    for (int64_t l = 0; l < model_.layers; ++l) count += model_.is_moe_layer(l) == moe ? 1 : 0;
+    if (count == 0) continue;
+    // Dense layers under attention DP have no collective: nothing to overlap.
+    const bool split = overlap && (tp > 1 || moe);
+    LayerClassResult whole = layer_class(batch, group_batch.new_tokens(), moe, count);
+    if (split) {
+      // Engines run two micro-batches only where that pays (large batches):
+      // halving a weight-bound batch streams every weight twice.
+      LayerClassResult two =
+          overlapped_layer_class(micro(halves.first), micro(halves.second), moe, count);
+      if (layer_time(two) < layer_time(whole)) whole = std::move(two);
     }
-    add_mlp(batch, group_batch.new_tokens(), moe, lc.ops);
-    if (tp > 1) lc.ops.push_back({"mlp_allreduce", collective_cost(T * h * ab)});
-    r.layers.push_back(std::move(lc));
+    r.layers.push_back(std::move(whole));
   }
 
   LayerClassResult head{"lm_head", 1, {}, {}};

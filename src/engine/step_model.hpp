@@ -24,6 +24,7 @@ namespace cw {
 struct OpRecord {
   const char* name;  // "qkv_proj", "attention_decode", "mlp_down", ... (static string)
   Cost cost;
+  bool comm = false;  // a collective on the chip-to-chip links (all-reduce, dispatch, combine)
 };
 
 struct LayerClassResult {
@@ -58,8 +59,14 @@ struct StepOptions {
   // group's; each rank runs attention, dense FFNs, shared experts and the LM
   // head whole on its share of the sequences, and the step is the busiest
   // rank's (busiest_rank_share), with the MoE dispatch and combine
-  // all-to-alls on the critical path (no overlap with compute modelled).
+  // all-to-alls on the critical path (unless `overlap`).
   bool attention_dp = false;
+  // Two-batch overlap (engine/two_batch_overlap.hpp): each iteration's batch
+  // runs as two micro-batches whose collectives overlap the other's compute,
+  // in every layer class where that is faster than one batch. Layer classes
+  // without collectives, or a batch that cannot be split (one decode
+  // sequence), run as one batch.
+  bool overlap = false;
   double iteration_overhead = kDefaultIterationOverhead;  // seconds per iteration
 };
 
@@ -79,6 +86,18 @@ class StepModel {
   const StepOptions& options() const { return options_; }
 
  private:
+  // The ops of one layer class for this rank's `batch` (ops not yet summed).
+  LayerClassResult layer_class(const Batch& batch, int64_t routed_tokens, bool moe,
+                               int64_t count);
+  // The same class with this rank's batch split into two overlapped
+  // micro-batches: both halves' ops merged by name, plus an "overlap_hidden"
+  // op whose (negative) time is what the schedule saves over running them in turn.
+  struct MicroBatch {
+    Batch batch;
+    int64_t routed_tokens = 0;
+  };
+  LayerClassResult overlapped_layer_class(const MicroBatch& first, const MicroBatch& second,
+                                          bool moe, int64_t count);
   void add_attention(const Batch& batch, std::vector<OpRecord>& ops);
   // `batch`: this rank's tokens; `routed_tokens`: the tokens of the whole
   // expert-parallel group routed to the experts (the same under TP + EP).

@@ -1,5 +1,7 @@
 #include "perf/cost.hpp"
 
+#include <cmath>
+
 namespace cw {
 
 const char* bound_name(Bound b) {
@@ -14,8 +16,9 @@ const char* bound_name(Bound b) {
 }
 
 Cost& Cost::operator+=(const Cost& o) {
-  // The bound of a sum is the bound of its larger part.
-  if (o.time > time) bound = o.bound;
+  // The bound of a sum is the bound of its larger part (by magnitude: a
+  // negative part, time saved by overlap, names its own bound when alone).
+  if (std::fabs(o.time) > std::fabs(time)) bound = o.bound;
   time += o.time;
   compute_time += o.compute_time;
   memory_time += o.memory_time;

@@ -15,10 +15,15 @@ StepCostFn Deployment::step_cost() const {
 
 std::string Deployment::describe() const {
   const EngineConfig& e = cluster.engine;
+  const StepOptions& o = step->options();
+  std::string plan = fmt::format("tp {}", tp);
+  if (o.ep > 1) plan += fmt::format(" ep {}", o.ep);
+  if (o.attention_dp) plan += " attention-DP";
+  if (o.overlap) plan += ", two-batch overlap";
   return fmt::format(
-      "{} replica{} x tp {} ({} chips), max batch {}, max tokens {}{}, {}, {} router, KV {} "
+      "{} replica{} x {} ({} chips), max batch {}, max tokens {}{}, {}, {} router, KV {} "
       "blocks x {} tokens per replica",
-      replicas, replicas == 1 ? "" : "s", tp, count, e.max_batch, e.max_tokens,
+      replicas, replicas == 1 ? "" : "s", plan, count, e.max_batch, e.max_tokens,
       e.chunked_prefill ? " (chunked prefill)" : "", policy_name(e.policy),
       router_name(cluster.router), e.kv_blocks, e.block_size);
 }
@@ -45,9 +50,15 @@ Deployment make_deployment(std::shared_ptr<StepModel> step, int count, EngineCon
       step, d.silicon->available() ? std::optional(d.silicon->sheet.energy) : std::nullopt);
   d.step = std::move(step);
   // Per chip: weights and the activation workspace of a max_tokens iteration,
-  // then KV blocks in the configured share of what is left.
-  MemoryBudget base = memory_budget(chip, model, precision, tp, 0, engine.max_tokens);
-  const double kv_per_token = memory_budget(chip, model, precision, tp, 1, 0).kv_cache;
+  // then KV blocks in the configured share of what is left. Under attention
+  // DP each rank holds its own sequences' KV whole and runs 1/ep of the
+  // iteration's tokens; the replica's KV pool is the ranks' together.
+  const StepOptions& so = d.step->options();
+  const ParallelPlan plan{tp, 1, so.ep, 1, so.attention_dp};
+  const int kv_ranks = so.attention_dp ? so.ep : 1;
+  const int64_t rank_tokens = (engine.max_tokens + kv_ranks - 1) / kv_ranks;
+  MemoryBudget base = memory_budget(chip, model, precision, plan, 0, rank_tokens);
+  const double kv_per_token = memory_budget(chip, model, precision, plan, 1, 0).kv_cache;
   const double left = base.capacity - base.weights - base.activations;
   const double free = kKvMemoryFraction * left;
   const double block_bytes = kv_per_token * static_cast<double>(engine.block_size);
@@ -79,14 +90,13 @@ Deployment make_deployment(std::shared_ptr<StepModel> step, int count, EngineCon
         std::max(0.0, left) / gb, base.capacity / gb, kKvMemoryFraction * 100,
         std::max(0.0, free) / gb, min_tokens));
   }
-  engine.kv_blocks = blocks;
-  engine.kv_bytes_per_token = kv_per_token * tp;
+  engine.kv_blocks = blocks * kv_ranks;
+  engine.kv_bytes_per_token = kv_per_token * (so.attention_dp ? 1 : tp);
   engine.swap_bandwidth = kHostLinkBandwidth * tp;
   d.cluster.replicas = d.replicas;
   d.cluster.engine = engine;
   d.cluster.router = router;
-  d.memory =
-      memory_budget(chip, model, precision, tp, blocks * engine.block_size, engine.max_tokens);
+  d.memory = memory_budget(chip, model, precision, plan, blocks * engine.block_size, rank_tokens);
   return d;
 }
 
@@ -94,6 +104,9 @@ nlohmann::json to_json(const Deployment& d) {
   const EngineConfig& e = d.cluster.engine;
   return {{"chips", d.count},
           {"tp", d.tp},
+          {"ep", d.step->options().ep},
+          {"attention_dp", d.step->options().attention_dp},
+          {"overlap", d.step->options().overlap},
           {"replicas", d.replicas},
           {"max_batch", e.max_batch},
           {"max_tokens", e.max_tokens},

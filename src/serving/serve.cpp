@@ -77,7 +77,10 @@ ServeResult run_serve(const ServeOptions& o) {
                                          o.router, longest_prompt, longest);
     sim = r.disaggregated->simulate(requests, sim_options);
   } else {
-    auto step = std::make_shared<StepModel>(chip, model, precision, StepOptions{o.tp});
+    StepOptions so{o.tp, 1, o.ep};
+    so.attention_dp = o.attention_dp;
+    so.overlap = o.overlap;
+    auto step = std::make_shared<StepModel>(chip, model, precision, so);
     r.deployment = make_deployment(step, o.count, o.engine, o.router, longest);
     sim = simulate(requests, r.deployment.cluster, r.deployment.step_cost(), sim_options);
   }

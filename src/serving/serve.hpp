@@ -18,6 +18,9 @@ namespace cw {
 struct ServeOptions {
   std::string chip, model, precision = "fp8";
   int count = 1, tp = 1;
+  int ep = 1;                 // expert parallelism inside each replica's tp group
+  bool attention_dp = false;  // wide EP: attention data-parallel over the ep = tp group
+  bool overlap = false;       // two-batch overlap of collectives with compute
   std::string trace;    // CSV path, or
   std::string dataset;  // a named dataset (mlperf-llama2-70b, ...)
   // Arrivals: offline (all at t = 0), poisson/gamma at `rate`, or, when
