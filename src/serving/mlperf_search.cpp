@@ -80,15 +80,38 @@ class Search {
     return out;
   }
 
+  // Replica shapes to tune: every tensor-parallel degree, and for a
+  // mixture-of-experts model a wide-EP group (attention DP, experts sharded
+  // ep = tp ways) of every power of two from 2 within the scale-up domain
+  // that divides the chips and the experts (heads need not divide).
+  std::vector<EngineKnobs> group_candidates() const {
+    std::vector<EngineKnobs> out;
+    for (int tp : tp_candidates()) out.push_back(EngineKnobs{tp});
+    if (!model_.moe) return out;
+    for (int tp = 2; tp <= std::min(o_.count, domain_); tp *= 2) {
+      if (o_.tp && tp != *o_.tp) continue;
+      if (o_.count % tp == 0 && model_.moe->num_experts % tp == 0) {
+        EngineKnobs k{tp};
+        k.attention_dp = true;
+        out.push_back(k);
+      }
+    }
+    return out;
+  }
+
   Deployment deploy(const EngineKnobs& k) {
-    auto& step = steps_[k.tp];
-    if (!step) step = std::make_shared<StepModel>(chip_, model_, precision_, StepOptions{k.tp});
+    auto& step = steps_[k.group()];
+    if (!step) {
+      StepOptions so{k.tp, 1, k.attention_dp ? k.tp : 1};
+      so.attention_dp = k.attention_dp;
+      step = std::make_shared<StepModel>(chip_, model_, precision_, so);
+    }
     EngineConfig e;
     e.max_batch = k.max_batch;
     e.max_tokens = k.max_tokens;
     e.policy = k.policy;
     Deployment d = make_deployment(step, o_.count, e, RouterPolicy::round_robin, min_tokens_);
-    auto& costs = costs_[k.tp];  // step costs depend on the model and tp only
+    auto& costs = costs_[k.group()];  // step costs depend on the model and replica shape only
     if (!costs) costs = d.costs;
     d.costs = costs;
     return d;
@@ -101,20 +124,23 @@ class Search {
     return offline_[k.key()] = run_offline(deploy(k), b_, dataset_, b_.samples);
   }
 
-  double rate_hint(int tp) const {
-    auto it = rate_hint_.find(tp);
+  double rate_hint(const EngineKnobs& k) const {
+    auto it = rate_hint_.find(k.group());
     return it == rate_hint_.end() ? 0 : it->second;
   }
 
-  // False (and the reason recorded) when the degree cannot hold the model
-  // even with the smallest batch and token limits.
-  bool fits(int tp) {
+  // False (and the reason recorded) when the replica shape cannot hold the
+  // model even with the smallest batch and token limits.
+  bool fits(EngineKnobs k) {
+    k.max_batch = kMinBatch;
+    k.max_tokens = kMinTokens;
+    k.policy = SchedulePolicy::decode_first;
     try {
-      deploy(EngineKnobs{tp, kMinBatch, kMinTokens, SchedulePolicy::decode_first});
+      deploy(k);
       return true;
     } catch (const UserError& e) {
-      tried.push_back(
-          {tp, kMinBatch, kMinTokens, SchedulePolicy::decode_first, "offline", 0, e.what()});
+      tried.push_back(point(k, "offline"));
+      tried.back().note = e.what();
       return false;
     }
   }
@@ -125,15 +151,19 @@ class Search {
   double server_score(const EngineKnobs& k) { return record(k, true); }
 
  private:
+  static SearchPoint point(const EngineKnobs& k, const char* stage) {
+    return SearchPoint{k.tp, k.attention_dp, k.max_batch, k.max_tokens, k.policy, stage, 0, ""};
+  }
+
   double record(const EngineKnobs& k, bool server) {
-    SearchPoint p{k.tp, k.max_batch, k.max_tokens, k.policy, server ? "server" : "offline", 0, ""};
+    SearchPoint p = point(k, server ? "server" : "offline");
     try {
       if (!server) {
         p.tokens_per_s = offline_pass(k).tokens_per_s;
       } else {
         // The bracket starts at the last valid rate found for this degree (a
         // neighbouring point), else at the Offline capacity.
-        double& hint = rate_hint_[k.tp];
+        double& hint = rate_hint_[k.group()];
         if (hint <= 0) hint = offline_pass(k).samples_per_s;
         const ServerRunOptions screen = o_.quick
                                             ? ServerRunOptions{kQuickDuration, false, kQuickSamples}
@@ -160,10 +190,10 @@ class Search {
   ModelSpec model_;
   Precision precision_;
   int64_t min_tokens_ = 1;
-  std::map<int, std::shared_ptr<StepModel>> steps_;
-  std::map<int, std::shared_ptr<StepCostCache>> costs_;
-  std::map<std::tuple<int, int64_t, int64_t, SchedulePolicy>, MlperfRun> offline_;
-  std::map<int, double> rate_hint_;  // per tp: the last valid Server rate (q/s)
+  std::map<std::pair<int, bool>, std::shared_ptr<StepModel>> steps_;  // per replica shape
+  std::map<std::pair<int, bool>, std::shared_ptr<StepCostCache>> costs_;
+  std::map<EngineKnobs::Key, MlperfRun> offline_;
+  std::map<std::pair<int, bool>, double> rate_hint_;  // the last valid Server rate (q/s)
 };
 
 }  // namespace
@@ -182,8 +212,8 @@ MlperfResult run_mlperf(const MlperfOptions& o) {
     limits = b.interactive;
   }
   Search s(o, b, limits);
-  const std::vector<int> tps = s.tp_candidates();
-  if (tps.empty()) {
+  const std::vector<EngineKnobs> groups = s.group_candidates();
+  if (groups.empty()) {
     throw UserError(
         fmt::format("no power-of-two tensor-parallel degree within a scale-up "
                     "domain divides both the {} chips and the model's attention "
@@ -196,9 +226,9 @@ MlperfResult run_mlperf(const MlperfOptions& o) {
   Tuner offline([&s](const EngineKnobs& k) { return s.offline_score(k); }, pins);
   std::vector<std::pair<EngineKnobs, double>> per_tp;
   double top = 0;
-  for (int tp : tps) {
-    if (!s.fits(tp)) continue;
-    EngineKnobs k = offline.climb(EngineKnobs{tp});
+  for (const EngineKnobs& group : groups) {
+    if (!s.fits(group)) continue;
+    EngineKnobs k = offline.climb(group);
     per_tp.push_back({k, offline.score(k)});
     top = std::max(top, per_tp.back().second);
   }
@@ -248,7 +278,7 @@ MlperfResult run_mlperf(const MlperfOptions& o) {
     r.run = samples == b.samples ? pass : run_offline(r.deployment, b, s.dataset(), samples);
   } else {
     // The bracket starts at the screening's rate for this degree.
-    double start = s.rate_hint(best->tp);
+    double start = s.rate_hint(*best);
     if (start <= 0) start = s.offline_pass(*best).samples_per_s;
     if (!o.quick) {
       r.run = find_server_rate(r.deployment, b, s.dataset(), *limits, start);
@@ -324,6 +354,7 @@ nlohmann::json to_json(const MlperfResult& r) {
   nlohmann::json tried = nlohmann::json::array();
   for (const auto& p : r.tried) {
     tried.push_back({{"tp", p.tp},
+                     {"attention_dp", p.attention_dp},
                      {"max_batch", p.max_batch},
                      {"max_tokens", p.max_tokens},
                      {"scheduler", policy_name(p.policy)},

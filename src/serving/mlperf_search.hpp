@@ -1,6 +1,7 @@
 // `chipwright mlperf`: predicts an MLPerf Inference LLM score for any chip by
 // choosing the deployment a tuned submitter would (tensor parallelism and
-// replicas, batch and token limits, scheduling policy) and running the
+// replicas, for mixture-of-experts models also wide expert parallelism with
+// attention data-parallel, batch and token limits, scheduling policy) and running the
 // benchmark's LoadGen scenario on the serving simulator. Tensor-parallel
 // groups stay inside one scale-up domain of the chip's standard system
 // (8 for an HGX board, 72 for NVL72); larger counts become data-parallel
@@ -35,6 +36,7 @@ struct MlperfOptions {
 
 struct SearchPoint {
   int tp = 1;
+  bool attention_dp = false;  // wide EP replica (ep = tp)
   int64_t max_batch = 0, max_tokens = 0;
   SchedulePolicy policy = SchedulePolicy::decode_first;
   const char* stage = "offline";  // which screening scored it: "offline" or "server"

@@ -9,6 +9,7 @@
 #include <map>
 #include <optional>
 #include <tuple>
+#include <utility>
 
 #include "serving/engine_config.hpp"
 
@@ -27,7 +28,13 @@ struct EngineKnobs {
   int64_t max_batch = 256;
   int64_t max_tokens = 8192;
   SchedulePolicy policy = SchedulePolicy::decode_first;
-  auto key() const { return std::tuple(tp, max_batch, max_tokens, policy); }
+  // Wide EP: the replica's tp chips run attention data-parallel with the
+  // routed experts sharded over them (ep = tp). Not searched by the Tuner:
+  // the caller picks the replica shapes.
+  bool attention_dp = false;
+  using Key = std::tuple<int, bool, int64_t, int64_t, SchedulePolicy>;
+  Key key() const { return {tp, attention_dp, max_batch, max_tokens, policy}; }
+  std::pair<int, bool> group() const { return {tp, attention_dp}; }  // the replica's shape
 };
 
 // Knobs held fixed (not searched).
@@ -52,7 +59,7 @@ class Tuner {
 
   Score score_fn_;
   KnobPins pins_;
-  std::map<std::tuple<int, int64_t, int64_t, SchedulePolicy>, double> memo_;
+  std::map<EngineKnobs::Key, double> memo_;
 };
 
 }  // namespace cw

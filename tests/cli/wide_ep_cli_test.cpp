@@ -69,3 +69,41 @@ TEST(CliWideEp, PlanThatDoesNotFitNamesAttentionDpPlansThatDo) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(CliWideEp, ServePoolsTheRanksKvCache) {
+  // Under attention DP each of the 8 ranks holds its own sequences' MLA
+  // latent whole, so the replica's pool is 8 ranks' blocks; under tp8 every
+  // rank holds every sequence's latent and the pool is one rank's.
+  const std::string base = "serve --chip h200-sxm --count 8 --tp 8 --model deepseek-v3 "
+                           "--dataset mlperf-deepseek-r1 --offline --requests 40 --format json";
+  CliRun wide = run_stdout(base + " --ep 8 --attention-dp");
+  CliRun tp = run_stdout(base);
+  ASSERT_EQ(wide.code, 0) << wide.out;
+  ASSERT_EQ(tp.code, 0) << tp.out;
+  auto w = nlohmann::json::parse(wide.out)["config"];
+  auto t = nlohmann::json::parse(tp.out)["config"];
+  EXPECT_TRUE(w["attention_dp"].get<bool>());
+  EXPECT_EQ(w["ep"].get<int>(), 8);
+  const int64_t blocks = w["kv_blocks_per_replica"].get<int64_t>();
+  EXPECT_EQ(blocks % 8, 0);
+  // Per rank: an eighth of the blocks, 16 tokens each, at the fp8 latent's
+  // 61 layers x (512 + 64) x 1 byte = 35,136 B per token.
+  EXPECT_DOUBLE_EQ(w["memory_per_chip_bytes"]["kv_cache"].get<double>(),
+                   static_cast<double>(blocks / 8 * 16) * 35136.0);
+  EXPECT_GT(blocks, 4 * t["kv_blocks_per_replica"].get<int64_t>());
+}
+
+TEST(CliWideEp, ServeRejectsImpossibleWideEp) {
+  CliRun mismatch = run("serve --chip h200-sxm --count 8 --tp 8 --ep 4 --attention-dp "
+                        "--model deepseek-v3 --dataset mlperf-deepseek-r1 --offline --requests 4");
+  EXPECT_EQ(mismatch.code, 2);
+  EXPECT_NE(mismatch.out.find("--ep must equal --tp"), std::string::npos) << mismatch.out;
+  CliRun split = run("serve --chip h200-sxm --count 8 --disaggregate --ep 4 --model deepseek-v3 "
+                     "--dataset mlperf-deepseek-r1 --offline --requests 4");
+  EXPECT_EQ(split.code, 2);
+  EXPECT_NE(split.out.find("--ep excludes --disaggregate"), std::string::npos) << split.out;
+}
+
+}  // namespace
