@@ -170,5 +170,39 @@ TEST(MlperfSearch, OfflineChoosesAFittingDeploymentAndReportsIt) {
   EXPECT_EQ(to_json(r).dump(), to_json(run_mlperf(o)).dump());
 }
 
+TEST(MlperfSearch, MoeBenchmarksAlsoTryWideExpertParallelism) {
+  // DeepSeek-R1 on 8 x H200 with the engine limits pinned: one Offline pass
+  // per replica shape. The tp shapes are 1 (does not fit), 2, 4, 8; the
+  // wide-EP shapes are groups of 2, 4 and 8 (256 experts divide by each).
+  MlperfOptions o;
+  o.chip = "h200-sxm";
+  o.count = 8;
+  o.benchmark = "deepseek-r1";
+  o.max_batch = 512;
+  o.max_tokens = 8192;
+  o.policy = SchedulePolicy::decode_first;
+  MlperfResult r = run_mlperf(o);
+  std::set<std::pair<int, bool>> shapes;
+  for (const auto& p : r.tried) shapes.insert({p.tp, p.attention_dp});
+  for (int tp : {2, 4, 8}) EXPECT_TRUE(shapes.count({tp, true})) << tp;
+  for (int tp : {1, 2, 4, 8}) EXPECT_TRUE(shapes.count({tp, false})) << tp;
+  EXPECT_FALSE(shapes.count({1, true}));
+  // The winner is the best shape tried, and the report says which it is.
+  for (const auto& p : r.tried) EXPECT_LE(p.tokens_per_s, r.run.tokens_per_s * 1.001);
+  const auto cfg = to_json(r)["config"];
+  EXPECT_EQ(cfg["attention_dp"].get<bool>(), r.deployment.step->options().attention_dp);
+}
+
+TEST(MlperfSearch, DenseBenchmarksStayTensorParallel) {
+  MlperfOptions o;
+  o.chip = "h200-sxm";
+  o.count = 2;
+  o.benchmark = "llama3.1-8b";
+  o.max_batch = 256;
+  o.max_tokens = 8192;
+  o.policy = SchedulePolicy::decode_first;
+  for (const auto& p : run_mlperf(o).tried) EXPECT_FALSE(p.attention_dp);
+}
+
 }  // namespace
 }  // namespace cw
