@@ -42,6 +42,20 @@ void BM_StepDecodeDeepSeekBatch64(benchmark::State& state) {
 }
 BENCHMARK(BM_StepDecodeDeepSeekBatch64)->Unit(benchmark::kMicrosecond);
 
+// Two-batch overlap: both halves costed, the whole batch too (the engine
+// keeps whichever is faster), and the two-chain schedule over 80 layers.
+void BM_StepPrefillOverlapLlama70bTp4(benchmark::State& state) {
+  cw::StepOptions o{4};
+  o.overlap = true;
+  cw::StepModel step(cw::load_chip("h100-sxm"), cw::load_model("llama3.1-70b"),
+                     cw::load_precision("fp8"), o);
+  cw::Batch b;
+  b.prefill.push_back({4, 2048, 2048, true});
+  step.time(b);
+  for (auto _ : state) benchmark::DoNotOptimize(step.time(b));
+}
+BENCHMARK(BM_StepPrefillOverlapLlama70bTp4)->Unit(benchmark::kMicrosecond);
+
 void BM_FixedBatchEvalLlama8b(benchmark::State& state) {
   for (auto _ : state) {
     cw::StepModel step = make_step("h100-sxm", "llama3.1-8b");
