@@ -58,7 +58,7 @@ void register_eval(CLI::App& app) {
       j["precision"] = e.precision.name;
       j["chips"] = e.plan.chips();
       j["plan"] = {{"tp", e.plan.tp}, {"pp", e.plan.pp}, {"ep", e.plan.ep}, {"dp", e.plan.dp},
-                   {"attention_dp", e.plan.attention_dp}, {"overlap", w->overlap}};
+                   {"attention_dp", e.plan.attention_dp}, {"cp", e.plan.cp}, {"overlap", w->overlap}};
       j["batch"] = w->batch;
       j["input"] = w->input;
       j["output"] = w->output;

@@ -52,7 +52,7 @@ void register_plan(CLI::App& app) {
                      [](auto& a, auto& b) { return a.result.e2e < b.result.e2e; });
     auto row_json = [](const Evaluation& e) {
       return nlohmann::json{{"tp", e.plan.tp}, {"pp", e.plan.pp}, {"ep", e.plan.ep},
-                            {"dp", e.plan.dp}, {"attention_dp", e.plan.attention_dp},
+                            {"dp", e.plan.dp}, {"attention_dp", e.plan.attention_dp}, {"cp", e.plan.cp},
                             {"ttft_s", e.result.ttft},
                             {"tpot_s", e.result.tpot}, {"e2e_s", e.result.e2e},
                             {"output_tokens_per_s", e.result.output_tokens_per_s},

@@ -39,7 +39,9 @@ std::string plans_that_fit(const ChipSpec& chip, const ModelSpec& model,
   std::string out;
   for (int chips = 1; chips <= 64 && out.empty(); chips *= 2) {
     for (const ParallelPlan& p : enumerate_plans(model, chips)) {
-      if (p.dp != 1 || p.attention_dp != attention_dp || (!attention_dp && p.ep != 1)) continue;
+      if (p.dp != 1 || p.cp != 1 || p.attention_dp != attention_dp ||
+          (!attention_dp && p.ep != 1))
+        continue;
       if (budget_for(chip, model, precision, p, w).fits()) {
         out += (out.empty() ? "" : ", ") +
                (attention_dp ? fmt::format("--tp {} --ep {} --pp {} --attention-dp", p.tp, p.ep,
@@ -85,6 +87,11 @@ void add_workload_options(CLI::App& cmd, WorkloadArgs& w, bool with_plan) {
   cmd.add_option("--pp", w.pp, "pipeline stages")->check(CLI::PositiveNumber)->capture_default_str();
   cmd.add_option("--ep", w.ep, "expert-parallel degree within the TP group")
       ->check(CLI::PositiveNumber)->capture_default_str();
+  cmd.add_option("--cp", w.cp,
+                 "context-parallel groups: each prompt's tokens split over cp groups of tp "
+                 "chips (ring attention)")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
   cmd.add_option("--dp", w.dp, "data-parallel replicas (default: count / (tp x pp))")
       ->check(CLI::PositiveNumber);
   cmd.add_option("--count", w.count, "chips (default: tp x pp x dp)")->check(CLI::PositiveNumber);
@@ -108,6 +115,7 @@ Evaluation evaluate_plan(const ChipSpec& chip, const ModelSpec& model, const Pre
   StepOptions options{plan.tp, plan.pp, plan.ep};
   options.attention_dp = plan.attention_dp;
   options.overlap = w.overlap;
+  options.cp = plan.cp;
   StepModel step(chip, model, precision, options);
   e.result = run_fixed_batch(
       step, FixedBatchRequest{w.batch, w.input, w.output, w.max_tokens, plan.dp});
@@ -118,7 +126,7 @@ Evaluation evaluate_workload(const std::string& chip_id, const WorkloadArgs& w) 
   ChipSpec chip = load_chip(chip_id);
   ModelSpec model = load_model(w.model);
   Precision precision = load_precision(w.precision);
-  ParallelPlan plan{1, w.pp, w.ep, 1, w.attention_dp};
+  ParallelPlan plan{1, w.pp, w.ep, 1, w.attention_dp, w.cp};
   if (w.tp == "auto") {
     if (w.attention_dp) {
       throw UserError("--attention-dp needs an explicit group size: give --tp and --ep equal "
@@ -132,21 +140,22 @@ Evaluation evaluate_workload(const std::string& chip_id, const WorkloadArgs& w) 
   } else {
     plan.tp = parse_tp_degree(w.tp);
   }
-  const int group = plan.tp * plan.pp;
+  const int group = plan.tp * plan.pp * plan.cp;
+  const std::string group_name = plan.cp > 1 ? "tp x pp x cp" : "tp x pp";
   if (w.dp > 0) {
     plan.dp = w.dp;
   } else if (w.count > 0) {
     if (w.count % group != 0) {
-      throw UserError(fmt::format("--count {} is not a multiple of tp x pp = {}; use a count of "
-                                  "{} or {}, or change --tp/--pp",
-                                  w.count, group, (w.count / group) * group,
-                                  (w.count / group + 1) * group));
+      throw UserError(fmt::format("--count {} is not a multiple of {} = {}; use a count of "
+                                  "{} or {}, or change --tp/--pp{}",
+                                  w.count, group_name, group, (w.count / group) * group,
+                                  (w.count / group + 1) * group, plan.cp > 1 ? "/--cp" : ""));
     }
     plan.dp = w.count / group;
   }
   if (w.count > 0 && w.count != plan.chips()) {
-    throw UserError(fmt::format("--count {} differs from tp x pp x dp = {} x {} x {} = {}",
-                                w.count, plan.tp, plan.pp, plan.dp, plan.chips()));
+    throw UserError(fmt::format("--count {} differs from {} x dp = {} x {} = {}", w.count,
+                                group_name, group, plan.dp, plan.chips()));
   }
   return evaluate_plan(chip, model, precision, plan, w);
 }

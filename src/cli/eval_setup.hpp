@@ -16,7 +16,8 @@ struct WorkloadArgs {
   std::string precision = "fp8";
   int64_t batch = 16, input = 1024, output = 256, max_tokens = 8192;
   std::string tp = "1";  // a degree, or "auto": the fewest chips that hold the workload
-  int pp = 1, ep = 1, dp = 0;  // dp 0 = count / (tp × pp)
+  int pp = 1, ep = 1, dp = 0;  // dp 0 = count / (tp × pp × cp)
+  int cp = 1;                  // context-parallel groups
   int count = 0;               // chips; 0 = tp × pp × dp
   bool attention_dp = false;   // attention data-parallel over the ep = tp group (wide EP)
   bool overlap = false;        // two-batch overlap of collectives with compute

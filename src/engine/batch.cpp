@@ -53,6 +53,12 @@ std::pair<Batch, Batch> deal(const Batch& batch, int ranks) {
 
 Batch busiest_rank_share(const Batch& batch, int ranks) { return deal(batch, ranks).first; }
 
+Batch context_share(const Batch& batch, int cp) {
+  Batch share = batch;
+  for (auto& p : share.prefill) p.new_tokens = (p.new_tokens + cp - 1) / cp;
+  return share;
+}
+
 std::pair<Batch, Batch> split_micro_batches(const Batch& batch) {
   std::pair<Batch, Batch> halves = deal(batch, 2);
   // One prompt alone: its chunk is cut in two, the second half attending to

@@ -35,6 +35,10 @@ struct Batch {
 // and never less work than another rank. Contract: ranks >= 1.
 Batch busiest_rank_share(const Batch& batch, int ranks);
 
+// One context-parallel group's share of a batch: ceil(n/cp) of every prefill
+// chunk's n new tokens (context unchanged), every decode sequence. Contract: cp >= 1.
+Batch context_share(const Batch& batch, int cp);
+
 // The two micro-batches of two-batch overlap: the sequences of every prefill
 // chunk and decode group dealt alternately, the first half taking the odd one
 // (so first = busiest_rank_share(batch, 2)). A lone prompt chunk is split by

@@ -36,7 +36,8 @@ MemoryBudget memory_budget(const ChipSpec& chip, const ModelSpec& model,
     double shards = std::min<double>(tp, static_cast<double>(model.kv_heads));
     kv_per_token /= shards;
   }
-  b.kv_cache = kv_per_token * static_cast<double>(cached_tokens) / pp;
+  b.kv_cache = kv_per_token * static_cast<double>(cached_tokens) / (pp * plan.cp);
+  step_tokens = (step_tokens + plan.cp - 1) / plan.cp;
   // Workspace: the widest intermediate of one step (the MLP up-projection
   // output, or a vocabulary-wide logits row in fp32), live twice over.
   const double act = dtype_bits(precision.activations) / 8.0;

@@ -32,7 +32,9 @@ MemoryBudget memory_budget(const ChipSpec& chip, const ModelSpec& model,
 // Any plan (dp is ignored: one replica). Under attention DP `cached_tokens`
 // and `step_tokens` are one rank's own (its share of the sequences): every
 // rank holds the attention, dense, shared-expert, embedding and LM-head
-// weights whole and E/ep of the routed experts.
+// weights whole and E/ep of the routed experts. Under context parallelism
+// they are the replica's, and each chip holds 1/cp of the KV cache and of
+// the step's tokens (weights are replicated over the cp groups).
 MemoryBudget memory_budget(const ChipSpec& chip, const ModelSpec& model,
                            const Precision& precision, const ParallelPlan& plan,
                            int64_t cached_tokens, int64_t step_tokens);

@@ -18,12 +18,23 @@ std::string divisors_of(int64_t n, int64_t limit) {
 }  // namespace
 
 std::string ParallelPlan::to_string() const {
-  return fmt::format("tp{} pp{} ep{} dp{}{}", tp, pp, ep, dp, attention_dp ? " attn-dp" : "");
+  return fmt::format("tp{} pp{} ep{} dp{}{}{}", tp, pp, ep, dp, attention_dp ? " attn-dp" : "",
+                     cp > 1 ? fmt::format(" cp{}", cp) : "");
 }
 
 void check_plan(const ParallelPlan& p, const ModelSpec& m) {
-  if (p.tp < 1 || p.pp < 1 || p.ep < 1 || p.dp < 1) {
+  if (p.tp < 1 || p.pp < 1 || p.ep < 1 || p.dp < 1 || p.cp < 1) {
     throw UserError("parallel plan " + p.to_string() + ": every degree must be at least 1");
+  }
+  if (p.cp > 1 && p.attention_dp) {
+    throw UserError("--cp splits prompts over groups of tp chips; combining it with "
+                    "--attention-dp is not modelled (drop one of them)");
+  }
+  if (p.cp > 1 && m.mla) {
+    throw UserError(fmt::format(
+        "--cp (ring attention over the KV cache) is not modelled for {}'s multi-head latent "
+        "attention; use --cp 1",
+        m.id));
   }
   if (p.attention_dp) {
     if (!m.moe) {
@@ -80,6 +91,10 @@ std::vector<ParallelPlan> enumerate_plans(const ModelSpec& m, int count) {
       }
       if (wide_ep) {
         plans.push_back({tp, pp, tp, dp, true});
+      }
+      // Context parallelism over groups of tp chips (pp = 1, ep = 1).
+      for (int cp = 2; split_heads && pp == 1 && !m.mla && cp <= dp; cp *= 2) {
+        if (dp % cp == 0) plans.push_back({tp, 1, 1, dp / cp, false, cp});
       }
     }
   }

@@ -25,23 +25,30 @@ struct ParallelPlan {
   int ep = 1;
   int dp = 1;
   bool attention_dp = false;  // attention data-parallel over the ep = tp group
-  int chips() const { return tp * pp * dp; }
+  // Context parallelism: each prompt's tokens are split over cp groups of tp
+  // chips (ring attention passes the KV around them); each group holds the
+  // weights of its tp shard and 1/cp of every sequence's KV cache.
+  int cp = 1;
+  int chips() const { return tp * pp * cp * dp; }
   int moe_tp() const { return tp / ep; }  // ways each expert's FFN is split
   // Ways attention, dense FFNs, shared experts and the LM head are split.
   int attention_tp() const { return attention_dp ? 1 : tp; }
-  std::string to_string() const;  // "tp4 pp2 ep1 dp1", "tp8 pp1 ep8 dp1 attn-dp"
+  std::string to_string() const;  // "tp4 pp2 ep1 dp1", "tp8 pp1 ep8 dp1 attn-dp", "tp4 pp1 ep1 dp1 cp2"
   bool operator==(const ParallelPlan&) const = default;
 };
 
 // Throws UserError when the plan cannot run the model: degrees < 1, tp not
 // dividing the attention heads, pp above the layer count, ep not dividing tp
 // or the expert count, ep > 1 on a dense model, attention_dp on a dense model
-// or with ep != tp or ep < 2. The message names the flag and suggests valid values.
+// or with ep != tp or ep < 2, cp > 1 with attention DP or on an MLA model.
+// The message names the flag and suggests valid values.
 void check_plan(const ParallelPlan& plan, const ModelSpec& model);
 
 // Every valid plan using exactly `count` chips (tp, pp and ep powers of two
 // or divisors as the model allows), in a fixed order; for a MoE model also
-// the attention-DP plans (tp = ep a power of two from 2 dividing the experts).
+// the attention-DP plans (tp = ep a power of two from 2 dividing the experts);
+// for a model without MLA also context-parallel plans (cp a power of two from
+// 2, with pp = 1 and ep = 1).
 std::vector<ParallelPlan> enumerate_plans(const ModelSpec& model, int count);
 
 }  // namespace cw

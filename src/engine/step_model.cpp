@@ -38,12 +38,14 @@ void require_dtype(const ChipSpec& chip, const Precision& p, const char* layer_c
 StepModel::StepModel(const ChipSpec& chip, const ModelSpec& model, const Precision& precision,
                      StepOptions options)
     : chip_(chip),
-      system_(standard_system(chip, std::max(1, options.tp) * std::max(1, options.pp))),
+      system_(standard_system(chip, std::max(1, options.tp) * std::max(1, options.pp) *
+                                        std::max(1, options.cp))),
       model_(model),
       precision_(precision),
       options_(options),
       gemms_(chip_) {
-  check_plan(ParallelPlan{options.tp, options.pp, options.ep, 1, options.attention_dp}, model_);
+  check_plan(ParallelPlan{options.tp, options.pp, options.ep, 1, options.attention_dp, options.cp},
+             model_);
   require_dtype(chip_, precision_, "attention_projections", precision.attention_projections.dtype);
   require_dtype(chip_, precision_, "attention_math", precision.attention_math.dtype);
   require_dtype(chip_, precision_, "dense_mlp", precision.dense_mlp.dtype);
@@ -147,14 +149,40 @@ void StepModel::add_attention(const Batch& batch, std::vector<OpRecord>& ops) {
     AttentionPreprocessShape pre{prefill_tokens, heads, kv_heads, d, d, false, ab, kvb};
     ops.push_back({"rope_kv_write", attention_preprocess_cost(chip_, pre)});
   }
+  const int cp = options_.cp;
+  const bool across = options_.tp * cp > system_.scale_up.domain;
+  const double kv_token_bytes = static_cast<double>(kv_heads * 2 * d) * kvb;  // this rank's heads
   for (const auto& p : batch.prefill) {
-    PrefillAttentionShape a{p.sequences, p.new_tokens, p.context, heads, kv_heads, d, d,
-                            true, math, kvb};
-    ops.push_back({"attention_prefill", prefill_attention_cost(chip_, a)});
+    // Under cp this rank holds ceil(n/cp) of the chunk's n new tokens; the
+    // chunk's causal attention is split evenly over the groups.
+    const int64_t n = std::min(p.context, p.new_tokens * cp);
+    PrefillAttentionShape a{p.sequences, n, p.context, heads, kv_heads, d, d, true, math, kvb};
+    Cost attn = prefill_attention_cost(chip_, a).scaled(1.0 / cp);
+    ops.push_back({"attention_prefill", attn});
+    if (cp > 1) {
+      // Ring attention: each group's ceil(context/cp) tokens of K/V visit the
+      // other cp - 1 groups, one neighbour hop per step, while the attention
+      // runs; only what the attention does not cover is exposed.
+      const double slice = p.sequences * ceil_div(p.context, cp) * kv_token_bytes;
+      CollectiveResult hop = send_recv(system_, slice, across);
+      Cost ring = hop.cost.scaled(cp - 1.0);
+      ring.time = std::max(0.0, ring.time - attn.time);
+      ring.bound = Bound::network;
+      ops.push_back({"cp_kv_ring", ring, true});
+    }
   }
   for (const auto& g : batch.decode) {
-    DecodeAttentionShape a{g.sequences, g.context, heads, kv_heads, d, d, false, math, kvb};
+    DecodeAttentionShape a{g.sequences, ceil_div(g.context, cp), heads, kv_heads, d, d, false,
+                           math, kvb};
     ops.push_back({"attention_decode", decode_attention_cost(chip_, a)});
+  }
+  if (cp > 1 && batch.decode_sequences() > 0) {
+    // Partial outputs and softmax statistics (fp32: d_v + max + sum per head)
+    // of every decode sequence, summed over the groups: a ring all-reduce of
+    // 2(cp - 1) neighbour hops of 1/cp of the buffer.
+    const double partials = static_cast<double>(batch.decode_sequences() * heads * (d + 2)) * 4;
+    CollectiveResult hop = send_recv(system_, partials / cp, across);
+    ops.push_back({"cp_attn_combine", hop.cost.scaled(2.0 * (cp - 1)), true});
   }
   add_gemm(ops, "o_proj", T, h, heads * d, wf);
 }
@@ -296,8 +324,10 @@ LayerClassResult StepModel::overlapped_layer_class(const MicroBatch& first,
 
 StepResult StepModel::evaluate(const Batch& group_batch) {
   StepResult r;
-  // Under attention DP this rank runs the busiest share of the group's batch.
+  // Under attention DP this rank runs the busiest share of the group's batch;
+  // under context parallelism its share of every prompt chunk.
   const Batch batch = options_.attention_dp ? busiest_rank_share(group_batch, options_.ep)
+                      : options_.cp > 1     ? context_share(group_batch, options_.cp)
                                             : group_batch;
   const int64_t T = batch.new_tokens();
   if (T <= 0) return r;

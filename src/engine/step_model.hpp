@@ -67,6 +67,14 @@ struct StepOptions {
   // without collectives, or a batch that cannot be split (one decode
   // sequence), run as one batch.
   bool overlap = false;
+  // Context parallelism (ParallelPlan::cp): every prefill chunk's tokens are
+  // split over cp groups of tp chips, which run the linear layers on their
+  // share, causal attention balanced 1/cp each (zig-zag split) with the KV
+  // passed around the ring, overlapped with the attention (ring attention);
+  // decode sequences run on every group, each attending to its 1/cp of the
+  // cache, the partial outputs combined by a ring all-reduce. The step is
+  // one group's.
+  int cp = 1;
   double iteration_overhead = kDefaultIterationOverhead;  // seconds per iteration
 };
 

@@ -48,3 +48,23 @@ TEST(CliOverlap, ServingScenariosRefuseIt) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(CliContextParallel, EvalRunsCpGroupsAndExplainsBadCounts) {
+  CliRun r = run_stdout("eval --chip h100-sxm --model llama3.1-70b --tp 4 --cp 2 --batch 1 "
+                        "--input 32768 --output 8 --format json");
+  ASSERT_EQ(r.code, 0) << r.out;
+  auto j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["plan"]["cp"].get<int>(), 2);
+  EXPECT_EQ(j["chips"].get<int>(), 8);
+  CliRun count = run("eval --chip h100-sxm --model llama3.1-70b --tp 4 --cp 2 --count 12");
+  EXPECT_EQ(count.code, 2);
+  EXPECT_NE(count.out.find("--count 12 is not a multiple of tp x pp x cp = 8"), std::string::npos)
+      << count.out;
+  CliRun mla = run("eval --chip h200-sxm --model deepseek-v3 --tp 8 --cp 2");
+  EXPECT_EQ(mla.code, 2);
+  EXPECT_NE(mla.out.find("not modelled for deepseek-v3"), std::string::npos) << mla.out;
+}
+
+}  // namespace

@@ -12,6 +12,7 @@
 #include "hardware/chip_loader.hpp"
 #include "workload/hf_config_loader.hpp"
 #include "workload/precision_loader.hpp"
+#include "../support/step_fixture.hpp"
 
 namespace cw {
 namespace {
@@ -97,14 +98,12 @@ TEST(MicroBatches, ALonePromptIsCutByTokens) {
   EXPECT_EQ(split_micro_batches(lone).second.new_tokens(), 0);
 }
 
-struct Fixture {
-  ChipSpec chip = load_chip("h100-sxm");
-  ModelSpec model = load_model("llama3.1-70b");
-  Precision precision = load_precision("fp8");
-  StepResult run(int tp, bool overlap, const Batch& b) {
+struct Fixture : test::StepFixture {
+  Fixture() : StepFixture("h100-sxm", "llama3.1-70b") {}
+  StepResult run(int tp, bool overlap, const Batch& b) const {
     StepOptions o{tp};
     o.overlap = overlap;
-    return StepModel(chip, model, precision, o).evaluate(b);
+    return StepFixture::run(o, b);
   }
 };
 
