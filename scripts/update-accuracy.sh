@@ -7,7 +7,8 @@ head=$(sed '/^## Full output/,$d' ACCURACY.md)
 {
   printf '%s\n## Full output\n' "$head"
   for f in tests/data/calibration/cases.yaml tests/data/calibration/device-h100-2026-11-25.yaml \
-    tests/data/calibration/device-h200-2026-11-25.yaml; do
+    tests/data/calibration/device-h200-2026-11-25.yaml \
+    tests/data/calibration/published-fa3-2026-12-02.yaml; do
     printf '\n`./build/chipwright validate %s`\n\n```\n%s\n```\n' "$f" \
       "$(./build/chipwright validate "$f" 2>/dev/null)"
   done

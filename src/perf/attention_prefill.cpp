@@ -5,6 +5,7 @@
 // vector/special-function units. Units run in waves over the cores.
 #include <algorithm>
 #include <cmath>
+#include <numeric>
 
 #include "perf/attention_common.hpp"
 #include "perf/ops.hpp"
@@ -112,8 +113,11 @@ Cost prefill_attention_cost(const ChipSpec& chip, const PrefillAttentionShape& s
 
   // Bytes. Every unit loads its K/V blocks into SRAM (through the shared
   // cache); main memory sees Q, O and the K/V of each (sequence, kv head)
-  // once if the K/V working set of a wave fits the shared cache, else each Q
-  // block re-streams K/V from main memory.
+  // once if the K/V of the pairs a wave works on fits the shared cache. Else
+  // the units of one pair that run in the same wave still share it: they
+  // start together and walk its K/V blocks in step, so the cache serves all
+  // but the first read of each block; main memory streams each pair's K/V
+  // once per wave that runs units of it (never more than once per Q block).
   const double kv_head =
       static_cast<double>(s.kv_len) * (s.head_dim_qk + s.head_dim_v) * s.kv_bytes;
   const double kv_pairs = static_cast<double>(s.batch * s.kv_heads);
@@ -126,8 +130,18 @@ Cost prefill_attention_cost(const ChipSpec& chip, const PrefillAttentionShape& s
   const double units_per_pair = static_cast<double>(nq) * group;
   const double live_pairs = std::min(
       kv_pairs, std::ceil(std::min(units, static_cast<double>(r.cores)) / units_per_pair) + 1);
-  const double main_kv =
-      live_pairs * kv_head <= cache ? kv_pairs * kv_head : std::max(kv_pairs * kv_head, tile_kv);
+  double main_kv = kv_pairs * kv_head;
+  if (live_pairs * kv_head > cache) {
+    // Units are issued pair by pair, `cores` per wave: (wave, pair) incidences
+    // = waves + pairs - 1 - (wave boundaries that fall on a pair boundary).
+    const int64_t per_pair = nq * (s.heads / s.kv_heads);
+    const int64_t total = static_cast<int64_t>(kv_pairs) * per_pair;
+    const int64_t waves = attn::ceil_div(total, r.cores);
+    const int64_t lcm = std::lcm<int64_t>(per_pair, r.cores);
+    const int64_t aligned = (waves - 1) * static_cast<int64_t>(r.cores) / lcm;
+    const double streams = static_cast<double>(waves + static_cast<int64_t>(kv_pairs) - 1 - aligned);
+    main_kv = std::min(tile_kv, std::max(main_kv, streams * kv_head));
+  }
 
   Cost c;
   const int lvl_main = attn::main_level(chip);

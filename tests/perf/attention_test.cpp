@@ -180,6 +180,30 @@ TEST(PrefillAttention, GqaReadsKvHeadsWorthOfKv) {
   EXPECT_DOUBLE_EQ(mha, qo + 2 * 8 * kv);
 }
 
+TEST(PrefillAttention, UnitsOfAPairInOneWaveShareItsKvInTheCache) {
+  // FA3's head-dim-256 sweep point on the H100: 8 heads x 16,384 tokens, bf16.
+  // Each head's K/V (16,384 x 512 x 2 B = 16.8 MB) is 1/3 of the 50 MB L2, so
+  // three live heads do not fit; the 128 Q blocks of a head that run in one
+  // wave still read its K/V blocks together. 1,024 units on 132 SMs = 8
+  // waves; (wave, head) incidences = 8 + 8 - 1 = 15 (no wave boundary falls
+  // on a head boundary: lcm(128, 132) = 4,224 units). Main memory: 15 K/V
+  // streams plus Q and O once.
+  ChipSpec chip = load_chip("h100-sxm");
+  PrefillAttentionShape s;
+  s.batch = 1;
+  s.heads = s.kv_heads = 8;
+  s.q_len = s.kv_len = 16384;
+  s.head_dim_qk = s.head_dim_v = 256;
+  s.causal = false;
+  s.compute = Dtype::bf16;
+  s.kv_bytes = 2;
+  Cost c = prefill_attention_cost(chip, s);
+  const double kv_head = 16384.0 * 512 * 2, qo = 2 * (8.0 * 16384 * 256 * 2);
+  EXPECT_DOUBLE_EQ(c.bytes[2], 15 * kv_head + qo);
+  // Not re-streamed per Q block (128 x 8 x 16.8 MB = 17 GB): compute-bound.
+  EXPECT_EQ(c.bound, Bound::compute);
+}
+
 // ---- properties over seeded random shapes on every preset ----
 
 Dtype pick_dtype(const ChipSpec& c) {
