@@ -7,6 +7,7 @@
 #include "config/error.hpp"
 #include "perf/attention_preprocess.hpp"
 #include "engine/expert_dispatch.hpp"
+#include "engine/expert_load.hpp"
 #include "engine/parallel_plan.hpp"
 #include "engine/two_batch_overlap.hpp"
 #include "hardware/system_loader.hpp"
@@ -52,6 +53,7 @@ StepModel::StepModel(const ChipSpec& chip, const ModelSpec& model, const Precisi
   require_dtype(chip_, precision_, "lm_head", precision.lm_head.dtype);
   if (model_.moe) require_dtype(chip_, precision_, "moe_experts", precision.moe_experts.dtype);
   act_bytes_ = dtype_bits(precision.activations) / 8.0;
+  busiest_rank_z_ = expected_max_standard_normal(options_.ep);
 }
 
 void StepModel::add_gemm(std::vector<OpRecord>& ops, const char* name, int64_t m, int64_t n,
@@ -71,6 +73,19 @@ void StepModel::add_gemm(std::vector<OpRecord>& ops, const char* name, int64_t m
   s.a_bytes = dtype_bits(weights.dtype) / 8.0;
   s.c_bytes = act_bytes_;
   ops.push_back({name, gemms_.get(s)});
+}
+
+void StepModel::add_expert_gemm(std::vector<OpRecord>& ops, const char* name,
+                                const ExpertRows& rows, int64_t n, int64_t k) {
+  // One grouped GEMM: the two row classes costed apart, one kernel launch.
+  add_gemm(ops, name, rows.hi, n, k, precision_.moe_experts, rows.experts_hi);
+  if (rows.experts_lo == 0) return;
+  std::vector<OpRecord> low;
+  add_gemm(low, name, rows.lo, n, k, precision_.moe_experts, rows.experts_lo);
+  Cost& c = ops.back().cost;
+  c += low.front().cost;
+  c.time -= chip_.efficiency.kernel_launch;
+  c.overhead_time -= chip_.efficiency.kernel_launch;
 }
 
 void StepModel::add_vector(std::vector<OpRecord>& ops, const char* name, int64_t elements,
@@ -231,17 +246,19 @@ void StepModel::add_mlp(const Batch& batch, int64_t routed_tokens, bool moe,
                    true});
   }
   // Distinct experts a batch of T tokens touches when each picks k of E
-  // uniformly: E·(1 − (1 − k/E)^T) (expected coverage; balanced routing).
-  // The experts see every token of the group routed to them.
+  // uniformly: E·(1 − (1 − k/E)^T) (expected coverage). The experts see every
+  // token of the group routed to them; the busiest rank's rows and their
+  // spread over its experts follow engine/expert_load.hpp.
   const int64_t TR = routed_tokens;
   const double E = static_cast<double>(e.num_experts);
   const double touched = E * (1.0 - std::pow(1.0 - e.experts_per_token / E, double(TR)));
   const int64_t experts = std::max<int64_t>(1, std::llround(std::ceil(touched - 1e-9)));
-  const int64_t rows = ceil_div(TR * e.experts_per_token, experts);
   const int64_t local = ceil_div(experts, ep);  // touched experts on this rank
-  add_gemm(ops, "experts_up", rows, up_factor * inter, h, precision_.moe_experts, local);
-  activation(rows * local, inter);
-  add_gemm(ops, "experts_down", rows, h, inter, precision_.moe_experts, local);
+  const ExpertRows rows =
+      busiest_rank_rows(TR * e.experts_per_token, experts, ep, local, busiest_rank_z_);
+  add_expert_gemm(ops, "experts_up", rows, up_factor * inter, h);
+  activation(rows.total(), inter);
+  add_expert_gemm(ops, "experts_down", rows, h, inter);
   if (options_.attention_dp) {
     ops.push_back(
         {"moe_combine", expert_exchange(system_, ep, T, e.experts_per_token, h, ab).cost, true});

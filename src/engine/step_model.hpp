@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "engine/batch.hpp"
+#include "engine/expert_load.hpp"
 #include "hardware/chip_spec.hpp"
 #include "hardware/system_spec.hpp"
 #include "perf/cost.hpp"
@@ -112,6 +113,9 @@ class StepModel {
   void add_mlp(const Batch& batch, int64_t routed_tokens, bool moe, std::vector<OpRecord>& ops);
   void add_gemm(std::vector<OpRecord>& ops, const char* name, int64_t m, int64_t n, int64_t k,
                 const NumberFormat& weights, int64_t batch = 1);
+  // The routed experts' grouped GEMM on the busiest rank (expert_load.hpp).
+  void add_expert_gemm(std::vector<OpRecord>& ops, const char* name, const ExpertRows& rows,
+                       int64_t n, int64_t k);
   void add_vector(std::vector<OpRecord>& ops, const char* name, int64_t elements, double flops,
                   double special, double bytes_read, double bytes_written);
 
@@ -125,6 +129,7 @@ class StepModel {
   StepOptions options_;
   GemmCache gemms_;
   double act_bytes_;
+  double busiest_rank_z_ = 0;  // expected_max_standard_normal(ep): routing imbalance
 };
 
 }  // namespace cw
