@@ -30,6 +30,12 @@ void check_plan(const ParallelPlan& p, const ModelSpec& m) {
     throw UserError("--cp splits prompts over groups of tp chips; combining it with "
                     "--attention-dp is not modelled (drop one of them)");
   }
+  if (p.cp > 1 && p.pp > 1) {
+    throw UserError(fmt::format(
+        "--cp {} with --pp {}: context parallelism across pipeline stages is not modelled; use "
+        "--pp 1 (e.g. --tp {} --cp {})",
+        p.cp, p.pp, p.tp * p.pp, p.cp));
+  }
   if (p.cp > 1 && m.mla) {
     throw UserError(fmt::format(
         "--cp (ring attention over the KV cache) is not modelled for {}'s multi-head latent "

@@ -40,7 +40,8 @@ struct ParallelPlan {
 // Throws UserError when the plan cannot run the model: degrees < 1, tp not
 // dividing the attention heads, pp above the layer count, ep not dividing tp
 // or the expert count, ep > 1 on a dense model, attention_dp on a dense model
-// or with ep != tp or ep < 2, cp > 1 with attention DP or on an MLA model.
+// or with ep != tp or ep < 2, cp > 1 with attention DP, pipeline stages or on
+// an MLA model.
 // The message names the flag and suggests valid values.
 void check_plan(const ParallelPlan& plan, const ModelSpec& model);
 

@@ -48,6 +48,13 @@ TEST(ContextParallel, PlansNameCpAndRefuseWhatIsNotModelled) {
     EXPECT_NE(std::string(e.what()).find("not modelled for deepseek-v3"), std::string::npos);
   }
   EXPECT_THROW(check_plan(ParallelPlan{8, 1, 8, 1, true, 2}, ds), UserError);
+  try {
+    check_plan(ParallelPlan{2, 2, 1, 1, false, 2}, load_model("llama3.1-70b"));
+    FAIL() << "cp with pp accepted";
+  } catch (const UserError& e) {
+    EXPECT_NE(std::string(e.what()).find("use --pp 1 (e.g. --tp 4 --cp 2)"), std::string::npos)
+        << e.what();
+  }
   EXPECT_THROW(check_plan(ParallelPlan{4, 1, 1, 1, false, 0}, load_model("llama3.1-8b")),
                UserError);
 }
