@@ -58,7 +58,7 @@ StepModel::StepModel(const ChipSpec& chip, const ModelSpec& model, const Precisi
 
 void StepModel::add_gemm(std::vector<OpRecord>& ops, const char* name, int64_t m, int64_t n,
                          int64_t k, const NumberFormat& weights, int64_t batch) {
-  if (m <= 0 || n <= 0 || k <= 0) return;
+  if (m <= 0 || n <= 0 || k <= 0 || batch <= 0) return;
   GemmShape s;
   s.m = m;
   s.n = n;
@@ -78,14 +78,17 @@ void StepModel::add_gemm(std::vector<OpRecord>& ops, const char* name, int64_t m
 void StepModel::add_expert_gemm(std::vector<OpRecord>& ops, const char* name,
                                 const ExpertRows& rows, int64_t n, int64_t k) {
   // One grouped GEMM: the two row classes costed apart, one kernel launch.
-  add_gemm(ops, name, rows.hi, n, k, precision_.moe_experts, rows.experts_hi);
-  if (rows.experts_lo == 0) return;
-  std::vector<OpRecord> low;
-  add_gemm(low, name, rows.lo, n, k, precision_.moe_experts, rows.experts_lo);
-  Cost& c = ops.back().cost;
-  c += low.front().cost;
-  c.time -= chip_.efficiency.kernel_launch;
-  c.overhead_time -= chip_.efficiency.kernel_launch;
+  std::vector<OpRecord> parts;
+  add_gemm(parts, name, rows.hi, n, k, precision_.moe_experts, rows.experts_hi);
+  add_gemm(parts, name, rows.lo, n, k, precision_.moe_experts, rows.experts_lo);
+  if (parts.empty()) return;
+  Cost c = parts.front().cost;
+  if (parts.size() == 2) {
+    c += parts.back().cost;
+    c.time -= chip_.efficiency.kernel_launch;
+    c.overhead_time -= chip_.efficiency.kernel_launch;
+  }
+  ops.push_back({name, c});
 }
 
 void StepModel::add_vector(std::vector<OpRecord>& ops, const char* name, int64_t elements,
