@@ -45,8 +45,7 @@ StepModel::StepModel(const ChipSpec& chip, const ModelSpec& model, const Precisi
       precision_(precision),
       options_(options),
       gemms_(chip_) {
-  check_plan(ParallelPlan{options.tp, options.pp, options.ep, 1, options.attention_dp, options.cp},
-             model_);
+  check_plan(options.plan(), model_);
   require_dtype(chip_, precision_, "attention_projections", precision.attention_projections.dtype);
   require_dtype(chip_, precision_, "attention_math", precision.attention_math.dtype);
   require_dtype(chip_, precision_, "dense_mlp", precision.dense_mlp.dtype);

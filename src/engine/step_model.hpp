@@ -12,6 +12,7 @@
 
 #include "engine/batch.hpp"
 #include "engine/expert_load.hpp"
+#include "engine/parallel_plan.hpp"
 #include "hardware/chip_spec.hpp"
 #include "hardware/system_spec.hpp"
 #include "perf/cost.hpp"
@@ -77,6 +78,8 @@ struct StepOptions {
   // one group's.
   int cp = 1;
   double iteration_overhead = kDefaultIterationOverhead;  // seconds per iteration
+  // One replica's parallel plan (dp = 1).
+  ParallelPlan plan() const { return ParallelPlan{tp, pp, ep, 1, attention_dp, cp}; }
 };
 
 class StepModel {

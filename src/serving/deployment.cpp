@@ -54,7 +54,7 @@ Deployment make_deployment(std::shared_ptr<StepModel> step, int count, EngineCon
   // DP each rank holds its own sequences' KV whole and runs 1/ep of the
   // iteration's tokens; the replica's KV pool is the ranks' together.
   const StepOptions& so = d.step->options();
-  const ParallelPlan plan{tp, 1, so.ep, 1, so.attention_dp};
+  const ParallelPlan plan = so.plan();
   const int kv_ranks = so.attention_dp ? so.ep : 1;
   const int64_t rank_tokens = (engine.max_tokens + kv_ranks - 1) / kv_ranks;
   MemoryBudget base = memory_budget(chip, model, precision, plan, 0, rank_tokens);

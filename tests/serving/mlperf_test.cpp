@@ -170,18 +170,23 @@ TEST(MlperfSearch, OfflineChoosesAFittingDeploymentAndReportsIt) {
   EXPECT_EQ(to_json(r).dump(), to_json(run_mlperf(o)).dump());
 }
 
-TEST(MlperfSearch, MoeBenchmarksAlsoTryWideExpertParallelism) {
-  // DeepSeek-R1 on 8 x H200 with the engine limits pinned: one Offline pass
-  // per replica shape. The tp shapes are 1 (does not fit), 2, 4, 8; the
-  // wide-EP shapes are groups of 2, 4 and 8 (256 experts divide by each).
+// Offline on `count` H200s with every engine knob pinned: one dataset pass
+// per replica shape the search tries.
+MlperfOptions pinned_offline(int count, const char* benchmark, int64_t max_batch) {
   MlperfOptions o;
   o.chip = "h200-sxm";
-  o.count = 8;
-  o.benchmark = "deepseek-r1";
-  o.max_batch = 512;
+  o.count = count;
+  o.benchmark = benchmark;
+  o.max_batch = max_batch;
   o.max_tokens = 8192;
   o.policy = SchedulePolicy::decode_first;
-  MlperfResult r = run_mlperf(o);
+  return o;
+}
+
+TEST(MlperfSearch, MoeBenchmarksAlsoTryWideExpertParallelism) {
+  // DeepSeek-R1 on 8 x H200: the tp shapes are 1 (does not fit), 2, 4, 8; the
+  // wide-EP shapes are groups of 2, 4 and 8 (256 experts divide by each).
+  MlperfResult r = run_mlperf(pinned_offline(8, "deepseek-r1", 512));
   std::set<std::pair<int, bool>> shapes;
   for (const auto& p : r.tried) shapes.insert({p.tp, p.attention_dp});
   for (int tp : {2, 4, 8}) EXPECT_TRUE(shapes.count({tp, true})) << tp;
@@ -194,14 +199,8 @@ TEST(MlperfSearch, MoeBenchmarksAlsoTryWideExpertParallelism) {
 }
 
 TEST(MlperfSearch, DenseBenchmarksStayTensorParallel) {
-  MlperfOptions o;
-  o.chip = "h200-sxm";
-  o.count = 2;
-  o.benchmark = "llama3.1-8b";
-  o.max_batch = 256;
-  o.max_tokens = 8192;
-  o.policy = SchedulePolicy::decode_first;
-  for (const auto& p : run_mlperf(o).tried) EXPECT_FALSE(p.attention_dp);
+  for (const auto& p : run_mlperf(pinned_offline(2, "llama3.1-8b", 256)).tried)
+    EXPECT_FALSE(p.attention_dp);
 }
 
 }  // namespace
