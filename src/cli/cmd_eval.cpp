@@ -57,8 +57,13 @@ void register_eval(CLI::App& app) {
       j["model"] = e.model.id;
       j["precision"] = e.precision.name;
       j["chips"] = e.plan.chips();
-      j["plan"] = {{"tp", e.plan.tp}, {"pp", e.plan.pp}, {"ep", e.plan.ep}, {"dp", e.plan.dp},
-                   {"attention_dp", e.plan.attention_dp}, {"cp", e.plan.cp}, {"overlap", w->overlap}};
+      j["plan"] = {{"tp", e.plan.tp},
+                   {"pp", e.plan.pp},
+                   {"ep", e.plan.ep},
+                   {"dp", e.plan.dp},
+                   {"attention_dp", e.plan.attention_dp},
+                   {"cp", e.plan.cp},
+                   {"overlap", w->overlap}};
       j["batch"] = w->batch;
       j["input"] = w->input;
       j["output"] = w->output;

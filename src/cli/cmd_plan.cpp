@@ -51,10 +51,15 @@ void register_plan(CLI::App& app) {
     std::stable_sort(by_latency.begin(), by_latency.end(),
                      [](auto& a, auto& b) { return a.result.e2e < b.result.e2e; });
     auto row_json = [](const Evaluation& e) {
-      return nlohmann::json{{"tp", e.plan.tp}, {"pp", e.plan.pp}, {"ep", e.plan.ep},
-                            {"dp", e.plan.dp}, {"attention_dp", e.plan.attention_dp}, {"cp", e.plan.cp},
+      return nlohmann::json{{"tp", e.plan.tp},
+                            {"pp", e.plan.pp},
+                            {"ep", e.plan.ep},
+                            {"dp", e.plan.dp},
+                            {"attention_dp", e.plan.attention_dp},
+                            {"cp", e.plan.cp},
                             {"ttft_s", e.result.ttft},
-                            {"tpot_s", e.result.tpot}, {"e2e_s", e.result.e2e},
+                            {"tpot_s", e.result.tpot},
+                            {"e2e_s", e.result.e2e},
                             {"output_tokens_per_s", e.result.output_tokens_per_s},
                             {"memory_used_fraction", e.memory.used() / e.memory.capacity}};
     };
@@ -62,17 +67,20 @@ void register_plan(CLI::App& app) {
       nlohmann::json t = nlohmann::json::array(), l = nlohmann::json::array();
       for (const auto& e : by_throughput) t.push_back(row_json(e));
       for (const auto& e : by_latency) l.push_back(row_json(e));
-      fmt::print("{}\n", nlohmann::json{{"chip", chip.id}, {"count", *count},
-                                        {"model", model.id}, {"precision", precision.name},
+      fmt::print("{}\n", nlohmann::json{{"chip", chip.id},
+                                        {"count", *count},
+                                        {"model", model.id},
+                                        {"precision", precision.name},
                                         {"overlap", w->overlap},
-                                        {"by_throughput", t}, {"by_latency", l},
+                                        {"by_throughput", t},
+                                        {"by_latency", l},
                                         {"rejected", rejected.size()}}
                              .dump(2));
       return;
     }
     fmt::print("{} on {} x {}, precision {}{}: batch {}, input {}, output {}\n", model.id, *count,
-               chip.id, precision.name, w->overlap ? ", two-batch overlap" : "", w->batch,
-               w->input, w->output);
+               chip.id, precision.name, w->overlap ? ", two-batch overlap" : "", w->batch, w->input,
+               w->output);
     fmt::print("{} plans fit, {} do not\n", fits.size(), rejected.size());
     auto table = [](const char* title, const std::vector<Evaluation>& rows) {
       fmt::print("\n{}\n  {:<26} {:>10} {:>10} {:>10} {:>12} {:>9}\n", title, "plan", "TTFT",

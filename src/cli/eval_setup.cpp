@@ -39,8 +39,7 @@ std::string plans_that_fit(const ChipSpec& chip, const ModelSpec& model,
   std::string out;
   for (int chips = 1; chips <= 64 && out.empty(); chips *= 2) {
     for (const ParallelPlan& p : enumerate_plans(model, chips)) {
-      if (p.dp != 1 || p.cp != 1 || p.attention_dp != attention_dp ||
-          (!attention_dp && p.ep != 1))
+      if (p.dp != 1 || p.cp != 1 || p.attention_dp != attention_dp || (!attention_dp && p.ep != 1))
         continue;
       if (budget_for(chip, model, precision, p, w).fits()) {
         out += (out.empty() ? "" : ", ") +
@@ -146,10 +145,11 @@ Evaluation evaluate_workload(const std::string& chip_id, const WorkloadArgs& w) 
     plan.dp = w.dp;
   } else if (w.count > 0) {
     if (w.count % group != 0) {
-      throw UserError(fmt::format("--count {} is not a multiple of {} = {}; use a count of "
-                                  "{} or {}, or change --tp/--pp{}",
-                                  w.count, group_name, group, (w.count / group) * group,
-                                  (w.count / group + 1) * group, plan.cp > 1 ? "/--cp" : ""));
+      throw UserError(
+          fmt::format("--count {} is not a multiple of {} = {}; use a count of "
+                      "{} or {}, or change --tp/--pp{}",
+                      w.count, group_name, group, (w.count / group) * group,
+                      (w.count / group + 1) * group, plan.cp > 1 ? "/--cp" : ""));
     }
     plan.dp = w.count / group;
   }

@@ -51,7 +51,9 @@ std::pair<Batch, Batch> deal(const Batch& batch, int ranks) {
 
 }  // namespace
 
-Batch busiest_rank_share(const Batch& batch, int ranks) { return deal(batch, ranks).first; }
+Batch busiest_rank_share(const Batch& batch, int ranks) {
+  return deal(batch, ranks).first;
+}
 
 Batch context_share(const Batch& batch, int cp) {
   Batch share = batch;

@@ -27,8 +27,9 @@ void check_plan(const ParallelPlan& p, const ModelSpec& m) {
     throw UserError("parallel plan " + p.to_string() + ": every degree must be at least 1");
   }
   if (p.cp > 1 && p.attention_dp) {
-    throw UserError("--cp splits prompts over groups of tp chips; combining it with "
-                    "--attention-dp is not modelled (drop one of them)");
+    throw UserError(
+        "--cp splits prompts over groups of tp chips; combining it with "
+        "--attention-dp is not modelled (drop one of them)");
   }
   if (p.cp > 1 && p.pp > 1) {
     throw UserError(fmt::format(

@@ -33,7 +33,8 @@ struct ParallelPlan {
   int moe_tp() const { return tp / ep; }  // ways each expert's FFN is split
   // Ways attention, dense FFNs, shared experts and the LM head are split.
   int attention_tp() const { return attention_dp ? 1 : tp; }
-  std::string to_string() const;  // "tp4 pp2 ep1 dp1", "tp8 pp1 ep8 dp1 attn-dp", "tp4 pp1 ep1 dp1 cp2"
+  std::string to_string()
+      const;  // "tp4 pp2 ep1 dp1", "tp8 pp1 ep8 dp1 attn-dp", "tp4 pp1 ep1 dp1 cp2"
   bool operator==(const ParallelPlan&) const = default;
 };
 

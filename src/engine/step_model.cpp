@@ -5,12 +5,12 @@
 #include <string_view>
 
 #include "config/error.hpp"
-#include "perf/attention_preprocess.hpp"
 #include "engine/expert_dispatch.hpp"
 #include "engine/expert_load.hpp"
 #include "engine/parallel_plan.hpp"
 #include "engine/two_batch_overlap.hpp"
 #include "hardware/system_loader.hpp"
+#include "perf/attention_preprocess.hpp"
 #include "perf/collective.hpp"
 #include "perf/ops.hpp"
 
@@ -39,8 +39,8 @@ void require_dtype(const ChipSpec& chip, const Precision& p, const char* layer_c
 StepModel::StepModel(const ChipSpec& chip, const ModelSpec& model, const Precision& precision,
                      StepOptions options)
     : chip_(chip),
-      system_(standard_system(chip, std::max(1, options.tp) * std::max(1, options.pp) *
-                                        std::max(1, options.cp))),
+      system_(standard_system(
+          chip, std::max(1, options.tp) * std::max(1, options.pp) * std::max(1, options.cp))),
       model_(model),
       precision_(precision),
       options_(options),
@@ -189,8 +189,8 @@ void StepModel::add_attention(const Batch& batch, std::vector<OpRecord>& ops) {
     }
   }
   for (const auto& g : batch.decode) {
-    DecodeAttentionShape a{g.sequences, ceil_div(g.context, cp), heads, kv_heads, d, d, false,
-                           math, kvb};
+    DecodeAttentionShape a{g.sequences, ceil_div(g.context, cp), heads, kv_heads, d, d, false, math,
+                           kvb};
     ops.push_back({"attention_decode", decode_attention_cost(chip_, a)});
   }
   if (cp > 1 && batch.decode_sequences() > 0) {

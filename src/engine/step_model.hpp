@@ -99,8 +99,7 @@ class StepModel {
 
  private:
   // The ops of one layer class for this rank's `batch` (ops not yet summed).
-  LayerClassResult layer_class(const Batch& batch, int64_t routed_tokens, bool moe,
-                               int64_t count);
+  LayerClassResult layer_class(const Batch& batch, int64_t routed_tokens, bool moe, int64_t count);
   // The same class with this rank's batch split into two overlapped
   // micro-batches: both halves' ops merged by name, plus an "overlap_hidden"
   // op whose (negative) time is what the schedule saves over running them in turn.

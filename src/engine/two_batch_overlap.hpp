@@ -26,7 +26,7 @@ namespace cw {
 inline constexpr double kCommCoreShare = 20.0 / 132.0;
 
 struct OverlapOp {
-  double time = 0;  // seconds alone on the chip
+  double time = 0;    // seconds alone on the chip
   bool comm = false;  // runs on the network (a collective), else on the compute engine
 };
 

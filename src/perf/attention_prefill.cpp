@@ -139,7 +139,8 @@ Cost prefill_attention_cost(const ChipSpec& chip, const PrefillAttentionShape& s
     const int64_t waves = attn::ceil_div(total, r.cores);
     const int64_t lcm = std::lcm<int64_t>(per_pair, r.cores);
     const int64_t aligned = (waves - 1) * static_cast<int64_t>(r.cores) / lcm;
-    const double streams = static_cast<double>(waves + static_cast<int64_t>(kv_pairs) - 1 - aligned);
+    const double streams =
+        static_cast<double>(waves + static_cast<int64_t>(kv_pairs) - 1 - aligned);
     main_kv = std::min(tile_kv, std::max(main_kv, streams * kv_head));
   }
 

@@ -22,12 +22,19 @@ std::string si(double v, const char* unit, bool allow_small) {
   if (a == 0 || !std::isfinite(a)) return fmt::format("{:g} {}", v, unit);
   int i = 0;
   if (a >= 1) {
-    while ((a >= 1000 || rounds_to_thousand(a)) && i < 6) { a /= 1000; v /= 1000; ++i; }
+    while ((a >= 1000 || rounds_to_thousand(a)) && i < 6) {
+      a /= 1000;
+      v /= 1000;
+      ++i;
+    }
     return fmt::format("{:.3g} {}{}", v, big[i], unit);
   }
   if (!allow_small) return fmt::format("{:.3g} {}", v, unit);
   while (a < 1 && i < 4) { a *= 1000; v *= 1000; ++i; }
-  if (i > 0 && rounds_to_thousand(a)) { v /= 1000; --i; }
+  if (i > 0 && rounds_to_thousand(a)) {
+    v /= 1000;
+    --i;
+  }
   return fmt::format("{:.3g} {}{}", v, small[i], unit);
 }
 

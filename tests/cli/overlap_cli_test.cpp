@@ -17,8 +17,9 @@ using cw::test::run_stdout;
 TEST(CliOverlap, HidesTheAllToAllOfAPrefillAcrossTwoServers) {
   // DeepSeek-V3 wide EP over two 8 x H200 servers: dispatch and combine cross
   // the 400 Gb/s NICs, which two micro-batches hide behind each other's experts.
-  const std::string base = "eval --chip h200-sxm --model deepseek-v3 --tp 16 --ep 16 "
-                           "--attention-dp --batch 64 --input 2048 --output 2 --format json";
+  const std::string base =
+      "eval --chip h200-sxm --model deepseek-v3 --tp 16 --ep 16 "
+      "--attention-dp --batch 64 --input 2048 --output 2 --format json";
   CliRun on = run_stdout(base + " --overlap");
   CliRun off = run_stdout(base);
   ASSERT_EQ(on.code, 0) << on.out;
@@ -30,8 +31,9 @@ TEST(CliOverlap, HidesTheAllToAllOfAPrefillAcrossTwoServers) {
 }
 
 TEST(CliOverlap, TextOutputNamesItAndShowsTheHiddenTime) {
-  CliRun r = run_stdout("eval --chip h100-sxm --model llama3.1-70b --tp 4 --batch 8 --input 2048 "
-                        "--output 4 --overlap");
+  CliRun r = run_stdout(
+      "eval --chip h100-sxm --model llama3.1-70b --tp 4 --batch 8 --input 2048 "
+      "--output 4 --overlap");
   ASSERT_EQ(r.code, 0) << r.out;
   EXPECT_NE(r.out.find("(tp4 pp1 ep1 dp1, two-batch overlap)"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("overlap_hidden"), std::string::npos) << r.out;
@@ -52,8 +54,9 @@ TEST(CliOverlap, ServingScenariosRefuseIt) {
 namespace {
 
 TEST(CliContextParallel, EvalRunsCpGroupsAndExplainsBadCounts) {
-  CliRun r = run_stdout("eval --chip h100-sxm --model llama3.1-70b --tp 4 --cp 2 --batch 1 "
-                        "--input 32768 --output 8 --format json");
+  CliRun r = run_stdout(
+      "eval --chip h100-sxm --model llama3.1-70b --tp 4 --cp 2 --batch 1 "
+      "--input 32768 --output 8 --format json");
   ASSERT_EQ(r.code, 0) << r.out;
   auto j = nlohmann::json::parse(r.out);
   EXPECT_EQ(j["plan"]["cp"].get<int>(), 2);

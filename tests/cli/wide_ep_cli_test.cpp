@@ -76,8 +76,9 @@ TEST(CliWideEp, ServePoolsTheRanksKvCache) {
   // Under attention DP each of the 8 ranks holds its own sequences' MLA
   // latent whole, so the replica's pool is 8 ranks' blocks; under tp8 every
   // rank holds every sequence's latent and the pool is one rank's.
-  const std::string base = "serve --chip h200-sxm --count 8 --tp 8 --model deepseek-v3 "
-                           "--dataset mlperf-deepseek-r1 --offline --requests 40 --format json";
+  const std::string base =
+      "serve --chip h200-sxm --count 8 --tp 8 --model deepseek-v3 "
+      "--dataset mlperf-deepseek-r1 --offline --requests 40 --format json";
   CliRun wide = run_stdout(base + " --ep 8 --attention-dp");
   CliRun tp = run_stdout(base);
   ASSERT_EQ(wide.code, 0) << wide.out;
@@ -96,12 +97,14 @@ TEST(CliWideEp, ServePoolsTheRanksKvCache) {
 }
 
 TEST(CliWideEp, ServeRejectsImpossibleWideEp) {
-  CliRun mismatch = run("serve --chip h200-sxm --count 8 --tp 8 --ep 4 --attention-dp "
-                        "--model deepseek-v3 --dataset mlperf-deepseek-r1 --offline --requests 4");
+  CliRun mismatch =
+      run("serve --chip h200-sxm --count 8 --tp 8 --ep 4 --attention-dp "
+          "--model deepseek-v3 --dataset mlperf-deepseek-r1 --offline --requests 4");
   EXPECT_EQ(mismatch.code, 2);
   EXPECT_NE(mismatch.out.find("--ep must equal --tp"), std::string::npos) << mismatch.out;
-  CliRun split = run("serve --chip h200-sxm --count 8 --disaggregate --ep 4 --model deepseek-v3 "
-                     "--dataset mlperf-deepseek-r1 --offline --requests 4");
+  CliRun split =
+      run("serve --chip h200-sxm --count 8 --disaggregate --ep 4 --model deepseek-v3 "
+          "--dataset mlperf-deepseek-r1 --offline --requests 4");
   EXPECT_EQ(split.code, 2);
   EXPECT_NE(split.out.find("--ep excludes --disaggregate"), std::string::npos) << split.out;
 }

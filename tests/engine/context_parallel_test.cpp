@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <string>
 
+#include "../support/step_fixture.hpp"
 #include "config/error.hpp"
 #include "engine/batch.hpp"
 #include "engine/memory_fit.hpp"
@@ -14,7 +15,6 @@
 #include "perf/ops.hpp"
 #include "workload/hf_config_loader.hpp"
 #include "workload/precision_loader.hpp"
-#include "../support/step_fixture.hpp"
 
 namespace cw {
 namespace {

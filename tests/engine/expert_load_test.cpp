@@ -1,14 +1,15 @@
 // Load of the busiest expert-parallel rank: normal order statistics, the
 // binomial shift and the two-point spread against hand-computed values, and
 // the step model's MoE layers never cheaper than balanced routing.
+#include "engine/expert_load.hpp"
+
 #include <gtest/gtest.h>
 
 #include <cmath>
 #include <numbers>
 
-#include "engine/expert_load.hpp"
-#include "engine/step_model.hpp"
 #include "../support/step_fixture.hpp"
+#include "engine/step_model.hpp"
 
 namespace cw {
 namespace {

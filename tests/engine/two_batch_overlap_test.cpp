@@ -1,18 +1,19 @@
 // Two-batch overlap: the two-chain schedule against hand-worked timelines,
 // the micro-batch split, and the step model's overlapped layers against the
 // bounds any overlap must respect.
+#include "engine/two_batch_overlap.hpp"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <string>
 
+#include "../support/step_fixture.hpp"
 #include "engine/batch.hpp"
 #include "engine/step_model.hpp"
-#include "engine/two_batch_overlap.hpp"
 #include "hardware/chip_loader.hpp"
 #include "workload/hf_config_loader.hpp"
 #include "workload/precision_loader.hpp"
-#include "../support/step_fixture.hpp"
 
 namespace cw {
 namespace {
@@ -142,7 +143,7 @@ TEST(TwoBatchStep, OverlappedLayerRespectsTheScheduleBounds) {
       (op.comm ? comm : compute) += op.cost.time;
   }
   ASSERT_GT(comm, 0.0);
-  EXPECT_LT(hidden, 0.0);                                    // it saves time here
+  EXPECT_LT(hidden, 0.0);  // it saves time here
   EXPECT_GE(lc.per_layer.time, std::max(compute, comm) - 1e-12);
   EXPECT_LE(lc.per_layer.time, compute + comm + kCommCoreShare * comm);
   EXPECT_NEAR(lc.per_layer.time, compute + comm + hidden, 1e-12);

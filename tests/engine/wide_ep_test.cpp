@@ -152,8 +152,7 @@ TEST(WideEp, AttentionOfTheBusiestRankIsASingleChipsOnItsShare) {
   // The experts see the whole group's 256 tokens: 2048 rows over 256
   // experts, every one touched, 32 experts per rank; the busiest rank gets
   // 16 x 12 + 16 x 6 = 288 rows (engine/expert_load.hpp; 256 on average).
-  EXPECT_DOUBLE_EQ(op_cost(rw, "moe_layer", "experts_up").flops,
-                   2.0 * 288 * (2 * 2048) * 7168);
+  EXPECT_DOUBLE_EQ(op_cost(rw, "moe_layer", "experts_up").flops, 2.0 * 288 * (2 * 2048) * 7168);
 }
 
 TEST(WideEp, StepIsNeverFasterThanStreamingTheRanksWeights) {

@@ -1,9 +1,9 @@
 // Human-readable numbers: three significant digits and the SI prefix that
 // keeps the printed mantissa in [1, 1000), including values that round up
 // across a prefix boundary.
-#include <gtest/gtest.h>
-
 #include "report/format.hpp"
+
+#include <gtest/gtest.h>
 
 namespace cw {
 namespace {
