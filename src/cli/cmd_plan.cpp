@@ -6,6 +6,7 @@
 #include "cli/commands.hpp"
 #include "cli/eval_setup.hpp"
 #include "config/error.hpp"
+#include "engine/precision_support.hpp"
 #include "hardware/chip_loader.hpp"
 #include "report/format.hpp"
 #include "workload/hf_config_loader.hpp"
@@ -28,6 +29,7 @@ void register_plan(CLI::App& app) {
     ChipSpec chip = load_chip(*chip_id);
     ModelSpec model = load_model(w->model);
     Precision precision = load_precision(w->precision);
+    require_precision_runs(chip, model, precision);  // else every plan fails alike
     std::vector<Evaluation> fits;
     std::vector<std::pair<ParallelPlan, std::string>> rejected;
     for (const ParallelPlan& p : enumerate_plans(model, *count)) {

@@ -8,6 +8,7 @@
 #include "engine/expert_dispatch.hpp"
 #include "engine/expert_load.hpp"
 #include "engine/parallel_plan.hpp"
+#include "engine/precision_support.hpp"
 #include "engine/two_batch_overlap.hpp"
 #include "hardware/system_loader.hpp"
 #include "perf/attention_preprocess.hpp"
@@ -18,21 +19,6 @@ namespace cw {
 namespace {
 
 int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
-
-// Fails with a user error, naming the recipe file and layer class, when the
-// chip's matrix engine lacks the dtype that class computes in.
-void require_dtype(const ChipSpec& chip, const Precision& p, const char* layer_class, Dtype d) {
-  if (chip.supports(d)) return;
-  std::string have;
-  for (const auto& [dt, _] : chip.matrix.peak_flops) {
-    have += (have.empty() ? "" : ", ") + std::string(dtype_name(dt));
-  }
-  throw UserError(SourceLocation{p.source_file}, layer_class,
-                  "precision '" + p.name + "' computes in " + std::string(dtype_name(d)) +
-                      " but chip " + chip.id + " has no " + std::string(dtype_name(d)) +
-                      " matrix support (it supports " + have + ")",
-                  "choose a precision the chip runs, e.g. --precision bf16");
-}
 
 }  // namespace
 
@@ -46,11 +32,7 @@ StepModel::StepModel(const ChipSpec& chip, const ModelSpec& model, const Precisi
       options_(options),
       gemms_(chip_) {
   check_plan(options.plan(), model_);
-  require_dtype(chip_, precision_, "attention_projections", precision.attention_projections.dtype);
-  require_dtype(chip_, precision_, "attention_math", precision.attention_math.dtype);
-  require_dtype(chip_, precision_, "dense_mlp", precision.dense_mlp.dtype);
-  require_dtype(chip_, precision_, "lm_head", precision.lm_head.dtype);
-  if (model_.moe) require_dtype(chip_, precision_, "moe_experts", precision.moe_experts.dtype);
+  require_precision_runs(chip_, model_, precision_);
   act_bytes_ = dtype_bits(precision.activations) / 8.0;
   busiest_rank_z_ = expected_max_standard_normal(options_.ep);
 }

@@ -11,6 +11,7 @@
 
 #include "config/data_dir.hpp"
 #include "config/error.hpp"
+#include "engine/precision_support.hpp"
 #include "hardware/chip_loader.hpp"
 #include "hardware/system_loader.hpp"
 #include "serving/tuner.hpp"
@@ -60,6 +61,7 @@ class Search {
     domain_ = standard_system(chip_, o.count).scale_up.domain;
     model_ = load_model(b.model);
     precision_ = load_precision(benchmark_precision(o.precision, b.id));
+    require_precision_runs(chip_, model_, precision_);
     for (const TraceRow& r : dataset_) {
       min_tokens_ = std::max(min_tokens_, r.input + b.beam_width * r.output);
     }

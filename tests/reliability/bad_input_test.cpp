@@ -282,6 +282,25 @@ TEST(BadInput, DtypeTheChipLacks) {
                     "error: chip a100-sxm has no fp8 matrix support; supported: bf16, fp16, int8");
 }
 
+// The recipe's layer class the chip cannot run is named, and the hint lists
+// only preset recipes the chip does run (groq-lpu: fp16 and int8 units, so
+// int8's bf16 attention math rules int8 out). `plan` and `mlperf` report this
+// cause instead of "no plan fits".
+TEST(BadInput, PrecisionTheChipCannotRun) {
+  const std::string fix = "choose a precision recipe the chip runs (--precision ID): ";
+  expect_user_error("eval --chip a100-sxm --model llama3.1-8b --precision fp8",
+                    "key 'attention_projections': precision 'fp8' computes in fp8 but chip "
+                    "a100-sxm has no fp8 matrix support (it supports bf16, fp16, int8). " +
+                        fix + "bf16, fp16, int8\n");
+  expect_user_error("plan --chip groq-lpu --count 576 --model llama2-70b --precision int8",
+                    "key 'attention_math': precision 'int8' computes in bf16 but chip groq-lpu "
+                    "has no bf16 matrix support (it supports fp16, int8). " +
+                        fix + "fp16\n");
+  expect_user_error("mlperf --chip groq-lpu --count 8 --benchmark llama2-70b --scenario offline",
+                    "chip groq-lpu has no fp8 matrix support (it supports fp16, int8). " + fix +
+                        "fp16\n");
+}
+
 TEST(BadInput, ModelDoesNotFit) {
   expect_user_error("eval --chip h100-sxm --model llama3.1-405b --precision bf16 --tp 1",
                     "error: llama3.1-405b at precision bf16 does not fit on 1 x h100-sxm: needs");

@@ -1,0 +1,69 @@
+#include "engine/precision_support.hpp"
+
+#include "config/error.hpp"
+#include "workload/precision_loader.hpp"
+
+namespace cw {
+namespace {
+
+struct LayerClass {
+  const char* key;
+  Dtype dtype;
+};
+
+std::vector<LayerClass> layer_classes(const ModelSpec& model, const Precision& p) {
+  std::vector<LayerClass> v = {{"attention_projections", p.attention_projections.dtype},
+                               {"attention_math", p.attention_math.dtype},
+                               {"dense_mlp", p.dense_mlp.dtype},
+                               {"lm_head", p.lm_head.dtype}};
+  if (model.moe) v.push_back({"moe_experts", p.moe_experts.dtype});
+  return v;
+}
+
+std::string joined(const std::vector<std::string>& v) {
+  std::string s;
+  for (const auto& x : v) s += (s.empty() ? "" : ", ") + x;
+  return s;
+}
+
+}  // namespace
+
+std::string first_unsupported_layer_class(const ChipSpec& chip, const ModelSpec& model,
+                                          const Precision& precision) {
+  for (const LayerClass& c : layer_classes(model, precision)) {
+    if (!chip.supports(c.dtype)) return c.key;
+  }
+  return {};
+}
+
+std::vector<std::string> precisions_that_run(const ChipSpec& chip, const ModelSpec& model) {
+  std::vector<std::string> ids;
+  for (const std::string& id : list_precisions()) {
+    if (first_unsupported_layer_class(chip, model, load_precision(id)).empty()) ids.push_back(id);
+  }
+  return ids;
+}
+
+void require_precision_runs(const ChipSpec& chip, const ModelSpec& model,
+                            const Precision& precision) {
+  const std::string key = first_unsupported_layer_class(chip, model, precision);
+  if (key.empty()) return;
+  Dtype d{};
+  for (const LayerClass& c : layer_classes(model, precision)) {
+    if (c.key == key) d = c.dtype;
+  }
+  std::vector<std::string> have;
+  for (const auto& [dt, _] : chip.matrix.peak_flops) have.emplace_back(dtype_name(dt));
+  const std::vector<std::string> runnable = precisions_that_run(chip, model);
+  const std::string hint =
+      runnable.empty() ? "write a precision recipe whose layers compute in " + joined(have)
+                       : "choose a precision recipe the chip runs (--precision ID): " +
+                             joined(runnable);
+  throw UserError(SourceLocation{precision.source_file}, key,
+                  "precision '" + precision.name + "' computes in " + std::string(dtype_name(d)) +
+                      " but chip " + chip.id + " has no " + std::string(dtype_name(d)) +
+                      " matrix support (it supports " + joined(have) + ")",
+                  hint);
+}
+
+}  // namespace cw
