@@ -20,14 +20,11 @@ MemoryBudget budget_for(const ChipSpec& chip, const ModelSpec& model, const Prec
                         const ParallelPlan& plan, const WorkloadArgs& w) {
   const int64_t per_replica = (w.batch + plan.dp - 1) / plan.dp;
   const int64_t step_tokens = std::min(w.max_tokens, per_replica * w.input);
-  if (plan.attention_dp) {
-    // The busiest rank's own sequences and its share of the step's tokens.
-    const int64_t per_rank = (per_replica + plan.ep - 1) / plan.ep;
-    return memory_budget(chip, model, precision, plan, per_rank * (w.input + w.output),
-                         (step_tokens + plan.ep - 1) / plan.ep);
-  }
-  return memory_budget(chip, model, precision, plan, per_replica * (w.input + w.output),
-                       step_tokens);
+  // Under attention DP: the busiest rank's own sequences and its share of the
+  // step's tokens.
+  return memory_budget(chip, model, precision, plan,
+                       plan.per_attention_rank(per_replica) * (w.input + w.output),
+                       plan.per_attention_rank(step_tokens));
 }
 
 

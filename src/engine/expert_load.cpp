@@ -2,12 +2,15 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
+#include <mutex>
 #include <numbers>
 
 namespace cw {
 
-double expected_max_standard_normal(int n) {
-  if (n <= 1) return 0;
+namespace {
+
+double integrate_expected_max(int n) {
   // Trapezoid rule over [-9, 9] (the density beyond is below 1e-17).
   constexpr double lo = -9, hi = 9, step = 1e-2;
   const double inv_sqrt_2pi = 1.0 / std::sqrt(2.0 * std::numbers::pi);
@@ -18,6 +21,19 @@ double expected_max_standard_normal(int n) {
     sum += x * n * pdf * std::pow(cdf, n - 1);
   }
   return sum * step;
+}
+
+}  // namespace
+
+double expected_max_standard_normal(int n) {
+  if (n <= 1) return 0;
+  // Integrated once per n (a StepModel is built per plan a search tries).
+  static std::mutex mutex;
+  static std::map<int, double> memo;
+  std::lock_guard<std::mutex> lock(mutex);
+  auto [it, inserted] = memo.try_emplace(n, 0.0);
+  if (inserted) it->second = integrate_expected_max(n);
+  return it->second;
 }
 
 ExpertRows busiest_rank_rows(int64_t assignments, int64_t touched, int ranks, int64_t local,

@@ -12,6 +12,7 @@
 // return by an all-to-all combine.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -33,6 +34,12 @@ struct ParallelPlan {
   int moe_tp() const { return tp / ep; }  // ways each expert's FFN is split
   // Ways attention, dense FFNs, shared experts and the LM head are split.
   int attention_tp() const { return attention_dp ? 1 : tp; }
+  // Ranks that hold disjoint sequences within one replica (ep under attention
+  // DP, else 1), and the busiest one's share of n sequences or tokens.
+  int attention_ranks() const { return attention_dp ? ep : 1; }
+  int64_t per_attention_rank(int64_t n) const {
+    return (n + attention_ranks() - 1) / attention_ranks();
+  }
   std::string to_string()
       const;  // "tp4 pp2 ep1 dp1", "tp8 pp1 ep8 dp1 attn-dp", "tp4 pp1 ep1 dp1 cp2"
   bool operator==(const ParallelPlan&) const = default;

@@ -55,8 +55,8 @@ Deployment make_deployment(std::shared_ptr<StepModel> step, int count, EngineCon
   // iteration's tokens; the replica's KV pool is the ranks' together.
   const StepOptions& so = d.step->options();
   const ParallelPlan plan = so.plan();
-  const int kv_ranks = so.attention_dp ? so.ep : 1;
-  const int64_t rank_tokens = (engine.max_tokens + kv_ranks - 1) / kv_ranks;
+  const int kv_ranks = plan.attention_ranks();
+  const int64_t rank_tokens = plan.per_attention_rank(engine.max_tokens);
   MemoryBudget base = memory_budget(chip, model, precision, plan, 0, rank_tokens);
   const double kv_per_token = memory_budget(chip, model, precision, plan, 1, 0).kv_cache;
   const double left = base.capacity - base.weights - base.activations;
