@@ -3,6 +3,7 @@
 #include <set>
 
 #include "config/data_dir.hpp"
+#include "config/did_you_mean.hpp"
 #include "config/value_checks.hpp"
 
 namespace cw {
@@ -56,7 +57,7 @@ PowerSpec parse_power(const ConfigNode& n) {
 }
 
 MatrixEngine parse_matrix(const ConfigNode& n) {
-  n.expect_keys({"clock", "cores", "granule", "peak", "cluster"});
+  n.expect_keys({"clock", "cores", "granule", "peak", "cluster", "accumulators"});
   MatrixEngine m;
   m.clock_hz = positive(n.required("clock"), UnitKind::Hertz,
                         "give the clock the peaks are quoted at, e.g. clock: \"1.83 GHz\"");
@@ -66,6 +67,14 @@ MatrixEngine parse_matrix(const ConfigNode& n) {
     m.cluster = count_in(*cl, 1, m.cores,
                          "give the cores that share one operand load (thread-block cluster "
                          "multicast, paired-SM MMA), at most matrix.cores, e.g. cluster: 2");
+  }
+  if (auto acc = n.optional("accumulators")) {
+    const std::string where = acc->as_string();
+    if (where != "registers" && where != "core_memory") {
+      acc->fail("unknown accumulator place '" + where + "'",
+                suggestion(where, {"registers", "core_memory"}));
+    }
+    m.accumulate_in_core_memory = where == "core_memory";
   }
   ConfigNode g = n.required("granule");
   g.expect_keys({"m", "n", "k"});

@@ -29,6 +29,12 @@ struct MatrixEngine {
   // (Hopper thread-block-cluster TMA multicast; Blackwell paired-SM MMA,
   // tcgen05 cta_group::2). 1 = every core loads its own operands.
   int cluster = 1;
+  // Where output-tile accumulators live. GPUs hold them in registers (or
+  // Blackwell's tensor memory), which bounds tiles to the ~256-per-side
+  // tables BLAS libraries ship. Scratchpad chips accumulate in the per-core
+  // memory level (a TPU kernel's output block in VMEM, Trainium's PSUM), so a
+  // tile may grow while its accumulators fit there beside the operand stages.
+  bool accumulate_in_core_memory = false;
 };
 
 // Vector/SIMD and special-function units (norms, activations, softmax).

@@ -16,11 +16,27 @@ int64_t round_up(int64_t a, int64_t b) {
   return ceil_div(a, b) * b;
 }
 
-// Largest tile side the mapper tries. GPU BLAS libraries ship output tiles up
-// to 256 per side (CUTLASS, cuBLASLt, hipBLASLt tile tables); systolic arrays
-// tile in multiples of the array, and we allow up to 4 arrays per side.
-int64_t max_tile_side(int granule) {
+// Largest tile side whose accumulators the mapper keeps outside the per-core
+// level (GPU register files / tensor memory). GPU BLAS libraries ship output
+// tiles up to 256 per side (CUTLASS, cuBLASLt, hipBLASLt tile tables);
+// systolic arrays tile in multiples of the array, up to 4 arrays per side.
+int64_t register_tile_side(int granule) {
   return std::max<int64_t>(256, 4 * int64_t{granule});
+}
+
+// On chips that accumulate in the per-core level (MatrixEngine::
+// accumulate_in_core_memory: a TPU kernel's output block lives in VMEM,
+// Pallas TPU docs; Trainium accumulates in on-core PSUM), larger output
+// tiles keep their fp32 accumulators there beside the double-buffered
+// operand stages, and are candidates while both fit: the set still grows
+// with capacity.
+bool tile_fits(const MatrixEngine& mx, const GemmShape& shape, int64_t mt, int64_t nt,
+               int64_t kt, double cap) {
+  const double stages = 2.0 * (mt * shape.a_bytes + nt * shape.w_bytes) * kt;
+  if (mt <= register_tile_side(mx.granule_m) && nt <= register_tile_side(mx.granule_n))
+    return stages <= cap;
+  return mx.accumulate_in_core_memory &&
+         stages + 4.0 * static_cast<double>(mt) * static_cast<double>(nt) <= cap;
 }
 
 // A k-step loads at most one 128-byte line per operand row: the DRAM/cache
@@ -106,9 +122,9 @@ GemmMappingResult evaluate_gemm_mapping(const ChipSpec& chip, const GemmShape& s
   const double a = shape.a_bytes, w = shape.w_bytes, c = shape.c_bytes;
 
   // Double-buffered operand tiles must fit the per-core level: one k-step
-  // being computed while the next loads.
-  const double stage_bytes = (mp.mt * a + mp.nt * w) * mp.kt;
-  if (2 * stage_bytes > per_core_capacity(chip, p.core)) return r;
+  // being computed while the next loads (and a large tile's accumulators).
+  if (!tile_fits(chip.matrix, shape, mp.mt, mp.nt, mp.kt, per_core_capacity(chip, p.core)))
+    return r;
   r.valid = true;
 
   const int64_t m = shape.m, n = shape.n, k = shape.k, b = shape.batch, s = mp.split_k;
@@ -260,20 +276,26 @@ std::vector<GemmMapping> gemm_mapping_candidates(const ChipSpec& chip, const Gem
   const auto& mx = chip.matrix;
   const double cap = per_core_capacity(chip, memory_path(chip).core);
   const double elem = std::max(shape.a_bytes, shape.w_bytes);
-  // Tile sides: granule · 2^i up to the largest side, stopping at the first
-  // side that covers the (granule-padded) dimension.
-  auto sides = [](int64_t dim, int granule) {
+  // Tile sides: granule · 2^i up to the register-tile side, or beyond it
+  // while an accumulator of that side by the other granule fits the per-core
+  // level, stopping at the first side that covers the (granule-padded)
+  // dimension.
+  auto sides = [cap, &mx](int64_t dim, int granule, int other_granule) {
     std::vector<int64_t> out;
-    const int64_t limit = max_tile_side(granule), need = round_up(dim, granule);
-    for (int64_t t = granule; t <= limit; t *= 2) {
+    const int64_t need = round_up(dim, granule);
+    for (int64_t t = granule;; t *= 2) {
+      if (t > register_tile_side(granule) &&
+          (!mx.accumulate_in_core_memory || 4.0 * t * other_granule > cap))
+        break;
       out.push_back(t);
       if (t >= need) break;
     }
     return out;
   };
   std::vector<GemmMapping> out;
-  for (int64_t mt : sides(shape.m, mx.granule_m)) {
-    for (int64_t nt : sides(shape.n, mx.granule_n)) {
+  for (int64_t mt : sides(shape.m, mx.granule_m, mx.granule_n)) {
+    for (int64_t nt : sides(shape.n, mx.granule_n, mx.granule_m)) {
+      if (!tile_fits(mx, shape, mt, nt, mx.granule_k, cap)) continue;
       const int64_t tiles = ceil_div(shape.m, mt) * ceil_div(shape.n, nt) * shape.batch;
       // Every k-step granule_k · 2^i up to the deepest whose double buffer
       // fits (at most one line per row). Trying the shallower ones too keeps
@@ -296,7 +318,7 @@ std::vector<GemmMapping> gemm_mapping_candidates(const ChipSpec& chip, const Gem
           for (int64_t g = mx.cores, i = 0; g >= 1 && i < 4; g /= 2, ++i)
             out.push_back({mt, nt, kt, 1, g});
         if (2 * kt * elem > kStepRowBytes ||
-            2 * (mt * shape.a_bytes + nt * shape.w_bytes) * (2 * kt) > cap)
+            !tile_fits(mx, shape, mt, nt, 2 * kt, cap))
           break;
       }
     }

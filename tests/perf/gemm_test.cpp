@@ -113,6 +113,42 @@ TEST(GemmGolden, TileMustFitDoubleBufferedInSram) {
   EXPECT_FALSE(evaluate_gemm_mapping(c, bf16(512, 512, 512), {256, 256, 64, 1}).valid);
 }
 
+// On a chip that accumulates in its per-core level, tiles beyond 256 per side
+// keep their fp32 accumulators there: 512x512 needs 1 MiB of accumulators +
+// 2·(512+512)·16·2 B = 64 KiB of stages, so it is a candidate with 2 MiB per
+// core and not with 256 KiB.
+TEST(GemmGolden, LargeTilesNeedTheirAccumulatorsInTheCoreLevel) {
+  ChipSpec c = toy_chip();
+  const GemmMapping big{512, 512, 16, 1};
+  auto has_big = [&](const ChipSpec& chip) {
+    for (const GemmMapping& mp : gemm_mapping_candidates(chip, bf16(4096, 4096, 4096)))
+      if (mp.mt == 512 && mp.nt == 512) return true;
+    return false;
+  };
+  c.matrix.accumulate_in_core_memory = true;
+  EXPECT_FALSE(evaluate_gemm_mapping(c, bf16(4096, 4096, 4096), big).valid);
+  EXPECT_FALSE(has_big(c));
+  c.memory.front().capacity = 2.0 * 1024 * 1024;
+  EXPECT_TRUE(evaluate_gemm_mapping(c, bf16(4096, 4096, 4096), big).valid);
+  EXPECT_TRUE(has_big(c));
+  // Accumulating in registers, the same SRAM holds no tile beyond 256.
+  c.matrix.accumulate_in_core_memory = false;
+  EXPECT_FALSE(evaluate_gemm_mapping(c, bf16(4096, 4096, 4096), big).valid);
+  EXPECT_FALSE(has_big(c));
+  // A TPU v6e (64 MiB of VMEM per MXU) runs a large bf16 GEMM compute-bound:
+  // with register-sized tiles (<= 256 x 1024) it re-read the operands from HBM
+  // and ran at 270 of 918 TFLOP/s.
+  ChipSpec tpu = load_chip("tpu-v6e");
+  const Cost t = gemm_cost(tpu, bf16(8192, 8192, 8192));
+  EXPECT_EQ(t.bound, Bound::compute);
+  EXPECT_GT(2.0 * 8192 * 8192 * 8192 / t.time, 0.95 * 918e12);
+  // GPUs keep accumulators in registers: no H100 tile beyond 256 per side.
+  for (const GemmMapping& mp :
+       gemm_mapping_candidates(load_chip("h100-sxm"), bf16(8192, 8192, 8192))) {
+    EXPECT_LE(std::max(mp.mt, mp.nt), 256);
+  }
+}
+
 TEST(GemmGolden, SplitKFillsIdleCores) {
   ChipSpec c = toy_chip();
   c.memory.back().bandwidth = 1e15;

@@ -88,6 +88,14 @@ TEST(BadInput, UnknownKeyGetsDidYouMean) {
                                           "'latency'?");
 }
 
+TEST(BadInput, UnknownAccumulatorPlace) {
+  std::string f = temp_file("accumulators.yaml",
+                            replaced(kChip, "  cores: 4\n", "  cores: 4\n  accumulators: core_memroy\n"));
+  expect_user_error("show chip " + f, "error: " + f +
+                                          ":9:17: key 'matrix.accumulators': unknown accumulator "
+                                          "place 'core_memroy'. did you mean 'core_memory'?");
+}
+
 TEST(BadInput, MissingKey) {
   std::string f =
       temp_file("missing-key.yaml", replaced(kChip,

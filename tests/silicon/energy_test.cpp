@@ -154,7 +154,8 @@ TEST(EnergyTdp, ShippedGpusFitTheirTdp) {
 // of the model, listed so a change to it is noticed; every other chip with a
 // TDP and a process node fits.
 TEST(EnergyTdp, PresetsAgainstTheirTdp) {
-  const std::set<std::string> over = {"b200", "gaudi3", "gb200", "mi325x"};
+  // mi325x fits since it takes MI300X's measured sustained tensor clock.
+  const std::set<std::string> over = {"b200", "gaudi3", "gb200"};
   int checked = 0;
   for (const std::string& id : list_chips()) {
     ChipSpec c = load_chip(id);
