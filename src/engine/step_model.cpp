@@ -336,10 +336,9 @@ StepResult StepModel::evaluate(const Batch& group_batch) {
   const double ab = act_bytes_;
   const int tp = attention_tp();
   const int pp = options_.pp;
-  // Two micro-batches only when there is a collective to hide and both get sequences.
-  const bool has_comm = tp > 1 || options_.attention_dp;
+  // Two micro-batches only when both get sequences.
   std::pair<Batch, Batch> halves;
-  if (options_.overlap && has_comm) halves = split_micro_batches(batch);
+  if (options_.overlap) halves = split_micro_batches(batch);
   const bool overlap = halves.second.new_tokens() > 0;
   // Each rank splits its own share; every rank does the same, so each half's
   // experts see that fraction of the group's routed tokens.
@@ -356,9 +355,11 @@ StepResult StepModel::evaluate(const Batch& group_batch) {
     int64_t count = 0;
     for (int64_t l = 0; l < model_.layers; ++l) count += model_.is_moe_layer(l) == moe ? 1 : 0;
     if (count == 0) continue;
-    // Dense layers under attention DP have no collective: nothing to overlap.
-    const bool split = overlap && (tp > 1 || moe);
     LayerClassResult whole = layer_class(batch, group_batch.new_tokens(), moe, count);
+    // Only a layer class with communication (a collective, an all-to-all, a
+    // context-parallel ring) has anything to hide.
+    const bool split = overlap && std::any_of(whole.ops.begin(), whole.ops.end(),
+                                              [](const OpRecord& op) { return op.comm; });
     if (split) {
       // Engines run two micro-batches only where that pays (large batches):
       // halving a weight-bound batch streams every weight twice.
