@@ -101,6 +101,12 @@ void register_serve(CLI::App& app) {
   auto* overlap = cmd->add_flag("--overlap", o.overlap,
                                 "two-batch overlap of all-reduce and expert all-to-all with "
                                 "compute, where it is faster");
+  auto* cp = cmd->add_option("--cp", o.cp,
+                             "context parallelism: each replica is cp groups of --tp chips; "
+                             "every prompt's tokens are split over the groups (ring attention) "
+                             "and every sequence's KV cache too")
+                 ->check(CLI::PositiveNumber)
+                 ->capture_default_str();
   cmd->add_option("--max-batch", o.engine.max_batch, "most running requests per replica")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
@@ -127,6 +133,7 @@ void register_serve(CLI::App& app) {
   disagg->excludes(ep);
   disagg->excludes(attention_dp);
   disagg->excludes(overlap);
+  disagg->excludes(cp);
   cmd->add_option("--prefill-replicas", a->split.prefill_replicas,
                   "with --disaggregate: replicas in the prefill pool")
       ->check(CLI::PositiveNumber)

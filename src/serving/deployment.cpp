@@ -17,6 +17,7 @@ std::string Deployment::describe() const {
   const EngineConfig& e = cluster.engine;
   const StepOptions& o = step->options();
   std::string plan = fmt::format("tp {}", tp);
+  if (o.cp > 1) plan += fmt::format(" cp {}", o.cp);
   if (o.ep > 1) plan += fmt::format(" ep {}", o.ep);
   if (o.attention_dp) plan += " attention-DP";
   if (o.overlap) plan += ", two-batch overlap";
@@ -34,17 +35,22 @@ Deployment make_deployment(std::shared_ptr<StepModel> step, int count, EngineCon
   const ModelSpec& model = step->model();
   const Precision& precision = step->precision();
   const int tp = step->options().tp;
-  if (count < 1 || count % tp != 0) {
-    throw UserError(
-        fmt::format("{} chips cannot be split into tensor-parallel groups of {}; "
-                    "use a --tp that divides --count (or a count that is a "
-                    "multiple of {})",
-                    count, tp, tp));
+  const int cp = step->options().cp;
+  const int group = tp * cp;  // chips per replica
+  if (count < 1 || count % group != 0) {
+    throw UserError(cp > 1 ? fmt::format("{} chips cannot be split into replicas of tp {} x cp {} "
+                                         "= {} chips; use a --count that is a multiple of {}",
+                                         count, tp, cp, group, group)
+                           : fmt::format("{} chips cannot be split into tensor-parallel groups "
+                                         "of {}; use a --tp that divides --count (or a count "
+                                         "that is a multiple of {})",
+                                         count, tp, tp));
   }
   Deployment d;
   d.count = count;
   d.tp = tp;
-  d.replicas = count / tp;
+  d.cp = cp;
+  d.replicas = count / group;
   d.silicon = std::make_shared<const WorkloadEconomics>(chip_economics(step->chip()));
   d.costs = std::make_shared<StepCostCache>(
       step, d.silicon->available() ? std::optional(d.silicon->sheet.energy) : std::nullopt);
@@ -91,8 +97,10 @@ Deployment make_deployment(std::shared_ptr<StepModel> step, int count, EngineCon
         std::max(0.0, free) / gb, min_tokens));
   }
   engine.kv_blocks = blocks * kv_ranks;
-  engine.kv_bytes_per_token = kv_per_token * (so.attention_dp ? 1 : tp);
-  engine.swap_bandwidth = kHostLinkBandwidth * tp;
+  // A token's KV over the replica: whole on its attention-DP rank, else split
+  // over the tp chips of each of the cp groups (each holding 1/cp of it).
+  engine.kv_bytes_per_token = kv_per_token * (so.attention_dp ? 1 : group);
+  engine.swap_bandwidth = kHostLinkBandwidth * group;
   d.cluster.replicas = d.replicas;
   d.cluster.engine = engine;
   d.cluster.router = router;
@@ -104,6 +112,7 @@ nlohmann::json to_json(const Deployment& d) {
   const EngineConfig& e = d.cluster.engine;
   return {{"chips", d.count},
           {"tp", d.tp},
+          {"cp", d.cp},
           {"ep", d.step->options().ep},
           {"attention_dp", d.step->options().attention_dp},
           {"overlap", d.step->options().overlap},

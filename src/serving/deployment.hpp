@@ -1,6 +1,6 @@
-// A serving deployment: `count` chips as data-parallel replicas, each a
-// tensor-parallel group of `tp` chips running one copy of the model, with a
-// paged KV cache sized from the memory budget.
+// A serving deployment: `count` chips as data-parallel replicas, each
+// running one copy of the model on `cp` context-parallel groups of `tp`
+// tensor-parallel chips, with a paged KV cache sized from the memory budget.
 #pragma once
 
 #include <memory>
@@ -26,8 +26,9 @@ inline constexpr double kHostLinkBandwidth = 63e9;
 
 struct Deployment {
   int count = 1;                    // chips
-  int tp = 1;                       // chips per replica
-  int replicas = 1;                 // count / tp
+  int tp = 1;                       // tensor-parallel chips per group
+  int cp = 1;                       // context-parallel groups per replica
+  int replicas = 1;                 // count / (tp x cp)
   ClusterConfig cluster;            // engine.kv_blocks filled in from the memory budget
   MemoryBudget memory;              // per chip, with the KV cache at its full size
   std::shared_ptr<StepModel> step;  // one replica's iteration cost
@@ -43,7 +44,7 @@ struct Deployment {
 };
 
 // Checks the deployment is possible and sizes the KV cache: count divisible
-// by tp, and kKvMemoryFraction of what weights and activations leave on each
+// by tp x cp, and kKvMemoryFraction of what weights and activations leave on each
 // chip holds at least one request of `min_tokens` tokens. Throws UserError
 // with a fix.
 Deployment make_deployment(std::shared_ptr<StepModel> step, int count, EngineConfig engine,

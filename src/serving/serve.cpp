@@ -80,6 +80,7 @@ ServeResult run_serve(const ServeOptions& o) {
     StepOptions so{o.tp, 1, o.ep};
     so.attention_dp = o.attention_dp;
     so.overlap = o.overlap;
+    so.cp = o.cp;
     auto step = std::make_shared<StepModel>(chip, model, precision, so);
     r.deployment = make_deployment(step, o.count, o.engine, o.router, longest);
     sim = simulate(requests, r.deployment.cluster, r.deployment.step_cost(), sim_options);

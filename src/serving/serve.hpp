@@ -21,6 +21,7 @@ struct ServeOptions {
   int ep = 1;                 // expert parallelism inside each replica's tp group
   bool attention_dp = false;  // wide EP: attention data-parallel over the ep = tp group
   bool overlap = false;       // two-batch overlap of collectives with compute
+  int cp = 1;                 // context-parallel groups of tp chips per replica
   std::string trace;    // CSV path, or
   std::string dataset;  // a named dataset (mlperf-llama2-70b, ...)
   // Arrivals: offline (all at t = 0), poisson/gamma at `rate`, or, when

@@ -13,6 +13,7 @@
 #include "engine/step_model.hpp"
 #include "hardware/chip_loader.hpp"
 #include "perf/ops.hpp"
+#include "serving/deployment.hpp"
 #include "workload/hf_config_loader.hpp"
 #include "workload/precision_loader.hpp"
 
@@ -125,6 +126,45 @@ TEST(ContextParallel, DecodeAttendsToItsShareAndCombines) {
   ASSERT_NE(combine, nullptr);
   EXPECT_DOUBLE_EQ(combine->cost.link_bytes, 2.0 * (32.0 * 16 * 130 * 4 / 2));
   EXPECT_EQ(find_op(f.run(4, 1, b), "cp_attn_combine"), nullptr);
+}
+
+}  // namespace
+}  // namespace cw
+
+namespace cw {
+namespace {
+
+// A serving replica of cp groups: count / (tp x cp) replicas, each chip holds
+// 1/cp of every sequence's KV so the replica's pool is at least cp times one
+// group's (more: activations halve too), and a token's whole KV is unchanged.
+TEST(ContextParallel, ServingReplicaPoolsItsGroupsCaches) {
+  Llama70b f;
+  auto deploy = [&](int cp, int count) {
+    StepOptions o{4};
+    o.cp = cp;
+    return make_deployment(std::make_shared<StepModel>(f.chip, f.model, f.precision, o), count,
+                           EngineConfig{});
+  };
+  const Deployment one = deploy(1, 8), two = deploy(2, 8);
+  EXPECT_EQ(one.replicas, 2);
+  EXPECT_EQ(two.replicas, 1);
+  EXPECT_EQ(two.cp, 2);
+  const int64_t b1 = one.cluster.engine.kv_blocks, b2 = two.cluster.engine.kv_blocks;
+  EXPECT_GE(b2, 2 * b1);
+  EXPECT_LE(b2, 2 * b1 * 101 / 100);
+  EXPECT_DOUBLE_EQ(two.cluster.engine.kv_bytes_per_token, one.cluster.engine.kv_bytes_per_token);
+  EXPECT_DOUBLE_EQ(two.cluster.engine.swap_bandwidth, one.cluster.engine.swap_bandwidth * 2);
+  EXPECT_NE(two.describe().find("1 replica x tp 4 cp 2 (8 chips)"), std::string::npos)
+      << two.describe();
+  try {
+    deploy(2, 12);
+    ADD_FAILURE() << "12 chips are not whole replicas of tp 4 x cp 2";
+  } catch (const UserError& e) {
+    EXPECT_NE(std::string(e.what()).find("replicas of tp 4 x cp 2 = 8 chips; use a --count that "
+                                         "is a multiple of 8"),
+              std::string::npos)
+        << e.what();
+  }
 }
 
 }  // namespace

@@ -145,6 +145,31 @@ TEST(ServingCli, BadInputsExitWithTwoAndAHint) {
   EXPECT_NE(r.out.find("offline"), std::string::npos) << r.out;
 }
 
+// `serve --cp`: long prompts split over two groups of tp chips reach their
+// first token sooner than two replicas of tp would (same 8 chips, same
+// arrivals), and the JSON names the plan. cp does not combine with
+// --disaggregate or with attention DP.
+TEST(ServingCli, ContextParallelReplicasCutLongPromptTtft) {
+  std::string rows = "input_length,output_length\n";
+  for (int i = 0; i < 12; ++i) rows += std::to_string(32768 * (1 + i % 3)) + ",64\n";
+  const std::string trace = temp_file("long_prompts.csv", rows);
+  const std::string base = "serve --chip h100-sxm --count 8 --tp 4 --model llama3.1-70b --trace " +
+                           trace + " --rate 0.2 --seed 1 --format json";
+  CliRun a = run(base, true), b = run(base + " --cp 2", true);
+  ASSERT_EQ(a.code, 0) << a.out;
+  ASSERT_EQ(b.code, 0) << b.out;
+  auto ja = nlohmann::json::parse(a.out), jb = nlohmann::json::parse(b.out);
+  EXPECT_EQ(jb["config"]["cp"].get<int>(), 2);
+  EXPECT_EQ(jb["config"]["replicas"].get<int>(), 1);
+  EXPECT_LT(jb["ttft_s"]["mean"].get<double>(), 0.8 * ja["ttft_s"]["mean"].get<double>());
+  CliRun d = run(kServeDisaggregated + "--rate 20 --disaggregate --cp 2");
+  EXPECT_EQ(d.code, 2) << d.out;
+  CliRun w = run("serve --chip h100-sxm --count 8 --tp 4 --ep 4 --attention-dp --cp 2 "
+                 "--model mixtral-8x7b --dataset mlperf-mixtral-8x7b --offline --requests 10");
+  EXPECT_EQ(w.code, 2) << w.out;
+  EXPECT_NE(w.out.find("--cp"), std::string::npos) << w.out;
+}
+
 TEST(ServingCli, MlperfJsonNamesTheChosenConfiguration) {
   CliRun r =
       run("mlperf --chip h200-sxm --count 1 --benchmark llama3.1-8b --scenario offline "
