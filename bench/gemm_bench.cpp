@@ -24,14 +24,17 @@ cw::GemmShape shape_for(int64_t m, bool fp8) {
 
 // One full search per iteration (no cache): decode-sized to prefill-sized m.
 void BM_GemmColdSearch(benchmark::State& state) {
-  const cw::ChipSpec chip = cw::load_chip(state.range(2) ? "mi300x" : "h100-sxm");
+  // 0: h100-sxm (SMEM, register tiles), 1: mi300x (LDS), 2: tpu-v6e (64 MiB
+  // VMEM per MXU: tiles beyond 256 with accumulators in VMEM).
+  const char* ids[] = {"h100-sxm", "mi300x", "tpu-v6e"};
+  const cw::ChipSpec chip = cw::load_chip(ids[state.range(2)]);
   const cw::GemmShape s = shape_for(state.range(0), state.range(1) != 0);
   state.counters["candidates"] = static_cast<double>(cw::gemm_mapping_candidates(chip, s).size());
   for (auto _ : state) benchmark::DoNotOptimize(cw::gemm_cost(chip, s));
 }
 BENCHMARK(BM_GemmColdSearch)
-    ->ArgsProduct({{1, 32, 512, 8192}, {0, 1}, {0, 1}})
-    ->ArgNames({"m", "fp8", "mi300x"})
+    ->ArgsProduct({{1, 32, 512, 8192}, {0, 1}, {0, 1, 2}})
+    ->ArgNames({"m", "fp8", "chip"})
     ->Unit(benchmark::kMicrosecond);
 
 // A repeated shape: one hash lookup.
