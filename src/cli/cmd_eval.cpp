@@ -62,6 +62,7 @@ void register_eval(CLI::App& app) {
                    {"ep", e.plan.ep},
                    {"dp", e.plan.dp},
                    {"attention_dp", e.plan.attention_dp},
+                   {"attention_tp", e.plan.attention_tp()},
                    {"cp", e.plan.cp},
                    {"overlap", w->overlap}};
       j["batch"] = w->batch;

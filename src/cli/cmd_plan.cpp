@@ -58,6 +58,7 @@ void register_plan(CLI::App& app) {
                             {"ep", e.plan.ep},
                             {"dp", e.plan.dp},
                             {"attention_dp", e.plan.attention_dp},
+                            {"attention_tp", e.plan.attention_tp()},
                             {"cp", e.plan.cp},
                             {"ttft_s", e.result.ttft},
                             {"tpot_s", e.result.tpot},
@@ -85,10 +86,10 @@ void register_plan(CLI::App& app) {
                w->output);
     fmt::print("{} plans fit, {} do not\n", fits.size(), rejected.size());
     auto table = [](const char* title, const std::vector<Evaluation>& rows) {
-      fmt::print("\n{}\n  {:<26} {:>10} {:>10} {:>10} {:>12} {:>9}\n", title, "plan", "TTFT",
+      fmt::print("\n{}\n  {:<34} {:>10} {:>10} {:>10} {:>12} {:>9}\n", title, "plan", "TTFT",
                  "TPOT", "e2e", "tokens/s", "mem used");
       for (const auto& e : rows) {
-        fmt::print("  {:<26} {:>10} {:>10} {:>10} {:>12.0f} {:>8.0f}%\n", e.plan.to_string(),
+        fmt::print("  {:<34} {:>10} {:>10} {:>10} {:>12.0f} {:>8.0f}%\n", e.plan.to_string(),
                    format_time(e.result.ttft), format_time(e.result.tpot),
                    format_time(e.result.e2e), e.result.output_tokens_per_s,
                    100.0 * e.memory.used() / e.memory.capacity);

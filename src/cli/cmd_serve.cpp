@@ -98,6 +98,12 @@ void register_serve(CLI::App& app) {
       "--attention-dp", o.attention_dp,
       "wide EP: attention data-parallel over each replica's tp chips, routed experts sharded "
       "over them (needs --ep equal to --tp)");
+  auto* attention_tp =
+      cmd->add_option("--attention-tp", o.attn_tp,
+                      "with --attention-dp: chips per attention-DP rank, which split the "
+                      "attention heads (tp / attention-tp ranks)")
+          ->check(CLI::PositiveNumber)
+          ->capture_default_str();
   auto* overlap = cmd->add_flag("--overlap", o.overlap,
                                 "two-batch overlap of all-reduce and expert all-to-all with "
                                 "compute, where it is faster");
@@ -132,6 +138,7 @@ void register_serve(CLI::App& app) {
   disagg->excludes(tp);
   disagg->excludes(ep);
   disagg->excludes(attention_dp);
+  disagg->excludes(attention_tp);
   disagg->excludes(overlap);
   disagg->excludes(cp);
   cmd->add_option("--prefill-replicas", a->split.prefill_replicas,

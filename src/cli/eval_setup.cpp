@@ -40,8 +40,11 @@ std::string plans_that_fit(const ChipSpec& chip, const ModelSpec& model,
         continue;
       if (budget_for(chip, model, precision, p, w).fits()) {
         out += (out.empty() ? "" : ", ") +
-               (attention_dp ? fmt::format("--tp {} --ep {} --pp {} --attention-dp", p.tp, p.ep,
-                                           p.pp)
+               (attention_dp ? fmt::format("--tp {} --ep {} --pp {} --attention-dp{}", p.tp, p.ep,
+                                           p.pp,
+                                           p.attn_tp > 1
+                                               ? fmt::format(" --attention-tp {}", p.attn_tp)
+                                               : "")
                              : fmt::format("--tp {} --pp {}", p.tp, p.pp));
       }
     }
@@ -94,6 +97,11 @@ void add_workload_options(CLI::App& cmd, WorkloadArgs& w, bool with_plan) {
   cmd.add_flag("--attention-dp", w.attention_dp,
                "wide EP: attention data-parallel over the tp chips, routed experts sharded over "
                "them with all-to-all dispatch/combine (needs --ep equal to --tp)");
+  cmd.add_option("--attention-tp", w.attn_tp,
+                 "with --attention-dp: chips per attention-DP rank, which split the attention "
+                 "heads (tp / attention-tp ranks)")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
 }
 
 Evaluation evaluate_plan(const ChipSpec& chip, const ModelSpec& model, const Precision& precision,
@@ -110,6 +118,7 @@ Evaluation evaluate_plan(const ChipSpec& chip, const ModelSpec& model, const Pre
   }
   StepOptions options{plan.tp, plan.pp, plan.ep};
   options.attention_dp = plan.attention_dp;
+  options.attn_tp = plan.attn_tp;
   options.overlap = w.overlap;
   options.cp = plan.cp;
   StepModel step(chip, model, precision, options);
@@ -122,7 +131,7 @@ Evaluation evaluate_workload(const std::string& chip_id, const WorkloadArgs& w) 
   ChipSpec chip = load_chip(chip_id);
   ModelSpec model = load_model(w.model);
   Precision precision = load_precision(w.precision);
-  ParallelPlan plan{1, w.pp, w.ep, 1, w.attention_dp, w.cp};
+  ParallelPlan plan{1, w.pp, w.ep, 1, w.attention_dp, w.cp, w.attn_tp};
   if (w.tp == "auto") {
     if (w.attention_dp) {
       throw UserError("--attention-dp needs an explicit group size: give --tp and --ep equal "

@@ -20,6 +20,7 @@ struct WorkloadArgs {
   int cp = 1;                  // context-parallel groups
   int count = 0;               // chips; 0 = tp × pp × dp
   bool attention_dp = false;   // attention data-parallel over the ep = tp group (wide EP)
+  int attn_tp = 1;             // with attention_dp: chips per attention-DP rank
   bool overlap = false;        // two-batch overlap of collectives with compute
 };
 void add_workload_options(CLI::App& cmd, WorkloadArgs& w, bool with_plan = true);

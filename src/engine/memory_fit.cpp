@@ -24,9 +24,10 @@ MemoryBudget memory_budget(const ChipSpec& chip, const ModelSpec& model,
   const int pp = plan.pp;
   b.capacity = chip.main_memory().capacity;
   if (plan.attention_dp) {
-    // Everything but the routed experts is replicated on each of the ep ranks.
+    // Everything but the routed experts is replicated on each attention-DP
+    // rank and split over its attn_tp chips; routed experts over the ep chips.
     const double routed = routed_expert_bytes(model, precision);
-    b.weights = (weight_bytes(model, precision) - routed + routed / plan.ep) / pp;
+    b.weights = ((weight_bytes(model, precision) - routed) / tp + routed / plan.ep) / pp;
   } else {
     b.weights = weight_bytes(model, precision) / (tp * pp);
   }

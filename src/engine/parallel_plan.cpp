@@ -18,12 +18,13 @@ std::string divisors_of(int64_t n, int64_t limit) {
 }  // namespace
 
 std::string ParallelPlan::to_string() const {
-  return fmt::format("tp{} pp{} ep{} dp{}{}{}", tp, pp, ep, dp, attention_dp ? " attn-dp" : "",
+  return fmt::format("tp{} pp{} ep{} dp{}{}{}{}", tp, pp, ep, dp, attention_dp ? " attn-dp" : "",
+                     attn_tp > 1 ? fmt::format(" attn-tp{}", attn_tp) : "",
                      cp > 1 ? fmt::format(" cp{}", cp) : "");
 }
 
 void check_plan(const ParallelPlan& p, const ModelSpec& m) {
-  if (p.tp < 1 || p.pp < 1 || p.ep < 1 || p.dp < 1 || p.cp < 1) {
+  if (p.tp < 1 || p.pp < 1 || p.ep < 1 || p.dp < 1 || p.cp < 1 || p.attn_tp < 1) {
     throw UserError("parallel plan " + p.to_string() + ": every degree must be at least 1");
   }
   if (p.cp > 1 && p.attention_dp) {
@@ -56,6 +57,22 @@ void check_plan(const ParallelPlan& p, const ModelSpec& m) {
           "--attention-dp",
           p.tp, p.ep, std::max(2, p.tp), std::max(2, p.tp)));
     }
+    if (p.attn_tp > 1 && (p.ep % p.attn_tp != 0 || p.attn_tp == p.ep)) {
+      throw UserError(fmt::format(
+          "--attention-tp {} must divide --ep {} and leave at least two attention-DP ranks; "
+          "valid: {}",
+          p.attn_tp, p.ep, divisors_of(p.ep, p.ep / 2)));
+    }
+    if (m.heads % p.attn_tp != 0) {
+      throw UserError(fmt::format(
+          "--attention-tp {} does not divide the {} attention heads of {}; valid: {}", p.attn_tp,
+          m.heads, m.id, divisors_of(m.heads, p.ep / 2)));
+    }
+  } else if (p.attn_tp > 1) {
+    throw UserError(fmt::format(
+        "--attention-tp {} splits the heads inside attention-DP ranks; it needs --attention-dp "
+        "(or drop it: without attention DP, attention runs tp {} ways)",
+        p.attn_tp, p.tp));
   } else if (m.heads % p.tp != 0) {
     throw UserError(fmt::format(
         "--tp {} does not divide the {} attention heads of {}; valid tensor-parallel degrees: {}",
@@ -97,7 +114,11 @@ std::vector<ParallelPlan> enumerate_plans(const ModelSpec& m, int count) {
         plans.push_back({tp, pp, ep, dp});
       }
       if (wide_ep) {
-        plans.push_back({tp, pp, tp, dp, true});
+        // Attention tensor-parallel inside the ranks: attn_tp of 1, 2, 4, ...
+        // leaving at least two ranks.
+        for (int at = 1; at <= tp / 2; at *= 2) {
+          if (m.heads % at == 0) plans.push_back({tp, pp, tp, dp, true, 1, at});
+        }
       }
       // Context parallelism over groups of tp chips (pp = 1, ep = 1).
       for (int cp = 2; split_heads && pp == 1 && !m.mla && cp <= dp; cp *= 2) {

@@ -222,9 +222,13 @@ void StepModel::add_mlp(const Batch& batch, int64_t routed_tokens, bool moe,
   // Dispatch in the experts' input format (add_gemm: GEMM inputs arrive in
   // the compute format, fp8 under the fp8 recipe, with its block scales, as
   // DeepEP's fp8 dispatch); combine in the activation format (DeepEP: bf16).
+  // With attention TP inside the ranks, each of a rank's attn_tp chips sends
+  // 1/attn_tp of its tokens, and the MLP all-reduce over them reassembles
+  // the routed outputs with the shared experts' partial sums.
+  const int64_t sent = ceil_div(T, tp);
   if (options_.attention_dp) {
     ops.push_back({"moe_dispatch",
-                   expert_exchange(system_, ep, T, e.experts_per_token, h,
+                   expert_exchange(system_, ep, sent, e.experts_per_token, h,
                                    precision_.moe_experts.bytes_per_element())
                        .cost,
                    true});
@@ -245,7 +249,8 @@ void StepModel::add_mlp(const Batch& batch, int64_t routed_tokens, bool moe,
   add_expert_gemm(ops, "experts_down", rows, h, inter);
   if (options_.attention_dp) {
     ops.push_back(
-        {"moe_combine", expert_exchange(system_, ep, T, e.experts_per_token, h, ab).cost, true});
+        {"moe_combine", expert_exchange(system_, ep, sent, e.experts_per_token, h, ab).cost,
+         true});
   }
   if (e.shared_experts > 0) {
     const int64_t shared = e.shared_experts * e.expert_intermediate / tp;
@@ -259,7 +264,7 @@ void StepModel::add_mlp(const Batch& batch, int64_t routed_tokens, bool moe,
 }
 
 Cost StepModel::collective_cost(double bytes) const {
-  return collective(system_, CollectiveKind::all_reduce, options_.tp, bytes).cost;
+  return collective(system_, CollectiveKind::all_reduce, attention_tp(), bytes).cost;
 }
 
 LayerClassResult StepModel::layer_class(const Batch& batch, int64_t routed_tokens, bool moe,
@@ -327,7 +332,8 @@ StepResult StepModel::evaluate(const Batch& group_batch) {
   StepResult r;
   // Under attention DP this rank runs the busiest share of the group's batch;
   // under context parallelism its share of every prompt chunk.
-  const Batch batch = options_.attention_dp ? busiest_rank_share(group_batch, options_.ep)
+  const Batch batch = options_.attention_dp
+                          ? busiest_rank_share(group_batch, options_.plan().attention_ranks())
                       : options_.cp > 1     ? context_share(group_batch, options_.cp)
                                             : group_batch;
   const int64_t T = batch.new_tokens();

@@ -63,6 +63,11 @@ struct StepOptions {
   // rank's (busiest_rank_share), with the MoE dispatch and combine
   // all-to-alls on the critical path (unless `overlap`).
   bool attention_dp = false;
+  // Under attention DP: chips per attention-DP rank (ParallelPlan::attn_tp),
+  // which run attention, dense FFNs, shared experts and the LM head
+  // tensor-parallel with an all-reduce; each dispatches 1/attn_tp of its
+  // rank's tokens to the experts.
+  int attn_tp = 1;
   // Two-batch overlap (engine/two_batch_overlap.hpp): each iteration's batch
   // runs as two micro-batches whose collectives overlap the other's compute,
   // in every layer class where that is faster than one batch. Layer classes
@@ -79,7 +84,7 @@ struct StepOptions {
   int cp = 1;
   double iteration_overhead = kDefaultIterationOverhead;  // seconds per iteration
   // One replica's parallel plan (dp = 1).
-  ParallelPlan plan() const { return ParallelPlan{tp, pp, ep, 1, attention_dp, cp}; }
+  ParallelPlan plan() const { return ParallelPlan{tp, pp, ep, 1, attention_dp, cp, attn_tp}; }
 };
 
 class StepModel {
@@ -121,8 +126,8 @@ class StepModel {
   void add_vector(std::vector<OpRecord>& ops, const char* name, int64_t elements, double flops,
                   double special, double bytes_read, double bytes_written);
 
-  Cost collective_cost(double bytes) const;  // TP all-reduce of `bytes`
-  int attention_tp() const { return options_.attention_dp ? 1 : options_.tp; }
+  Cost collective_cost(double bytes) const;  // all-reduce of `bytes` over attention_tp()
+  int attention_tp() const { return options_.plan().attention_tp(); }
 
   ChipSpec chip_;
   SystemSpec system_;  // the chip's standard system holding tp × pp chips

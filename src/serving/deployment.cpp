@@ -20,6 +20,7 @@ std::string Deployment::describe() const {
   if (o.cp > 1) plan += fmt::format(" cp {}", o.cp);
   if (o.ep > 1) plan += fmt::format(" ep {}", o.ep);
   if (o.attention_dp) plan += " attention-DP";
+  if (o.attention_dp && o.attn_tp > 1) plan += fmt::format(" (attention tp {})", o.attn_tp);
   if (o.overlap) plan += ", two-batch overlap";
   return fmt::format(
       "{} replica{} x {} ({} chips), max batch {}, max tokens {}{}, {}, {} router, KV {} "
@@ -97,9 +98,10 @@ Deployment make_deployment(std::shared_ptr<StepModel> step, int count, EngineCon
         std::max(0.0, free) / gb, min_tokens));
   }
   engine.kv_blocks = blocks * kv_ranks;
-  // A token's KV over the replica: whole on its attention-DP rank, else split
-  // over the tp chips of each of the cp groups (each holding 1/cp of it).
-  engine.kv_bytes_per_token = kv_per_token * (so.attention_dp ? 1 : group);
+  // A token's KV over the replica: on the attn_tp chips of its attention-DP
+  // rank, else split over the tp chips of each of the cp groups (each
+  // holding 1/cp of it).
+  engine.kv_bytes_per_token = kv_per_token * (so.attention_dp ? so.attn_tp : group);
   engine.swap_bandwidth = kHostLinkBandwidth * group;
   d.cluster.replicas = d.replicas;
   d.cluster.engine = engine;
@@ -115,6 +117,7 @@ nlohmann::json to_json(const Deployment& d) {
           {"cp", d.cp},
           {"ep", d.step->options().ep},
           {"attention_dp", d.step->options().attention_dp},
+          {"attention_tp", d.step->options().plan().attention_tp()},
           {"overlap", d.step->options().overlap},
           {"replicas", d.replicas},
           {"max_batch", e.max_batch},

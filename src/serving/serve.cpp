@@ -79,6 +79,7 @@ ServeResult run_serve(const ServeOptions& o) {
   } else {
     StepOptions so{o.tp, 1, o.ep};
     so.attention_dp = o.attention_dp;
+    so.attn_tp = o.attn_tp;
     so.overlap = o.overlap;
     so.cp = o.cp;
     auto step = std::make_shared<StepModel>(chip, model, precision, so);

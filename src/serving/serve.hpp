@@ -20,6 +20,7 @@ struct ServeOptions {
   int count = 1, tp = 1;
   int ep = 1;                 // expert parallelism inside each replica's tp group
   bool attention_dp = false;  // wide EP: attention data-parallel over the ep = tp group
+  int attn_tp = 1;            // with attention_dp: chips per attention-DP rank
   bool overlap = false;       // two-batch overlap of collectives with compute
   int cp = 1;                 // context-parallel groups of tp chips per replica
   std::string trace;    // CSV path, or

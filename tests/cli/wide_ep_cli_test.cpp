@@ -40,6 +40,28 @@ TEST(CliWideEp, EvalReportsThePlanAndPerRankMemory) {
   EXPECT_GT(w["memory"]["weights_bytes"].get<double>(), t["memory"]["weights_bytes"].get<double>());
 }
 
+TEST(CliWideEp, AttentionTpInsideTheRanks) {
+  const std::string base = "eval --chip h100-sxm --model qwen3-235b-a22b --batch 256 --input 1024 "
+                           "--output 64 --tp 8 --ep 8 --attention-dp --format json";
+  CliRun one = run_stdout(base), two = run_stdout(base + " --attention-tp 2");
+  ASSERT_EQ(one.code, 0) << one.out;
+  ASSERT_EQ(two.code, 0) << two.out;
+  auto a = nlohmann::json::parse(one.out), b = nlohmann::json::parse(two.out);
+  EXPECT_EQ(a["plan"]["attention_tp"].get<int>(), 1);
+  EXPECT_EQ(b["plan"]["attention_tp"].get<int>(), 2);
+  // Qwen3-235B's 4 KV heads split over the rank's 2 chips, which serve twice
+  // the sequences: the same KV per chip; its non-expert weights halve.
+  EXPECT_DOUBLE_EQ(b["memory"]["kv_cache_bytes"].get<double>(),
+                   a["memory"]["kv_cache_bytes"].get<double>());
+  EXPECT_LT(b["memory"]["weights_bytes"].get<double>(), a["memory"]["weights_bytes"].get<double>());
+  CliRun plan = run("plan --chip h100-sxm --count 8 --model qwen3-235b-a22b --batch 256 --input "
+                    "1024 --output 64");
+  EXPECT_NE(plan.out.find("tp8 pp1 ep8 dp1 attn-dp attn-tp2"), std::string::npos) << plan.out;
+  CliRun alone = run("eval --chip h100-sxm --model qwen3-235b-a22b --tp 8 --ep 8 --attention-tp 2");
+  EXPECT_EQ(alone.code, 2);
+  EXPECT_NE(alone.out.find("it needs --attention-dp"), std::string::npos) << alone.out;
+}
+
 TEST(CliWideEp, BadCombinationsAreExit2) {
   CliRun dense = run("eval --chip h100-sxm --model llama3.1-8b --tp 2 --ep 2 --attention-dp");
   EXPECT_EQ(dense.code, 2);

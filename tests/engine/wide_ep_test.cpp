@@ -235,5 +235,76 @@ TEST(WideEp, InvalidPlansNameTheFlag) {
             std::string::npos);
 }
 
+// Attention tensor-parallel inside the attention-DP ranks (attn_tp): 8 chips
+// as 4 ranks of 2. Hand-checked against the attn_tp = 1 group.
+TEST(WideEp, AttentionTpSplitsTheRanksHeadsAndHalvesEachChipsDispatch) {
+  ChipSpec chip = load_chip("h200-sxm");
+  ModelSpec m = load_model("deepseek-v3");
+  Precision p = load_precision("fp8");
+  StepOptions two = wide_ep(8);
+  two.attn_tp = 2;
+  EXPECT_EQ(two.plan().attention_ranks(), 4);
+  EXPECT_EQ(two.plan().attention_tp(), 2);
+  EXPECT_EQ(two.plan().to_string(), "tp8 pp1 ep8 dp1 attn-dp attn-tp2");
+  StepModel split(chip, m, p, two);
+  StepModel whole(chip, m, p, wide_ep(8));
+  // Batch 256 over 4 ranks: each rank's 64 sequences, heads halved over its
+  // 2 chips, cost what a tp-2 replica pays at batch 64 for attention.
+  StepOptions tp2{2};
+  StepModel pair(chip, m, p, tp2);
+  StepResult rs = split.evaluate(decode_batch(256, 4096));
+  StepResult rp = pair.evaluate(decode_batch(64, 4096));
+  for (const char* op : {"attention_decode", "o_proj", "attn_allreduce"}) {
+    EXPECT_DOUBLE_EQ(op_cost(rs, "moe_layer", op).time, op_cost(rp, "moe_layer", op).time) << op;
+  }
+  // Each chip dispatches half of its rank's 64 tokens: 32, as at attn_tp 1.
+  SystemSpec sys = standard_system(chip, 8);
+  EXPECT_DOUBLE_EQ(op_cost(rs, "moe_layer", "moe_dispatch").time,
+                   expert_exchange(sys, 8, 32, 8, 7168, 1.0).cost.time);
+  StepResult rw = whole.evaluate(decode_batch(256, 4096));
+  EXPECT_DOUBLE_EQ(op_cost(rs, "moe_layer", "moe_dispatch").time,
+                   op_cost(rw, "moe_layer", "moe_dispatch").time);
+  // The MoE output (routed slices + shared-expert partials) is all-reduced
+  // over the rank's 2 chips; the experts' rows are the group's, unchanged.
+  EXPECT_TRUE(has_op(rs, "mlp_allreduce"));
+  EXPECT_DOUBLE_EQ(op_cost(rs, "moe_layer", "experts_up").flops,
+                   op_cost(rw, "moe_layer", "experts_up").flops);
+  // Memory: non-routed weights halve, routed stay E/ep; MLA's latent is
+  // replicated on both chips of a rank that holds twice the sequences.
+  const double routed = routed_expert_bytes(m, p), rest = weight_bytes(m, p) - routed;
+  MemoryBudget b2 = memory_budget(chip, m, p, two.plan(), 64 * 4096, 128);
+  MemoryBudget b1 = memory_budget(chip, m, p, wide_ep(8).plan(), 32 * 4096, 64);
+  EXPECT_NEAR(b2.weights, rest / 2 + routed / 8, 1.0);
+  EXPECT_DOUBLE_EQ(b2.kv_cache, 2 * b1.kv_cache);
+}
+
+TEST(WideEp, AttentionTpPlansAndErrors) {
+  ModelSpec qwen = load_model("qwen3-235b-a22b");
+  const auto plans = enumerate_plans(qwen, 8);
+  for (int at : {1, 2, 4}) {
+    ParallelPlan want{8, 1, 8, 1, true, 1, at};
+    EXPECT_NE(std::find(plans.begin(), plans.end(), want), plans.end()) << at;
+  }
+  EXPECT_EQ(std::find(plans.begin(), plans.end(), ParallelPlan{8, 1, 8, 1, true, 1, 8}),
+            plans.end());
+  auto message = [&](const ParallelPlan& p) {
+    try {
+      check_plan(p, qwen);
+    } catch (const UserError& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  EXPECT_EQ(message({8, 1, 8, 1, true, 1, 4}), "no error");
+  EXPECT_EQ(message({8, 1, 8, 1, true, 1, 8}),
+            "--attention-tp 8 must divide --ep 8 and leave at least two attention-DP ranks; "
+            "valid: 1, 2, 4");
+  EXPECT_NE(message({8, 1, 8, 1, false, 1, 2}).find("it needs --attention-dp"), std::string::npos);
+  // 12 ranks x attn_tp 3: 3 divides the group but not Qwen3-235B's 64 heads.
+  EXPECT_EQ(message({12, 1, 12, 1, true, 1, 3}),
+            "--attention-tp 3 does not divide the 64 attention heads of qwen3-235b-a22b; valid: "
+            "1, 2, 4");
+}
+
 }  // namespace
 }  // namespace cw
