@@ -13,17 +13,26 @@
 
 namespace cw {
 
+// Expected number of distinct ranks a token's k experts live on when it picks
+// k of E experts uniformly without repetition and the ep ranks hold E/ep each:
+// ep · (1 − C(E − E/ep, k) / C(E, k)) (hypergeometric: the chance a rank holds
+// none of the k). k when every rank holds one expert; 1 on one rank.
+double ranks_per_token(int64_t experts, int64_t experts_per_token, int ep);
+
 // The all-to-all buffer one rank sends (nccl-tests' "size"): one hidden
-// vector per token and chosen expert, tokens × k × hidden × element bytes;
-// the 1/ep of it addressed to the rank's own experts stays local, so
-// (ep − 1)/ep of it crosses links. No de-duplication of a token sent to two
-// experts of one rank (an upper bound on DeepEP's traffic).
-double expert_exchange_bytes(int64_t tokens, int64_t experts_per_token, int64_t hidden,
+// vector per token and destination rank, as DeepEP sends a token once to
+// each rank holding any of its experts (its dispatch layout's
+// is_token_in_rank) and the combine returns one sum per rank:
+// tokens × ranks_per_token × hidden × element bytes. The 1/ep of it addressed
+// to the rank itself stays local, so (ep − 1)/ep of it crosses links.
+double expert_exchange_bytes(int64_t tokens, double ranks_per_token, int64_t hidden,
                              double element_bytes);
 
 // One dispatch or combine: the system's tuned all_to_all over `ep` ranks of
-// the buffer above. Contract: ep >= 2; throws UserError as collective() does.
+// the buffer above. Contract: ep >= 2 dividing `experts`; throws UserError as
+// collective() does.
 CollectiveResult expert_exchange(const SystemSpec& system, int ep, int64_t tokens,
-                                 int64_t experts_per_token, int64_t hidden, double element_bytes);
+                                 int64_t experts, int64_t experts_per_token, int64_t hidden,
+                                 double element_bytes);
 
 }  // namespace cw

@@ -228,7 +228,7 @@ void StepModel::add_mlp(const Batch& batch, int64_t routed_tokens, bool moe,
   const int64_t sent = ceil_div(T, tp);
   if (options_.attention_dp) {
     ops.push_back({"moe_dispatch",
-                   expert_exchange(system_, ep, sent, e.experts_per_token, h,
+                   expert_exchange(system_, ep, sent, e.num_experts, e.experts_per_token, h,
                                    precision_.moe_experts.bytes_per_element())
                        .cost,
                    true});
@@ -249,7 +249,8 @@ void StepModel::add_mlp(const Batch& batch, int64_t routed_tokens, bool moe,
   add_expert_gemm(ops, "experts_down", rows, h, inter);
   if (options_.attention_dp) {
     ops.push_back(
-        {"moe_combine", expert_exchange(system_, ep, sent, e.experts_per_token, h, ab).cost,
+        {"moe_combine",
+         expert_exchange(system_, ep, sent, e.num_experts, e.experts_per_token, h, ab).cost,
          true});
   }
   if (e.shared_experts > 0) {

@@ -70,25 +70,49 @@ TEST(WideEp, BusiestRankHoldsTheCeilingOfEachList) {
   EXPECT_EQ(busiest_rank_share(decode_batch(3, 8), 8).decode_sequences(), 1);
 }
 
+TEST(WideEp, RanksPerTokenIsTheHypergeometricCoverage) {
+  // One expert per rank: every one of the k experts is on its own rank.
+  EXPECT_DOUBLE_EQ(ranks_per_token(8, 2, 8), 2.0);
+  // Mixtral on 2 ranks of 4 experts: 2 · (1 − C(4,2)/C(8,2)) = 2 · 22/28.
+  EXPECT_DOUBLE_EQ(ranks_per_token(8, 2, 2), 2.0 * 22.0 / 28.0);
+  EXPECT_DOUBLE_EQ(ranks_per_token(8, 2, 1), 1.0);
+  // DeepSeek-V3 (256 experts, k = 8) on 8 ranks of 32: 8 · (1 − C(224,8)/C(256,8)).
+  EXPECT_NEAR(ranks_per_token(256, 8, 8), 5.294652000382479, 1e-12);
+  // More ranks: more copies, never more than k.
+  double last = 0;
+  for (int ep : {1, 2, 4, 8, 16, 32, 64, 128, 256}) {
+    const double r = ranks_per_token(256, 8, ep);
+    EXPECT_GT(r, last) << ep;
+    EXPECT_LE(r, 8.0 + 1e-12) << ep;
+    last = r;
+  }
+  EXPECT_NEAR(last, 8.0, 1e-12);
+}
+
 TEST(WideEp, DispatchAndCombineBytesOfDeepSeekV3DecodeOn8Ranks) {
-  // Batch 256 on 8 ranks: 32 tokens per rank, k = 8, hidden 7168. The fp8
-  // recipe dispatches in fp8 (1 byte) and combines in bf16 (2 bytes):
-  // buffer 32 x 8 x 7168 x 1 = 1,835,008 B, of which 7/8 = 1,605,632 B leave.
+  // Batch 256 on 8 ranks: 32 tokens per rank, k = 8, hidden 7168, each token
+  // sent once to each of the 5.2947 ranks its experts are on (DeepEP). The
+  // fp8 recipe dispatches in fp8 (1 byte) and combines in bf16 (2 bytes):
+  // buffer 32 x 5.2947 x 7168 x 1 = 1,214,466 B, of which 7/8 leave. Without
+  // de-duplication it would be 32 x 8 x 7168 = 1,835,008 B.
   ChipSpec chip = load_chip("h200-sxm");
   ModelSpec m = load_model("deepseek-v3");
   StepModel step(chip, m, load_precision("fp8"), wide_ep(8));
-  EXPECT_DOUBLE_EQ(expert_exchange_bytes(32, 8, 7168, 1.0), 1835008.0);
+  EXPECT_DOUBLE_EQ(expert_exchange_bytes(32, 8.0, 7168, 1.0), 1835008.0);
+  const double buffer = 32 * 5.294652000382479 * 7168;
+  EXPECT_NEAR(buffer, 1214466.1, 0.1);
   SystemSpec sys = standard_system(chip, 8);
-  CollectiveResult dispatch = expert_exchange(sys, 8, 32, 8, 7168, 1.0);
-  EXPECT_DOUBLE_EQ(dispatch.scale_up_bytes + dispatch.scale_out_bytes, 1605632.0);
-  CollectiveResult combine = expert_exchange(sys, 8, 32, 8, 7168, 2.0);
-  EXPECT_DOUBLE_EQ(combine.scale_up_bytes + combine.scale_out_bytes, 2.0 * 1605632.0);
+  CollectiveResult dispatch = expert_exchange(sys, 8, 32, 256, 8, 7168, 1.0);
+  EXPECT_NEAR(dispatch.scale_up_bytes + dispatch.scale_out_bytes, buffer * 7 / 8, 1e-6);
+  CollectiveResult combine = expert_exchange(sys, 8, 32, 256, 8, 7168, 2.0);
+  EXPECT_NEAR(combine.scale_up_bytes + combine.scale_out_bytes, 2.0 * buffer * 7 / 8, 1e-6);
 
   StepResult r = step.evaluate(decode_batch(256, 2048));
   const Cost& d = op_cost(r, "moe_layer", "moe_dispatch");
   const Cost& c = op_cost(r, "moe_layer", "moe_combine");
-  EXPECT_DOUBLE_EQ(d.time, collective(sys, CollectiveKind::all_to_all, 8, 1835008.0).cost.time);
-  EXPECT_DOUBLE_EQ(c.time, collective(sys, CollectiveKind::all_to_all, 8, 3670016.0).cost.time);
+  EXPECT_NEAR(d.time, collective(sys, CollectiveKind::all_to_all, 8, buffer).cost.time, 1e-15);
+  EXPECT_NEAR(c.time, collective(sys, CollectiveKind::all_to_all, 8, 2 * buffer).cost.time,
+              1e-15);
   EXPECT_GT(c.time, d.time);
   // No tensor-parallel all-reduce anywhere under attention DP.
   EXPECT_FALSE(has_op(r, "attn_allreduce"));
@@ -260,7 +284,7 @@ TEST(WideEp, AttentionTpSplitsTheRanksHeadsAndHalvesEachChipsDispatch) {
   // Each chip dispatches half of its rank's 64 tokens: 32, as at attn_tp 1.
   SystemSpec sys = standard_system(chip, 8);
   EXPECT_DOUBLE_EQ(op_cost(rs, "moe_layer", "moe_dispatch").time,
-                   expert_exchange(sys, 8, 32, 8, 7168, 1.0).cost.time);
+                   expert_exchange(sys, 8, 32, 256, 8, 7168, 1.0).cost.time);
   StepResult rw = whole.evaluate(decode_batch(256, 4096));
   EXPECT_DOUBLE_EQ(op_cost(rs, "moe_layer", "moe_dispatch").time,
                    op_cost(rw, "moe_layer", "moe_dispatch").time);
