@@ -28,8 +28,12 @@ double ranks_per_token(int64_t experts, int64_t experts_per_token, int ep);
 double expert_exchange_bytes(int64_t tokens, double ranks_per_token, int64_t hidden,
                              double element_bytes);
 
-// One dispatch or combine: the system's tuned all_to_all over `ep` ranks of
-// the buffer above. Contract: ep >= 2 dividing `experts`; throws UserError as
+// One dispatch or combine over `ep` ranks. Inside one scale-up domain (or on
+// a torus): the system's all_to_all of the buffer above. Across domains, as
+// DeepEP's internode kernels: each token crosses the network once per other
+// node holding any of its experts and is forwarded over scale-up links to
+// the hit ranks there (direct_exchange of those bytes). Contract: ep >= 2
+// dividing `experts`, whole domains when wider than one; throws UserError as
 // collective() does.
 CollectiveResult expert_exchange(const SystemSpec& system, int ep, int64_t tokens,
                                  int64_t experts, int64_t experts_per_token, int64_t hidden,

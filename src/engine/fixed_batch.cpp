@@ -20,12 +20,16 @@ double iteration_time(StepModel& step, int64_t b, MakeBatch make) {
 }
 
 // Prefill iterations: whole prompts packed up to the token budget; a prompt
-// longer than the budget is split into chunks (chunked prefill).
+// longer than the budget is split into chunks (chunked prefill). Under
+// attention DP each of the replica's ranks schedules its own sequences with
+// 1/ranks of the budget (SGLang divides chunked_prefill_size by the DP size),
+// so an iteration holds the same number of prompts, or chunks, on every rank.
 double prefill_time(StepModel& step, const FixedBatchRequest& r, FixedBatchResult& out) {
-  const int64_t budget = std::max<int64_t>(1, r.max_tokens_per_step);
+  const int64_t ranks = step.options().plan().attention_ranks();
+  const int64_t budget = std::max<int64_t>(1, r.max_tokens_per_step / ranks);
   double t = 0;
   if (r.input <= budget) {
-    const int64_t per_step = std::max<int64_t>(1, budget / r.input);
+    const int64_t per_step = ranks * std::max<int64_t>(1, budget / r.input);
     int64_t left = r.batch;
     bool first = true;
     while (left > 0) {
@@ -45,7 +49,10 @@ double prefill_time(StepModel& step, const FixedBatchRequest& r, FixedBatchResul
     }
     return t;
   }
-  // Long prompts: each request is prefilled in chunks of `budget` tokens.
+  // Long prompts: each request is prefilled in chunks of `budget` tokens,
+  // one request per rank at a time.
+  const int64_t rounds = (r.batch + ranks - 1) / ranks;
+  const int64_t together = std::min(ranks, r.batch);
   for (int64_t done = 0; done < r.input; done += budget) {
     int64_t chunk = std::min(budget, r.input - done);
     auto make = [&](int64_t k) {
@@ -53,9 +60,9 @@ double prefill_time(StepModel& step, const FixedBatchRequest& r, FixedBatchResul
       b.prefill.push_back({k, chunk, done + chunk, done + chunk == r.input});
       return b;
     };
-    if (done == 0) out.prefill = step.evaluate(make(1));
-    t += iteration_time(step, 1, make) * static_cast<double>(r.batch);
-    out.prefill_steps += r.batch;
+    if (done == 0) out.prefill = step.evaluate(make(together));
+    t += iteration_time(step, together, make) * static_cast<double>(rounds);
+    out.prefill_steps += rounds;
   }
   return t;
 }

@@ -166,6 +166,28 @@ CollectiveResult collective(const SystemSpec& sys, CollectiveKind kind, int rank
                   suggestion(algorithm, names));
 }
 
+CollectiveResult direct_exchange(const SystemSpec& sys, int ranks, double scale_up_bytes,
+                                 double scale_out_bytes) {
+  check_bytes(scale_up_bytes);
+  check_bytes(scale_out_bytes);
+  Group g = make_group(sys, ranks);
+  Load l;
+  if (scale_out_bytes > 0) {
+    if (g.nodes < 2 || !(g.net_bw > 0)) {
+      throw UserError("a direct exchange over " + std::to_string(ranks) + " ranks of " +
+                      where(sys) + " has no NIC traffic to carry; give scale-out bytes only "
+                      "for groups spanning domains");
+    }
+    l.net(g, scale_out_bytes, scale_out_bytes);
+  }
+  if (scale_up_bytes > 0) l.up(g, scale_up_bytes, scale_up_bytes, g.up_eff);
+  l.steps(1, scale_out_bytes > 0 ? std::max(g.up_lat, g.net_lat) : g.up_lat);
+  CollectiveResult r = to_result(g, Candidate{"direct", l});
+  if (scale_up_bytes == 0 && scale_out_bytes == 0) r.cost = Cost{};
+  r.cost.bound = Bound::network;
+  return r;
+}
+
 CollectiveResult send_recv(const SystemSpec& sys, double bytes, bool across_domains) {
   check_bytes(bytes);
   CollectiveResult r;

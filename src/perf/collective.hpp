@@ -46,6 +46,16 @@ CollectiveResult collective(const SystemSpec& sys, CollectiveKind kind, int rank
 CollectiveResult collective(const SystemSpec& sys, CollectiveKind kind, int ranks, double bytes,
                             const std::string& algorithm);
 
+// A direct exchange among `ranks` ranks in which each rank sends (and
+// receives) `scale_up_bytes` over its scale-up links and `scale_out_bytes`
+// through its NIC, both pipelined: the busiest resource bounds the time, plus
+// one step at the slowest hop crossed and a kernel launch. For exchanges
+// whose per-link bytes the caller derives (DeepEP's node-level expert
+// dispatch). Throws UserError as collective() does, or when NIC bytes are
+// asked of a group inside one domain.
+CollectiveResult direct_exchange(const SystemSpec& sys, int ranks, double scale_up_bytes,
+                                 double scale_out_bytes);
+
 // Point-to-point send of `bytes` between neighbouring ranks (pipeline stages):
 // over the scale-up links, or through the NICs when across_domains.
 CollectiveResult send_recv(const SystemSpec& sys, double bytes, bool across_domains);

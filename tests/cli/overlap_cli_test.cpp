@@ -16,10 +16,11 @@ using cw::test::run_stdout;
 
 TEST(CliOverlap, HidesTheAllToAllOfAPrefillAcrossTwoServers) {
   // DeepSeek-V3 wide EP over two 8 x H200 servers: dispatch and combine cross
-  // the 400 Gb/s NICs, which two micro-batches hide behind each other's experts.
+  // the 400 Gb/s NICs, which two micro-batches hide behind each other's
+  // experts (4,096 prefill tokens per rank: two prompts, one per half).
   const std::string base =
       "eval --chip h200-sxm --model deepseek-v3 --tp 16 --ep 16 "
-      "--attention-dp --batch 64 --input 2048 --output 2 --format json";
+      "--attention-dp --batch 64 --input 2048 --output 2 --max-tokens 65536 --format json";
   CliRun on = run_stdout(base + " --overlap");
   CliRun off = run_stdout(base);
   ASSERT_EQ(on.code, 0) << on.out;

@@ -9,6 +9,7 @@
 #include "config/error.hpp"
 #include "engine/batch.hpp"
 #include "engine/expert_dispatch.hpp"
+#include "engine/fixed_batch.hpp"
 #include "engine/memory_fit.hpp"
 #include "engine/parallel_plan.hpp"
 #include "engine/step_model.hpp"
@@ -87,6 +88,26 @@ TEST(WideEp, RanksPerTokenIsTheHypergeometricCoverage) {
     last = r;
   }
   EXPECT_NEAR(last, 8.0, 1e-12);
+}
+
+// Across two 8-GPU servers (DeepEP internode): a token crosses the network
+// once per other node holding any of its experts, 1 · (1 − C(128,8)/C(256,8))
+// = 0.99651 copies, and scale-up links carry 2 · 7 · (1 − C(240,8)/C(256,8))
+// = 5.70787 copies (own node's peers, and forwarding at the remote node),
+// against 3.26164 NIC copies for a per-rank all-to-all.
+TEST(WideEp, InternodeDispatchCrossesTheNetworkOncePerNode) {
+  ChipSpec chip = load_chip("h100-sxm");
+  SystemSpec sys = standard_system(chip, 16);
+  const double vector = 1024.0 * 7168;  // 1024 tokens, fp8
+  CollectiveResult r = expert_exchange(sys, 16, 1024, 256, 8, 7168, 1.0);
+  EXPECT_NEAR(r.scale_out_bytes / vector, 0.9965100577159106, 1e-12);
+  EXPECT_NEAR(r.scale_up_bytes / vector, 5.707869591844813, 1e-12);
+  EXPECT_DOUBLE_EQ(r.cost.time,
+                   direct_exchange(sys, 16, r.scale_up_bytes, r.scale_out_bytes).cost.time);
+  CollectiveResult flat = collective(sys, CollectiveKind::all_to_all, 16,
+                                     vector * ranks_per_token(256, 8, 16));
+  EXPECT_NEAR(flat.scale_out_bytes / vector, 3.2616397667684645, 1e-9);
+  EXPECT_LT(r.cost.time, flat.cost.time);
 }
 
 TEST(WideEp, DispatchAndCombineBytesOfDeepSeekV3DecodeOn8Ranks) {
@@ -177,6 +198,26 @@ TEST(WideEp, AttentionOfTheBusiestRankIsASingleChipsOnItsShare) {
   // experts, every one touched, 32 experts per rank; the busiest rank gets
   // 16 x 12 + 16 x 6 = 288 rows (engine/expert_load.hpp; 256 on average).
   EXPECT_DOUBLE_EQ(op_cost(rw, "moe_layer", "experts_up").flops, 2.0 * 288 * (2 * 2048) * 7168);
+}
+
+// Under attention DP every rank packs its own prompts into 1/ranks of the
+// prefill budget (SGLang divides chunked_prefill_size by the DP size):
+// 131,072 tokens over 32 ranks is 4,096 per rank, two 2,000-token prompts
+// each, 64 per iteration, so 1,024 prompts take 16 balanced iterations
+// (packing 65 at group level would leave one rank with 3).
+TEST(WideEp, EachRankPacksItsOwnPrefillBudget) {
+  ChipSpec chip = load_chip("h100-sxm");
+  ModelSpec m = load_model("deepseek-v3");
+  StepModel step(chip, m, load_precision("fp8"), wide_ep(32));
+  FixedBatchResult r = run_fixed_batch(step, FixedBatchRequest{1024, 2000, 1, 131072, 1});
+  EXPECT_EQ(r.prefill_steps, 16);
+  Batch b;
+  b.prefill.push_back({64, 2000, 2000, true});
+  EXPECT_NEAR(r.ttft, 16 * step.time(b), 1e-9 * r.ttft);
+  // Prompts longer than a rank's budget: chunks of 4,096, one prompt per
+  // rank at a time: 64 prompts of 10,000 tokens = 2 rounds x 3 chunks.
+  FixedBatchResult lr = run_fixed_batch(step, FixedBatchRequest{64, 10000, 1, 131072, 1});
+  EXPECT_EQ(lr.prefill_steps, 6);
 }
 
 TEST(WideEp, StepIsNeverFasterThanStreamingTheRanksWeights) {

@@ -145,6 +145,20 @@ TEST(Collective, MultiNodeAlgorithmsMatchHandArithmetic) {
   EXPECT_NEAR(time_of(s, AG, 8, S, "hierarchical_ring"), (37.5 + 8 + 2) * us, 1e-12);
 }
 
+TEST(Collective, DirectExchangeOfGivenLinkBytes) {
+  SystemSpec s = toy_switch();  // 8 ranks = 2 domains x 4
+  // 0.4 MB over scale-up (20 GB/s: 20 us) and 0.3 MB through the NIC
+  // (5 GB/s: 60 us, the busiest); one step at the slowest hop (5 us); + 2.
+  CollectiveResult r = direct_exchange(s, 8, 0.4e6, 0.3e6);
+  EXPECT_NEAR(r.cost.time, (60 + 5 + 2) * us, 1e-12);
+  EXPECT_DOUBLE_EQ(r.scale_up_bytes, 0.4e6);
+  EXPECT_DOUBLE_EQ(r.scale_out_bytes, 0.3e6);
+  // Inside one domain: 0.4 MB / 20 GB/s + 1 us + 2 us.
+  EXPECT_NEAR(direct_exchange(s, 4, 0.4e6, 0).cost.time, (20 + 1 + 2) * us, 1e-12);
+  EXPECT_DOUBLE_EQ(direct_exchange(s, 8, 0, 0).cost.time, 0.0);
+  EXPECT_TRUE(has(error_of([&] { direct_exchange(s, 4, 0, 1e6); }), "no NIC traffic"));
+}
+
 TEST(Collective, FullMeshUsesOnlyTheGroupsLinks) {
   SystemSpec s = toy_mesh();
   const double S = 1e6;
