@@ -1,5 +1,7 @@
 #include "engine/precision_support.hpp"
 
+#include <optional>
+
 #include "config/error.hpp"
 #include "workload/precision_loader.hpp"
 
@@ -20,6 +22,14 @@ std::vector<LayerClass> layer_classes(const ModelSpec& model, const Precision& p
   return v;
 }
 
+std::optional<LayerClass> first_unsupported(const ChipSpec& chip, const ModelSpec& model,
+                                            const Precision& precision) {
+  for (const LayerClass& c : layer_classes(model, precision)) {
+    if (!chip.supports(c.dtype)) return c;
+  }
+  return std::nullopt;
+}
+
 std::string joined(const std::vector<std::string>& v) {
   std::string s;
   for (const auto& x : v) s += (s.empty() ? "" : ", ") + x;
@@ -30,10 +40,8 @@ std::string joined(const std::vector<std::string>& v) {
 
 std::string first_unsupported_layer_class(const ChipSpec& chip, const ModelSpec& model,
                                           const Precision& precision) {
-  for (const LayerClass& c : layer_classes(model, precision)) {
-    if (!chip.supports(c.dtype)) return c.key;
-  }
-  return {};
+  const std::optional<LayerClass> c = first_unsupported(chip, model, precision);
+  return c ? c->key : "";
 }
 
 std::vector<std::string> precisions_that_run(const ChipSpec& chip, const ModelSpec& model) {
@@ -46,12 +54,9 @@ std::vector<std::string> precisions_that_run(const ChipSpec& chip, const ModelSp
 
 void require_precision_runs(const ChipSpec& chip, const ModelSpec& model,
                             const Precision& precision) {
-  const std::string key = first_unsupported_layer_class(chip, model, precision);
-  if (key.empty()) return;
-  Dtype d{};
-  for (const LayerClass& c : layer_classes(model, precision)) {
-    if (c.key == key) d = c.dtype;
-  }
+  const std::optional<LayerClass> lacking = first_unsupported(chip, model, precision);
+  if (!lacking) return;
+  const std::string d(dtype_name(lacking->dtype));
   std::vector<std::string> have;
   for (const auto& [dt, _] : chip.matrix.peak_flops) have.emplace_back(dtype_name(dt));
   const std::vector<std::string> runnable = precisions_that_run(chip, model);
@@ -59,10 +64,9 @@ void require_precision_runs(const ChipSpec& chip, const ModelSpec& model,
       runnable.empty() ? "write a precision recipe whose layers compute in " + joined(have)
                        : "choose a precision recipe the chip runs (--precision ID): " +
                              joined(runnable);
-  throw UserError(SourceLocation{precision.source_file}, key,
-                  "precision '" + precision.name + "' computes in " + std::string(dtype_name(d)) +
-                      " but chip " + chip.id + " has no " + std::string(dtype_name(d)) +
-                      " matrix support (it supports " + joined(have) + ")",
+  throw UserError(SourceLocation{precision.source_file}, lacking->key,
+                  "precision '" + precision.name + "' computes in " + d + " but chip " + chip.id +
+                      " has no " + d + " matrix support (it supports " + joined(have) + ")",
                   hint);
 }
 
