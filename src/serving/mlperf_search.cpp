@@ -85,7 +85,8 @@ class Search {
   // Replica shapes to tune: every tensor-parallel degree, and for a
   // mixture-of-experts model a wide-EP group (attention DP, experts sharded
   // ep = tp ways) of every power of two from 2 within the scale-up domain
-  // that divides the chips and the experts (heads need not divide).
+  // that divides the chips and the experts (heads need not divide), with
+  // ranks of 1 chip and, where the heads divide, of 2 (attention TP 2).
   std::vector<EngineKnobs> group_candidates() const {
     std::vector<EngineKnobs> out;
     for (int tp : tp_candidates()) out.push_back(EngineKnobs{tp});
@@ -96,6 +97,10 @@ class Search {
         EngineKnobs k{tp};
         k.attention_dp = true;
         out.push_back(k);
+        if (tp >= 4 && model_.heads % 2 == 0) {
+          k.attn_tp = 2;
+          out.push_back(k);
+        }
       }
     }
     return out;
@@ -106,6 +111,7 @@ class Search {
     if (!step) {
       StepOptions so{k.tp, 1, k.attention_dp ? k.tp : 1};
       so.attention_dp = k.attention_dp;
+      so.attn_tp = k.attn_tp;
       step = std::make_shared<StepModel>(chip_, model_, precision_, so);
     }
     EngineConfig e;
@@ -154,7 +160,8 @@ class Search {
 
  private:
   static SearchPoint point(const EngineKnobs& k, const char* stage) {
-    return SearchPoint{k.tp, k.attention_dp, k.max_batch, k.max_tokens, k.policy, stage, 0, ""};
+    return SearchPoint{k.tp,       k.attention_dp, k.attn_tp, k.max_batch, k.max_tokens,
+                       k.policy, stage,          0,         ""};
   }
 
   double record(const EngineKnobs& k, bool server) {
@@ -192,10 +199,10 @@ class Search {
   ModelSpec model_;
   Precision precision_;
   int64_t min_tokens_ = 1;
-  std::map<std::pair<int, bool>, std::shared_ptr<StepModel>> steps_;  // per replica shape
-  std::map<std::pair<int, bool>, std::shared_ptr<StepCostCache>> costs_;
+  std::map<EngineKnobs::Group, std::shared_ptr<StepModel>> steps_;  // per replica shape
+  std::map<EngineKnobs::Group, std::shared_ptr<StepCostCache>> costs_;
   std::map<EngineKnobs::Key, MlperfRun> offline_;
-  std::map<std::pair<int, bool>, double> rate_hint_;  // the last valid Server rate (q/s)
+  std::map<EngineKnobs::Group, double> rate_hint_;  // the last valid Server rate (q/s)
 };
 
 }  // namespace
@@ -357,6 +364,7 @@ nlohmann::json to_json(const MlperfResult& r) {
   for (const auto& p : r.tried) {
     tried.push_back({{"tp", p.tp},
                      {"attention_dp", p.attention_dp},
+                     {"attention_tp", p.attention_dp ? p.attn_tp : p.tp},
                      {"max_batch", p.max_batch},
                      {"max_tokens", p.max_tokens},
                      {"scheduler", policy_name(p.policy)},

@@ -37,6 +37,7 @@ struct MlperfOptions {
 struct SearchPoint {
   int tp = 1;
   bool attention_dp = false;  // wide EP replica (ep = tp)
+  int attn_tp = 1;            // with attention_dp: chips per attention-DP rank
   int64_t max_batch = 0, max_tokens = 0;
   SchedulePolicy policy = SchedulePolicy::decode_first;
   const char* stage = "offline";  // which screening scored it: "offline" or "server"

@@ -32,9 +32,11 @@ struct EngineKnobs {
   // routed experts sharded over them (ep = tp). Not searched by the Tuner:
   // the caller picks the replica shapes.
   bool attention_dp = false;
-  using Key = std::tuple<int, bool, int64_t, int64_t, SchedulePolicy>;
-  Key key() const { return {tp, attention_dp, max_batch, max_tokens, policy}; }
-  std::pair<int, bool> group() const { return {tp, attention_dp}; }  // the replica's shape
+  int attn_tp = 1;  // with attention_dp: chips per attention-DP rank
+  using Key = std::tuple<int, bool, int, int64_t, int64_t, SchedulePolicy>;
+  Key key() const { return {tp, attention_dp, attn_tp, max_batch, max_tokens, policy}; }
+  using Group = std::tuple<int, bool, int>;
+  Group group() const { return {tp, attention_dp, attn_tp}; }  // the replica's shape
 };
 
 // Knobs held fixed (not searched).

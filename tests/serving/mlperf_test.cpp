@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 #include <numeric>
 #include <set>
+#include <tuple>
 
 #include "config/error.hpp"
 #include "hardware/chip_loader.hpp"
@@ -185,13 +186,16 @@ MlperfOptions pinned_offline(int count, const char* benchmark, int64_t max_batch
 
 TEST(MlperfSearch, MoeBenchmarksAlsoTryWideExpertParallelism) {
   // DeepSeek-R1 on 8 x H200: the tp shapes are 1 (does not fit), 2, 4, 8; the
-  // wide-EP shapes are groups of 2, 4 and 8 (256 experts divide by each).
+  // wide-EP shapes are groups of 2, 4 and 8 (256 experts divide by each) of
+  // one-chip ranks, and groups of 4 and 8 of two-chip ranks (attention TP 2).
   MlperfResult r = run_mlperf(pinned_offline(8, "deepseek-r1", 512));
-  std::set<std::pair<int, bool>> shapes;
-  for (const auto& p : r.tried) shapes.insert({p.tp, p.attention_dp});
-  for (int tp : {2, 4, 8}) EXPECT_TRUE(shapes.count({tp, true})) << tp;
-  for (int tp : {1, 2, 4, 8}) EXPECT_TRUE(shapes.count({tp, false})) << tp;
-  EXPECT_FALSE(shapes.count({1, true}));
+  std::set<std::tuple<int, bool, int>> shapes;
+  for (const auto& p : r.tried) shapes.insert({p.tp, p.attention_dp, p.attn_tp});
+  for (int tp : {2, 4, 8}) EXPECT_TRUE(shapes.count({tp, true, 1})) << tp;
+  for (int tp : {4, 8}) EXPECT_TRUE(shapes.count({tp, true, 2})) << tp;
+  for (int tp : {1, 2, 4, 8}) EXPECT_TRUE(shapes.count({tp, false, 1})) << tp;
+  EXPECT_FALSE(shapes.count({1, true, 1}));
+  EXPECT_FALSE(shapes.count({2, true, 2}));
   // The winner is the best shape tried, and the report says which it is.
   for (const auto& p : r.tried) EXPECT_LE(p.tokens_per_s, r.run.tokens_per_s * 1.001);
   const auto cfg = to_json(r)["config"];
