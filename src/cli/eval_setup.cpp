@@ -40,12 +40,10 @@ std::string plans_that_fit(const ChipSpec& chip, const ModelSpec& model,
         continue;
       if (budget_for(chip, model, precision, p, w).fits()) {
         out += (out.empty() ? "" : ", ") +
-               (attention_dp ? fmt::format("--tp {} --ep {} --pp {} --attention-dp{}", p.tp, p.ep,
-                                           p.pp,
-                                           p.attn_tp > 1
-                                               ? fmt::format(" --attention-tp {}", p.attn_tp)
-                                               : "")
-                             : fmt::format("--tp {} --pp {}", p.tp, p.pp));
+               (attention_dp
+                    ? fmt::format("--tp {} --ep {} --pp {} --attention-dp{}", p.tp, p.ep, p.pp,
+                                  p.attn_tp > 1 ? fmt::format(" --attention-tp {}", p.attn_tp) : "")
+                    : fmt::format("--tp {} --pp {}", p.tp, p.pp));
       }
     }
   }

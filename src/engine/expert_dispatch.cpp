@@ -29,9 +29,8 @@ double expert_exchange_bytes(int64_t tokens, double ranks_per_token, int64_t hid
          element_bytes;
 }
 
-CollectiveResult expert_exchange(const SystemSpec& system, int ep, int64_t tokens,
-                                 int64_t experts, int64_t experts_per_token, int64_t hidden,
-                                 double element_bytes) {
+CollectiveResult expert_exchange(const SystemSpec& system, int ep, int64_t tokens, int64_t experts,
+                                 int64_t experts_per_token, int64_t hidden, double element_bytes) {
   const int domain = system.scale_up.domain;
   const double vector = static_cast<double>(tokens) * static_cast<double>(hidden) * element_bytes;
   if (ep <= domain || system.scale_up.topology == Topology::torus) {

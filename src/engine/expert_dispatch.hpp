@@ -35,8 +35,7 @@ double expert_exchange_bytes(int64_t tokens, double ranks_per_token, int64_t hid
 // the hit ranks there (direct_exchange of those bytes). Contract: ep >= 2
 // dividing `experts`, whole domains when wider than one; throws UserError as
 // collective() does.
-CollectiveResult expert_exchange(const SystemSpec& system, int ep, int64_t tokens,
-                                 int64_t experts, int64_t experts_per_token, int64_t hidden,
-                                 double element_bytes);
+CollectiveResult expert_exchange(const SystemSpec& system, int ep, int64_t tokens, int64_t experts,
+                                 int64_t experts_per_token, int64_t hidden, double element_bytes);
 
 }  // namespace cw

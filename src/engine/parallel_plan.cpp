@@ -64,9 +64,9 @@ void check_plan(const ParallelPlan& p, const ModelSpec& m) {
           p.attn_tp, p.ep, divisors_of(p.ep, p.ep / 2)));
     }
     if (m.heads % p.attn_tp != 0) {
-      throw UserError(fmt::format(
-          "--attention-tp {} does not divide the {} attention heads of {}; valid: {}", p.attn_tp,
-          m.heads, m.id, divisors_of(m.heads, p.ep / 2)));
+      throw UserError(
+          fmt::format("--attention-tp {} does not divide the {} attention heads of {}; valid: {}",
+                      p.attn_tp, m.heads, m.id, divisors_of(m.heads, p.ep / 2)));
     }
   } else if (p.attn_tp > 1) {
     throw UserError(fmt::format(

@@ -61,9 +61,9 @@ void require_precision_runs(const ChipSpec& chip, const ModelSpec& model,
   for (const auto& [dt, _] : chip.matrix.peak_flops) have.emplace_back(dtype_name(dt));
   const std::vector<std::string> runnable = precisions_that_run(chip, model);
   const std::string hint =
-      runnable.empty() ? "write a precision recipe whose layers compute in " + joined(have)
-                       : "choose a precision recipe the chip runs (--precision ID): " +
-                             joined(runnable);
+      runnable.empty()
+          ? "write a precision recipe whose layers compute in " + joined(have)
+          : "choose a precision recipe the chip runs (--precision ID): " + joined(runnable);
   throw UserError(SourceLocation{precision.source_file}, lacking->key,
                   "precision '" + precision.name + "' computes in " + d + " but chip " + chip.id +
                       " has no " + d + " matrix support (it supports " + joined(have) + ")",

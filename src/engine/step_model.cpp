@@ -250,8 +250,7 @@ void StepModel::add_mlp(const Batch& batch, int64_t routed_tokens, bool moe,
   if (options_.attention_dp) {
     ops.push_back(
         {"moe_combine",
-         expert_exchange(system_, ep, sent, e.num_experts, e.experts_per_token, h, ab).cost,
-         true});
+         expert_exchange(system_, ep, sent, e.num_experts, e.experts_per_token, h, ab).cost, true});
   }
   if (e.shared_experts > 0) {
     const int64_t shared = e.shared_experts * e.expert_intermediate / tp;
@@ -335,8 +334,8 @@ StepResult StepModel::evaluate(const Batch& group_batch) {
   // under context parallelism its share of every prompt chunk.
   const Batch batch = options_.attention_dp
                           ? busiest_rank_share(group_batch, options_.plan().attention_ranks())
-                      : options_.cp > 1     ? context_share(group_batch, options_.cp)
-                                            : group_batch;
+                      : options_.cp > 1 ? context_share(group_batch, options_.cp)
+                                        : group_batch;
   const int64_t T = batch.new_tokens();
   if (T <= 0) return r;
   const int64_t h = model_.hidden;

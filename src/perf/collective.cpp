@@ -175,7 +175,8 @@ CollectiveResult direct_exchange(const SystemSpec& sys, int ranks, double scale_
   if (scale_out_bytes > 0) {
     if (g.nodes < 2 || !(g.net_bw > 0)) {
       throw UserError("a direct exchange over " + std::to_string(ranks) + " ranks of " +
-                      where(sys) + " has no NIC traffic to carry; give scale-out bytes only "
+                      where(sys) +
+                      " has no NIC traffic to carry; give scale-out bytes only "
                       "for groups spanning domains");
     }
     l.net(g, scale_out_bytes, scale_out_bytes);

@@ -30,8 +30,8 @@ int64_t register_tile_side(int granule) {
 // tiles keep their fp32 accumulators there beside the double-buffered
 // operand stages, and are candidates while both fit: the set still grows
 // with capacity.
-bool tile_fits(const MatrixEngine& mx, const GemmShape& shape, int64_t mt, int64_t nt,
-               int64_t kt, double cap) {
+bool tile_fits(const MatrixEngine& mx, const GemmShape& shape, int64_t mt, int64_t nt, int64_t kt,
+               double cap) {
   const double stages = 2.0 * (mt * shape.a_bytes + nt * shape.w_bytes) * kt;
   if (mt <= register_tile_side(mx.granule_m) && nt <= register_tile_side(mx.granule_n))
     return stages <= cap;
@@ -317,9 +317,7 @@ std::vector<GemmMapping> gemm_mapping_candidates(const ChipSpec& chip, const Gem
             tiles < kMaxStreamKWaves * mx.cores)
           for (int64_t g = mx.cores, i = 0; g >= 1 && i < 4; g /= 2, ++i)
             out.push_back({mt, nt, kt, 1, g});
-        if (2 * kt * elem > kStepRowBytes ||
-            !tile_fits(mx, shape, mt, nt, 2 * kt, cap))
-          break;
+        if (2 * kt * elem > kStepRowBytes || !tile_fits(mx, shape, mt, nt, 2 * kt, cap)) break;
       }
     }
   }

@@ -160,7 +160,7 @@ class Search {
 
  private:
   static SearchPoint point(const EngineKnobs& k, const char* stage) {
-    return SearchPoint{k.tp,       k.attention_dp, k.attn_tp, k.max_batch, k.max_tokens,
+    return SearchPoint{k.tp,     k.attention_dp, k.attn_tp, k.max_batch, k.max_tokens,
                        k.policy, stage,          0,         ""};
   }
 

@@ -41,8 +41,9 @@ TEST(CliWideEp, EvalReportsThePlanAndPerRankMemory) {
 }
 
 TEST(CliWideEp, AttentionTpInsideTheRanks) {
-  const std::string base = "eval --chip h100-sxm --model qwen3-235b-a22b --batch 256 --input 1024 "
-                           "--output 64 --tp 8 --ep 8 --attention-dp --format json";
+  const std::string base =
+      "eval --chip h100-sxm --model qwen3-235b-a22b --batch 256 --input 1024 "
+      "--output 64 --tp 8 --ep 8 --attention-dp --format json";
   CliRun one = run_stdout(base), two = run_stdout(base + " --attention-tp 2");
   ASSERT_EQ(one.code, 0) << one.out;
   ASSERT_EQ(two.code, 0) << two.out;
@@ -54,8 +55,9 @@ TEST(CliWideEp, AttentionTpInsideTheRanks) {
   EXPECT_DOUBLE_EQ(b["memory"]["kv_cache_bytes"].get<double>(),
                    a["memory"]["kv_cache_bytes"].get<double>());
   EXPECT_LT(b["memory"]["weights_bytes"].get<double>(), a["memory"]["weights_bytes"].get<double>());
-  CliRun plan = run("plan --chip h100-sxm --count 8 --model qwen3-235b-a22b --batch 256 --input "
-                    "1024 --output 64");
+  CliRun plan =
+      run("plan --chip h100-sxm --count 8 --model qwen3-235b-a22b --batch 256 --input "
+          "1024 --output 64");
   EXPECT_NE(plan.out.find("tp8 pp1 ep8 dp1 attn-dp attn-tp2"), std::string::npos) << plan.out;
   CliRun alone = run("eval --chip h100-sxm --model qwen3-235b-a22b --tp 8 --ep 8 --attention-tp 2");
   EXPECT_EQ(alone.code, 2);

@@ -104,8 +104,8 @@ TEST(WideEp, InternodeDispatchCrossesTheNetworkOncePerNode) {
   EXPECT_NEAR(r.scale_up_bytes / vector, 5.707869591844813, 1e-12);
   EXPECT_DOUBLE_EQ(r.cost.time,
                    direct_exchange(sys, 16, r.scale_up_bytes, r.scale_out_bytes).cost.time);
-  CollectiveResult flat = collective(sys, CollectiveKind::all_to_all, 16,
-                                     vector * ranks_per_token(256, 8, 16));
+  CollectiveResult flat =
+      collective(sys, CollectiveKind::all_to_all, 16, vector * ranks_per_token(256, 8, 16));
   EXPECT_NEAR(flat.scale_out_bytes / vector, 3.2616397667684645, 1e-9);
   EXPECT_LT(r.cost.time, flat.cost.time);
 }
@@ -132,8 +132,7 @@ TEST(WideEp, DispatchAndCombineBytesOfDeepSeekV3DecodeOn8Ranks) {
   const Cost& d = op_cost(r, "moe_layer", "moe_dispatch");
   const Cost& c = op_cost(r, "moe_layer", "moe_combine");
   EXPECT_NEAR(d.time, collective(sys, CollectiveKind::all_to_all, 8, buffer).cost.time, 1e-15);
-  EXPECT_NEAR(c.time, collective(sys, CollectiveKind::all_to_all, 8, 2 * buffer).cost.time,
-              1e-15);
+  EXPECT_NEAR(c.time, collective(sys, CollectiveKind::all_to_all, 8, 2 * buffer).cost.time, 1e-15);
   EXPECT_GT(c.time, d.time);
   // No tensor-parallel all-reduce anywhere under attention DP.
   EXPECT_FALSE(has_op(r, "attn_allreduce"));

@@ -89,8 +89,9 @@ TEST(BadInput, UnknownKeyGetsDidYouMean) {
 }
 
 TEST(BadInput, UnknownAccumulatorPlace) {
-  std::string f = temp_file("accumulators.yaml",
-                            replaced(kChip, "  cores: 4\n", "  cores: 4\n  accumulators: core_memroy\n"));
+  std::string f =
+      temp_file("accumulators.yaml",
+                replaced(kChip, "  cores: 4\n", "  cores: 4\n  accumulators: core_memroy\n"));
   expect_user_error("show chip " + f, "error: " + f +
                                           ":9:17: key 'matrix.accumulators': unknown accumulator "
                                           "place 'core_memroy'. did you mean 'core_memory'?");
@@ -304,9 +305,9 @@ TEST(BadInput, PrecisionTheChipCannotRun) {
                     "key 'attention_math': precision 'int8' computes in bf16 but chip groq-lpu "
                     "has no bf16 matrix support (it supports fp16, int8). " +
                         fix + "fp16\n");
-  expect_user_error("mlperf --chip groq-lpu --count 8 --benchmark llama2-70b --scenario offline",
-                    "chip groq-lpu has no fp8 matrix support (it supports fp16, int8). " + fix +
-                        "fp16\n");
+  expect_user_error(
+      "mlperf --chip groq-lpu --count 8 --benchmark llama2-70b --scenario offline",
+      "chip groq-lpu has no fp8 matrix support (it supports fp16, int8). " + fix + "fp16\n");
 }
 
 TEST(BadInput, ModelDoesNotFit) {

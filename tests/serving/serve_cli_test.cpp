@@ -164,8 +164,9 @@ TEST(ServingCli, ContextParallelReplicasCutLongPromptTtft) {
   EXPECT_LT(jb["ttft_s"]["mean"].get<double>(), 0.8 * ja["ttft_s"]["mean"].get<double>());
   CliRun d = run(kServeDisaggregated + "--rate 20 --disaggregate --cp 2");
   EXPECT_EQ(d.code, 2) << d.out;
-  CliRun w = run("serve --chip h100-sxm --count 8 --tp 4 --ep 4 --attention-dp --cp 2 "
-                 "--model mixtral-8x7b --dataset mlperf-mixtral-8x7b --offline --requests 10");
+  CliRun w =
+      run("serve --chip h100-sxm --count 8 --tp 4 --ep 4 --attention-dp --cp 2 "
+          "--model mixtral-8x7b --dataset mlperf-mixtral-8x7b --offline --requests 10");
   EXPECT_EQ(w.code, 2) << w.out;
   EXPECT_NE(w.out.find("--cp"), std::string::npos) << w.out;
 }
