@@ -10,14 +10,26 @@
 
 #include "hardware/system_spec.hpp"
 #include "perf/collective.hpp"
+#include "workload/model_spec.hpp"
 
 namespace cw {
 
-// Expected number of distinct ranks a token's k experts live on when it picks
-// k of E experts uniformly without repetition and the ep ranks hold E/ep each:
-// ep · (1 − C(E − E/ep, k) / C(E, k)) (hypergeometric: the chance a rank holds
-// none of the k). k when every rank holds one expert; 1 on one rank.
-double ranks_per_token(int64_t experts, int64_t experts_per_token, int ep);
+// Chance that a token's k experts include at least one of a block of `span`
+// consecutive experts (a rank's E/ep, a node's): 1 − C(E − span, k)/C(E, k)
+// when the k are uniform among all E (hypergeometric). Under group-limited
+// routing (DeepSeek-V3's n_group / topk_group: the token first picks
+// topk_group of n_group expert groups, which bounds the nodes it reaches,
+// technical report §2.1.2) the k are uniform among the chosen groups'
+// experts: a block inside one group is reached with chance
+// (topk_group / n_group) · coverage within the chosen pool, a block of whole
+// groups by the hypergeometric count of its groups chosen. Blocks that
+// straddle groups fall back to uniform routing.
+double hit_chance(const MoeSpec& moe, double span);
+
+// Expected number of distinct ranks a token's experts live on when the ep
+// ranks hold E/ep consecutive experts each: ep · hit_chance(E/ep). k when
+// every rank holds one expert (no group limit); 1 on one rank.
+double ranks_per_token(const MoeSpec& moe, int ep);
 
 // The all-to-all buffer one rank sends (nccl-tests' "size"): one hidden
 // vector per token and destination rank, as DeepEP sends a token once to
@@ -33,9 +45,9 @@ double expert_exchange_bytes(int64_t tokens, double ranks_per_token, int64_t hid
 // DeepEP's internode kernels: each token crosses the network once per other
 // node holding any of its experts and is forwarded over scale-up links to
 // the hit ranks there (direct_exchange of those bytes). Contract: ep >= 2
-// dividing `experts`, whole domains when wider than one; throws UserError as
-// collective() does.
-CollectiveResult expert_exchange(const SystemSpec& system, int ep, int64_t tokens, int64_t experts,
-                                 int64_t experts_per_token, int64_t hidden, double element_bytes);
+// dividing the experts, whole domains when wider than one; throws UserError
+// as collective() does.
+CollectiveResult expert_exchange(const SystemSpec& system, int ep, int64_t tokens,
+                                 const MoeSpec& moe, int64_t hidden, double element_bytes);
 
 }  // namespace cw

@@ -228,7 +228,7 @@ void StepModel::add_mlp(const Batch& batch, int64_t routed_tokens, bool moe,
   const int64_t sent = ceil_div(T, tp);
   if (options_.attention_dp) {
     ops.push_back({"moe_dispatch",
-                   expert_exchange(system_, ep, sent, e.num_experts, e.experts_per_token, h,
+                   expert_exchange(system_, ep, sent, e, h,
                                    precision_.moe_experts.bytes_per_element())
                        .cost,
                    true});
@@ -250,7 +250,7 @@ void StepModel::add_mlp(const Batch& batch, int64_t routed_tokens, bool moe,
   if (options_.attention_dp) {
     ops.push_back(
         {"moe_combine",
-         expert_exchange(system_, ep, sent, e.num_experts, e.experts_per_token, h, ab).cost, true});
+         expert_exchange(system_, ep, sent, e, h, ab).cost, true});
   }
   if (e.shared_experts > 0) {
     const int64_t shared = e.shared_experts * e.expert_intermediate / tp;

@@ -277,6 +277,24 @@ void read_deepseek(const Reader& r, ModelSpec& m) {
   moe.interval_offset = 0;  // DeepseekV3DecoderLayer: layer_idx % moe_layer_freq == 0
   moe.router_score_bias = r.string_or("topk_method", "") == "noaux_tc";
   check_top_k(r, "num_experts_per_tok", moe);
+  // Group-limited routing (DeepseekV3TopkRouter: top topk_group of n_group
+  // expert groups, then the top-k experts inside them).
+  moe.expert_groups = r.opt_positive("n_group").value_or(1);
+  moe.groups_per_token = r.opt_positive("topk_group").value_or(moe.expert_groups);
+  if (moe.num_experts % moe.expert_groups != 0) {
+    r.fail("n_group",
+           std::to_string(moe.expert_groups) + " groups do not divide the " +
+               std::to_string(moe.num_experts) + " routed experts",
+           "use a divisor of n_routed_experts");
+  }
+  if (moe.groups_per_token > moe.expert_groups ||
+      moe.groups_per_token * (moe.num_experts / moe.expert_groups) < moe.experts_per_token) {
+    r.fail("topk_group",
+           "picks " + std::to_string(moe.groups_per_token) + " of " +
+               std::to_string(moe.expert_groups) + " groups, which must hold the " +
+               std::to_string(moe.experts_per_token) + " experts each token uses",
+           "use at most n_group and enough groups for num_experts_per_tok");
+  }
   m.moe = moe;
 }
 

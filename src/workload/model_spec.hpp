@@ -33,6 +33,11 @@ struct MoeSpec {
   int64_t interval_offset = 1;
   std::vector<int64_t> dense_layers;  // explicit dense layers (Qwen3-MoE mlp_only_layers)
   bool router_score_bias = false;     // DeepSeek-V3 noaux_tc: e_score_correction_bias per expert
+  // Group-limited routing (DeepSeek-V3 n_group / topk_group): experts form
+  // expert_groups equal groups of consecutive ids and a token chooses its
+  // experts inside groups_per_token of them. 1 / 1 = unrestricted.
+  int64_t expert_groups = 1;
+  int64_t groups_per_token = 1;
 };
 
 enum class MlpKind { gated_silu, gelu };  // gated: gate+up+down; gelu: up+down

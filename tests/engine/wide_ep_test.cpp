@@ -71,18 +71,27 @@ TEST(WideEp, BusiestRankHoldsTheCeilingOfEachList) {
   EXPECT_EQ(busiest_rank_share(decode_batch(3, 8), 8).decode_sequences(), 1);
 }
 
+MoeSpec routing(int64_t experts, int64_t k, int64_t groups = 1, int64_t chosen = 1) {
+  MoeSpec m;
+  m.num_experts = experts;
+  m.experts_per_token = k;
+  m.expert_groups = groups;
+  m.groups_per_token = chosen;
+  return m;
+}
+
 TEST(WideEp, RanksPerTokenIsTheHypergeometricCoverage) {
   // One expert per rank: every one of the k experts is on its own rank.
-  EXPECT_DOUBLE_EQ(ranks_per_token(8, 2, 8), 2.0);
+  EXPECT_DOUBLE_EQ(ranks_per_token(routing(8, 2), 8), 2.0);
   // Mixtral on 2 ranks of 4 experts: 2 · (1 − C(4,2)/C(8,2)) = 2 · 22/28.
-  EXPECT_DOUBLE_EQ(ranks_per_token(8, 2, 2), 2.0 * 22.0 / 28.0);
-  EXPECT_DOUBLE_EQ(ranks_per_token(8, 2, 1), 1.0);
-  // DeepSeek-V3 (256 experts, k = 8) on 8 ranks of 32: 8 · (1 − C(224,8)/C(256,8)).
-  EXPECT_NEAR(ranks_per_token(256, 8, 8), 5.294652000382479, 1e-12);
+  EXPECT_DOUBLE_EQ(ranks_per_token(routing(8, 2), 2), 2.0 * 22.0 / 28.0);
+  EXPECT_DOUBLE_EQ(ranks_per_token(routing(8, 2), 1), 1.0);
+  // 256 experts, k = 8, uniform, on 8 ranks of 32: 8 · (1 − C(224,8)/C(256,8)).
+  EXPECT_NEAR(ranks_per_token(routing(256, 8), 8), 5.294652000382479, 1e-12);
   // More ranks: more copies, never more than k.
   double last = 0;
   for (int ep : {1, 2, 4, 8, 16, 32, 64, 128, 256}) {
-    const double r = ranks_per_token(256, 8, ep);
+    const double r = ranks_per_token(routing(256, 8), ep);
     EXPECT_GT(r, last) << ep;
     EXPECT_LE(r, 8.0 + 1e-12) << ep;
     last = r;
@@ -90,42 +99,66 @@ TEST(WideEp, RanksPerTokenIsTheHypergeometricCoverage) {
   EXPECT_NEAR(last, 8.0, 1e-12);
 }
 
-// Across two 8-GPU servers (DeepEP internode): a token crosses the network
-// once per other node holding any of its experts, 1 · (1 − C(128,8)/C(256,8))
-// = 0.99651 copies, and scale-up links carry 2 · 7 · (1 − C(240,8)/C(256,8))
-// = 5.70787 copies (own node's peers, and forwarding at the remote node),
-// against 3.26164 NIC copies for a per-rank all-to-all.
+TEST(WideEp, GroupLimitedRoutingReachesFewerRanks) {
+  // DeepSeek-V3's config: n_group 8, topk_group 4.
+  const MoeSpec ds = load_model("deepseek-v3").moe.value();
+  EXPECT_EQ(ds.expert_groups, 8);
+  EXPECT_EQ(ds.groups_per_token, 4);
+  // 8 ranks = the 8 groups: a rank is reached when its group is one of the 4
+  // chosen (1/2) and one of the 8 experts, uniform over the chosen 128, is
+  // among its 32: 8 · 1/2 · (1 − C(96,8)/C(128,8)) = 3.629 (5.295 uniform).
+  EXPECT_NEAR(ranks_per_token(ds, 8), 3.6290109244257005, 1e-12);
+  // 4 ranks of two groups: sum over j chosen groups of C(2,j)C(6,4−j)/C(8,4)
+  // · (1 − C(128 − 32j, 8)/C(128, 8)).
+  EXPECT_NEAR(ranks_per_token(ds, 4), 2.9282097874345783, 1e-12);
+  EXPECT_NEAR(ranks_per_token(ds, 16), 5.339356895383487, 1e-12);
+  // Without a group limit (topk_group = n_group) it is uniform routing.
+  EXPECT_DOUBLE_EQ(ranks_per_token(routing(256, 8, 8, 8), 8),
+                   ranks_per_token(routing(256, 8), 8));
+  for (int ep : {2, 4, 8, 16, 32, 64})
+    EXPECT_LT(ranks_per_token(ds, ep), ranks_per_token(routing(256, 8), ep)) << ep;
+}
+
+// Across two 8-GPU servers (DeepEP internode), DeepSeek-V3's routing: a token
+// crosses the network once if the other node holds any of its experts,
+// P = 0.96292 (uniform routing: 0.99651), and scale-up links carry
+// 2 · 7 · 0.33371 = 4.67194 copies (own node's peers, and forwarding at the
+// remote node), against 16 · 0.33371 · 8/16 = 2.66968 NIC copies for a
+// per-rank all-to-all.
 TEST(WideEp, InternodeDispatchCrossesTheNetworkOncePerNode) {
   ChipSpec chip = load_chip("h100-sxm");
   SystemSpec sys = standard_system(chip, 16);
+  const MoeSpec ds = load_model("deepseek-v3").moe.value();
   const double vector = 1024.0 * 7168;  // 1024 tokens, fp8
-  CollectiveResult r = expert_exchange(sys, 16, 1024, 256, 8, 7168, 1.0);
-  EXPECT_NEAR(r.scale_out_bytes / vector, 0.9965100577159106, 1e-12);
-  EXPECT_NEAR(r.scale_up_bytes / vector, 5.707869591844813, 1e-12);
+  CollectiveResult r = expert_exchange(sys, 16, 1024, ds, 7168, 1.0);
+  EXPECT_NEAR(r.scale_out_bytes / vector, 0.9629210695998445, 1e-12);
+  EXPECT_NEAR(r.scale_up_bytes / vector, 4.671937283460551, 1e-12);
   EXPECT_DOUBLE_EQ(r.cost.time,
                    direct_exchange(sys, 16, r.scale_up_bytes, r.scale_out_bytes).cost.time);
   CollectiveResult flat =
-      collective(sys, CollectiveKind::all_to_all, 16, vector * ranks_per_token(256, 8, 16));
-  EXPECT_NEAR(flat.scale_out_bytes / vector, 3.2616397667684645, 1e-9);
+      collective(sys, CollectiveKind::all_to_all, 16, vector * ranks_per_token(ds, 16));
+  EXPECT_NEAR(flat.scale_out_bytes / vector, 5.339356895383487 / 2, 1e-9);
   EXPECT_LT(r.cost.time, flat.cost.time);
+  CollectiveResult uniform = expert_exchange(sys, 16, 1024, routing(256, 8), 7168, 1.0);
+  EXPECT_NEAR(uniform.scale_out_bytes / vector, 0.9965100577159106, 1e-12);
 }
 
 TEST(WideEp, DispatchAndCombineBytesOfDeepSeekV3DecodeOn8Ranks) {
   // Batch 256 on 8 ranks: 32 tokens per rank, k = 8, hidden 7168, each token
-  // sent once to each of the 5.2947 ranks its experts are on (DeepEP). The
-  // fp8 recipe dispatches in fp8 (1 byte) and combines in bf16 (2 bytes):
-  // buffer 32 x 5.2947 x 7168 x 1 = 1,214,466 B, of which 7/8 leave. Without
-  // de-duplication it would be 32 x 8 x 7168 = 1,835,008 B.
+  // sent once to each of the 3.6290 ranks its experts are on (DeepEP, group-
+  // limited routing). The fp8 recipe dispatches in fp8 (1 byte) and combines
+  // in bf16 (2 bytes): buffer 32 x 3.6290 x 7168 x 1 = 832,408 B, of which 7/8
+  // leave. Without de-duplication it would be 32 x 8 x 7168 = 1,835,008 B.
   ChipSpec chip = load_chip("h200-sxm");
   ModelSpec m = load_model("deepseek-v3");
   StepModel step(chip, m, load_precision("fp8"), wide_ep(8));
   EXPECT_DOUBLE_EQ(expert_exchange_bytes(32, 8.0, 7168, 1.0), 1835008.0);
-  const double buffer = 32 * 5.294652000382479 * 7168;
-  EXPECT_NEAR(buffer, 1214466.1, 0.1);
+  const double buffer = 32 * 3.6290109244257005 * 7168;
+  EXPECT_NEAR(buffer, 832408.0, 0.1);
   SystemSpec sys = standard_system(chip, 8);
-  CollectiveResult dispatch = expert_exchange(sys, 8, 32, 256, 8, 7168, 1.0);
+  CollectiveResult dispatch = expert_exchange(sys, 8, 32, *m.moe, 7168, 1.0);
   EXPECT_NEAR(dispatch.scale_up_bytes + dispatch.scale_out_bytes, buffer * 7 / 8, 1e-6);
-  CollectiveResult combine = expert_exchange(sys, 8, 32, 256, 8, 7168, 2.0);
+  CollectiveResult combine = expert_exchange(sys, 8, 32, *m.moe, 7168, 2.0);
   EXPECT_NEAR(combine.scale_up_bytes + combine.scale_out_bytes, 2.0 * buffer * 7 / 8, 1e-6);
 
   StepResult r = step.evaluate(decode_batch(256, 2048));
@@ -324,7 +357,7 @@ TEST(WideEp, AttentionTpSplitsTheRanksHeadsAndHalvesEachChipsDispatch) {
   // Each chip dispatches half of its rank's 64 tokens: 32, as at attn_tp 1.
   SystemSpec sys = standard_system(chip, 8);
   EXPECT_DOUBLE_EQ(op_cost(rs, "moe_layer", "moe_dispatch").time,
-                   expert_exchange(sys, 8, 32, 256, 8, 7168, 1.0).cost.time);
+                   expert_exchange(sys, 8, 32, *m.moe, 7168, 1.0).cost.time);
   StepResult rw = whole.evaluate(decode_batch(256, 4096));
   EXPECT_DOUBLE_EQ(op_cost(rs, "moe_layer", "moe_dispatch").time,
                    op_cost(rw, "moe_layer", "moe_dispatch").time);

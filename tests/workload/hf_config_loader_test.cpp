@@ -4,8 +4,11 @@
 
 #include "../support/user_error.hpp"
 
+#include <fstream>
 #include <functional>
+#include <iterator>
 
+#include "config/data_dir.hpp"
 #include "config/error.hpp"
 
 namespace cw {
@@ -97,10 +100,26 @@ TEST(ModelConfig, DeepSeekV3MlaAndMoe) {
   EXPECT_EQ(m.moe->shared_experts, 1);
   EXPECT_EQ(m.moe->first_dense_layers, 3);
   EXPECT_TRUE(m.moe->router_score_bias);
+  EXPECT_EQ(m.moe->expert_groups, 8);  // n_group
+  EXPECT_EQ(m.moe->groups_per_token, 4);  // topk_group
   EXPECT_EQ(m.mtp_layers, 1);
   EXPECT_FALSE(m.is_moe_layer(2));
   EXPECT_TRUE(m.is_moe_layer(3));
   EXPECT_TRUE(m.is_moe_layer(60));
+}
+
+TEST(ModelConfig, ExpertGroupsMustHoldTheTopK) {
+  std::ifstream in(data_dir() / "models" / "deepseek-v3.json");
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  ASSERT_FALSE(text.empty());
+  std::string msg =
+      error_of([&] { parse_hf_config(replaced(text, "\"n_group\": 8", "\"n_group\": 7"), "d.json"); });
+  EXPECT_TRUE(has(msg, "key 'n_group': 7 groups do not divide the 256 routed experts")) << msg;
+  msg = error_of(
+      [&] { parse_hf_config(replaced(text, "\"topk_group\": 4", "\"topk_group\": 9"), "d.json"); });
+  EXPECT_TRUE(has(msg, "key 'topk_group': picks 9 of 8 groups")) << msg;
+  // Mixtral's config has no groups: routing is unrestricted.
+  EXPECT_EQ(load_model("mixtral-8x7b").moe->expert_groups, 1);
 }
 
 TEST(ModelConfig, GptJDefaultsAndBlockShape) {
