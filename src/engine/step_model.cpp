@@ -227,11 +227,10 @@ void StepModel::add_mlp(const Batch& batch, int64_t routed_tokens, bool moe,
   // the routed outputs with the shared experts' partial sums.
   const int64_t sent = ceil_div(T, tp);
   if (options_.attention_dp) {
-    ops.push_back({"moe_dispatch",
-                   expert_exchange(system_, ep, sent, e, h,
-                                   precision_.moe_experts.bytes_per_element())
-                       .cost,
-                   true});
+    ops.push_back(
+        {"moe_dispatch",
+         expert_exchange(system_, ep, sent, e, h, precision_.moe_experts.bytes_per_element()).cost,
+         true});
   }
   // Distinct experts a batch of T tokens touches when each picks k of E
   // uniformly: E·(1 − (1 − k/E)^T) (expected coverage). The experts see every
@@ -248,9 +247,7 @@ void StepModel::add_mlp(const Batch& batch, int64_t routed_tokens, bool moe,
   activation(rows.total(), inter);
   add_expert_gemm(ops, "experts_down", rows, h, inter);
   if (options_.attention_dp) {
-    ops.push_back(
-        {"moe_combine",
-         expert_exchange(system_, ep, sent, e, h, ab).cost, true});
+    ops.push_back({"moe_combine", expert_exchange(system_, ep, sent, e, h, ab).cost, true});
   }
   if (e.shared_experts > 0) {
     const int64_t shared = e.shared_experts * e.expert_intermediate / tp;

@@ -113,8 +113,7 @@ TEST(WideEp, GroupLimitedRoutingReachesFewerRanks) {
   EXPECT_NEAR(ranks_per_token(ds, 4), 2.9282097874345783, 1e-12);
   EXPECT_NEAR(ranks_per_token(ds, 16), 5.339356895383487, 1e-12);
   // Without a group limit (topk_group = n_group) it is uniform routing.
-  EXPECT_DOUBLE_EQ(ranks_per_token(routing(256, 8, 8, 8), 8),
-                   ranks_per_token(routing(256, 8), 8));
+  EXPECT_DOUBLE_EQ(ranks_per_token(routing(256, 8, 8, 8), 8), ranks_per_token(routing(256, 8), 8));
   for (int ep : {2, 4, 8, 16, 32, 64})
     EXPECT_LT(ranks_per_token(ds, ep), ranks_per_token(routing(256, 8), ep)) << ep;
 }

@@ -2,12 +2,11 @@
 
 #include <gtest/gtest.h>
 
-#include "../support/user_error.hpp"
-
 #include <fstream>
 #include <functional>
 #include <iterator>
 
+#include "../support/user_error.hpp"
 #include "config/data_dir.hpp"
 #include "config/error.hpp"
 
@@ -100,7 +99,7 @@ TEST(ModelConfig, DeepSeekV3MlaAndMoe) {
   EXPECT_EQ(m.moe->shared_experts, 1);
   EXPECT_EQ(m.moe->first_dense_layers, 3);
   EXPECT_TRUE(m.moe->router_score_bias);
-  EXPECT_EQ(m.moe->expert_groups, 8);  // n_group
+  EXPECT_EQ(m.moe->expert_groups, 8);     // n_group
   EXPECT_EQ(m.moe->groups_per_token, 4);  // topk_group
   EXPECT_EQ(m.mtp_layers, 1);
   EXPECT_FALSE(m.is_moe_layer(2));
@@ -112,8 +111,8 @@ TEST(ModelConfig, ExpertGroupsMustHoldTheTopK) {
   std::ifstream in(data_dir() / "models" / "deepseek-v3.json");
   const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   ASSERT_FALSE(text.empty());
-  std::string msg =
-      error_of([&] { parse_hf_config(replaced(text, "\"n_group\": 8", "\"n_group\": 7"), "d.json"); });
+  std::string msg = error_of(
+      [&] { parse_hf_config(replaced(text, "\"n_group\": 8", "\"n_group\": 7"), "d.json"); });
   EXPECT_TRUE(has(msg, "key 'n_group': 7 groups do not divide the 256 routed experts")) << msg;
   msg = error_of(
       [&] { parse_hf_config(replaced(text, "\"topk_group\": 4", "\"topk_group\": 9"), "d.json"); });
