@@ -42,9 +42,14 @@ void print_model(const ModelSpec& m) {
   fmt::print("  hidden {}, layers {}, heads {} (kv {}), head_dim {}, vocab {}\n", m.hidden,
              m.layers, m.heads, m.kv_heads, m.head_dim, m.vocab);
   if (m.moe) {
-    fmt::print("  MoE: {} experts, top-{}, {} shared, expert FFN {}, first {} layers dense\n",
-               m.moe->num_experts, m.moe->experts_per_token, m.moe->shared_experts,
-               m.moe->expert_intermediate, m.moe->first_dense_layers);
+    const MoeSpec& e = *m.moe;
+    const std::string groups =
+        e.groups_per_token < e.expert_groups
+            ? fmt::format(" within {} of {} groups", e.groups_per_token, e.expert_groups)
+            : "";
+    fmt::print("  MoE: {} experts, top-{}{}, {} shared, expert FFN {}, first {} layers dense\n",
+               e.num_experts, e.experts_per_token, groups, e.shared_experts, e.expert_intermediate,
+               e.first_dense_layers);
   }
   if (m.mla) {
     fmt::print("  MLA: q_lora {}, kv_lora {}, qk nope/rope {}/{}, v {}\n", m.mla->q_lora_rank,

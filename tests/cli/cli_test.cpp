@@ -120,6 +120,16 @@ TEST(Cli, UnsupportedArchitectureInConfigJson) {
   EXPECT_NE(r.out.find(path + ":2"), std::string::npos) << r.out;
 }
 
+TEST(Cli, ShowModelNamesGroupLimitedRouting) {
+  CliRun r = run("show model deepseek-v3");
+  EXPECT_EQ(r.code, 0) << r.out;
+  EXPECT_NE(r.out.find("MoE: 256 experts, top-8 within 4 of 8 groups, 1 shared"),
+            std::string::npos)
+      << r.out;
+  CliRun m = run("show model mixtral-8x7b");
+  EXPECT_NE(m.out.find("MoE: 8 experts, top-2, 0 shared"), std::string::npos) << m.out;
+}
+
 TEST(Cli, BadFlagsAreExit2) {
   EXPECT_EQ(run("eval --chip h100-sxm").code, 2);
   EXPECT_EQ(run("op gemm --chip h100-sxm --m -1 --n 1 --k 1").code, 2);
