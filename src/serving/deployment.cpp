@@ -98,6 +98,7 @@ Deployment make_deployment(std::shared_ptr<StepModel> step, int count, EngineCon
         std::max(0.0, free) / gb, min_tokens));
   }
   engine.kv_blocks = blocks * kv_ranks;
+  if (kv_ranks > 1) engine.max_chunk = rank_tokens;
   // A token's KV over the replica: on the attn_tp chips of its attention-DP
   // rank, else split over the tp chips of each of the cp groups (each
   // holding 1/cp of it).

@@ -160,7 +160,7 @@ void Replica::plan_prefills(int64_t& budget) {
     if (budget <= 0) return;
     if (s.prefilled == s.prompt || s.chunk > 0) continue;
     const int64_t left = s.prompt - s.prefilled;
-    const int64_t n = std::min(left, budget);
+    const int64_t n = std::min({left, budget, chunk_cap()});
     if (!cfg_.chunked_prefill && n < left) continue;
     s.chunk = n;
     budget -= n;
@@ -188,7 +188,7 @@ void Replica::admit(int64_t& budget) {
                        cfg_.swap_bandwidth;
       s.swapped_blocks = 0;  // decodes again from the next iteration
     } else {
-      s.chunk = std::min(s.prompt, budget);
+      s.chunk = std::min({s.prompt, budget, chunk_cap()});
       budget -= s.chunk;
     }
     running_.push_back(s);

@@ -107,6 +107,11 @@ class Replica {
   void plan_decodes(int64_t& budget);
   void plan_prefills(int64_t& budget);
   void admit(int64_t& budget);
+  // Most prompt tokens one sequence prefills this iteration (EngineConfig::
+  // max_chunk under chunked prefill; whole prompts otherwise).
+  int64_t chunk_cap() const {
+    return cfg_.chunked_prefill && cfg_.max_chunk > 0 ? cfg_.max_chunk : cfg_.max_tokens;
+  }
 
   int index_;
   ReplicaRole role_;

@@ -10,6 +10,7 @@
 #include "engine/batch.hpp"
 #include "engine/expert_dispatch.hpp"
 #include "engine/fixed_batch.hpp"
+#include "serving/deployment.hpp"
 #include "engine/memory_fit.hpp"
 #include "engine/parallel_plan.hpp"
 #include "engine/step_model.hpp"
@@ -249,6 +250,22 @@ TEST(WideEp, EachRankPacksItsOwnPrefillBudget) {
   // rank at a time: 64 prompts of 10,000 tokens = 2 rounds x 3 chunks.
   FixedBatchResult lr = run_fixed_batch(step, FixedBatchRequest{64, 10000, 1, 131072, 1});
   EXPECT_EQ(lr.prefill_steps, 6);
+}
+
+// In serving the same split holds: a wide-EP replica's engine caps each
+// prompt's chunk at max_tokens / ranks; a TP replica does not.
+TEST(WideEp, ServingReplicaCapsChunksAtARanksShare) {
+  ChipSpec chip = load_chip("h200-sxm");
+  ModelSpec m = load_model("deepseek-v3");
+  Precision p = load_precision("fp8");
+  auto deploy = [&](const StepOptions& o) {
+    return make_deployment(std::make_shared<StepModel>(chip, m, p, o), 8, EngineConfig{});
+  };
+  EXPECT_EQ(deploy(wide_ep(8)).cluster.engine.max_chunk, 8192 / 8);
+  StepOptions two = wide_ep(8);
+  two.attn_tp = 2;
+  EXPECT_EQ(deploy(two).cluster.engine.max_chunk, 8192 / 4);
+  EXPECT_EQ(deploy(StepOptions{8, 1, 8}).cluster.engine.max_chunk, 0);
 }
 
 TEST(WideEp, StepIsNeverFasterThanStreamingTheRanksWeights) {

@@ -98,6 +98,33 @@ TEST(ServingSimulator, ChunkedPrefillSplitsLongPrompts) {
   EXPECT_NEAR(r.records[0].finish, 0.040, 1e-12);
 }
 
+// Attention DP: no prompt's chunk exceeds a rank's share of the budget. Two
+// 10-token prompts, 8 tokens per iteration, chunks of at most 4: each prompt
+// prefills 4 + 4 + 2 tokens side by side (8 tokens per iteration), where
+// without the cap the first would take all 8 at once.
+TEST(ServingSimulator, ChunksStayWithinARanksShare) {
+  std::vector<Request> reqs = {{0, 0.0, 10, 1, 1}, {1, 0.0, 10, 1, 1}};
+  ClusterConfig c = one_replica(4, 8, 100);
+  c.engine.max_chunk = 4;
+  ConstantStep step;
+  simulate(reqs, c, step.fn());
+  ASSERT_GE(step.seen.size(), 3u);
+  for (int i = 0; i < 2; ++i) {
+    ASSERT_EQ(step.seen[i].prefill.size(), 2u) << i;
+    for (const auto& p : step.seen[i].prefill) EXPECT_EQ(p.new_tokens, 4) << i;
+  }
+  ConstantStep whole;
+  simulate(reqs, one_replica(4, 8, 100), whole.fn());
+  ASSERT_EQ(whole.seen[0].prefill.size(), 1u);
+  EXPECT_EQ(whole.seen[0].prefill[0].new_tokens, 8);
+  // Without chunked prefill the cap does not apply (prompts go whole).
+  c.engine.chunked_prefill = false;
+  c.engine.max_tokens = 10;
+  ConstantStep unchunked;
+  simulate(reqs, c, unchunked.fn());
+  EXPECT_EQ(unchunked.seen[0].prefill[0].new_tokens, 10);
+}
+
 // Token accounting through the step-time function: every output token is
 // either a decode or the end of a prompt.
 struct TokenCounter {
