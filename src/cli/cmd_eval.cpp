@@ -57,14 +57,8 @@ void register_eval(CLI::App& app) {
       j["model"] = e.model.id;
       j["precision"] = e.precision.name;
       j["chips"] = e.plan.chips();
-      j["plan"] = {{"tp", e.plan.tp},
-                   {"pp", e.plan.pp},
-                   {"ep", e.plan.ep},
-                   {"dp", e.plan.dp},
-                   {"attention_dp", e.plan.attention_dp},
-                   {"attention_tp", e.plan.attention_tp()},
-                   {"cp", e.plan.cp},
-                   {"overlap", w->overlap}};
+      j["plan"] = plan_json(e.plan);
+      j["plan"]["overlap"] = w->overlap;
       j["batch"] = w->batch;
       j["input"] = w->input;
       j["output"] = w->output;

@@ -53,18 +53,13 @@ void register_plan(CLI::App& app) {
     std::stable_sort(by_latency.begin(), by_latency.end(),
                      [](auto& a, auto& b) { return a.result.e2e < b.result.e2e; });
     auto row_json = [](const Evaluation& e) {
-      return nlohmann::json{{"tp", e.plan.tp},
-                            {"pp", e.plan.pp},
-                            {"ep", e.plan.ep},
-                            {"dp", e.plan.dp},
-                            {"attention_dp", e.plan.attention_dp},
-                            {"attention_tp", e.plan.attention_tp()},
-                            {"cp", e.plan.cp},
-                            {"ttft_s", e.result.ttft},
-                            {"tpot_s", e.result.tpot},
-                            {"e2e_s", e.result.e2e},
-                            {"output_tokens_per_s", e.result.output_tokens_per_s},
-                            {"memory_used_fraction", e.memory.used() / e.memory.capacity}};
+      nlohmann::json row = plan_json(e.plan);
+      row.update({{"ttft_s", e.result.ttft},
+                  {"tpot_s", e.result.tpot},
+                  {"e2e_s", e.result.e2e},
+                  {"output_tokens_per_s", e.result.output_tokens_per_s},
+                  {"memory_used_fraction", e.memory.used() / e.memory.capacity}});
+      return row;
     };
     if (out->json()) {
       nlohmann::json t = nlohmann::json::array(), l = nlohmann::json::array();

@@ -3,6 +3,7 @@
 #include <fmt/core.h>
 
 #include <charconv>
+#include <nlohmann/json.hpp>
 
 #include "config/error.hpp"
 #include "hardware/chip_loader.hpp"
@@ -51,6 +52,16 @@ std::string plans_that_fit(const ChipSpec& chip, const ModelSpec& model,
 }
 
 }  // namespace
+
+nlohmann::json plan_json(const ParallelPlan& plan) {
+  return {{"tp", plan.tp},
+          {"pp", plan.pp},
+          {"ep", plan.ep},
+          {"dp", plan.dp},
+          {"attention_dp", plan.attention_dp},
+          {"attention_tp", plan.attention_tp()},
+          {"cp", plan.cp}};
+}
 
 int parse_tp_degree(const std::string& s) {
   int tp = 0;

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
+#include <nlohmann/json_fwd.hpp>
 #include <string>
 
 #include "engine/fixed_batch.hpp"
@@ -24,6 +25,10 @@ struct WorkloadArgs {
   bool overlap = false;        // two-batch overlap of collectives with compute
 };
 void add_workload_options(CLI::App& cmd, WorkloadArgs& w, bool with_plan = true);
+
+// The plan's degrees as `eval` and `plan` report them in JSON: tp, pp, ep,
+// dp, attention_dp, attention_tp (ways attention is split) and cp.
+nlohmann::json plan_json(const ParallelPlan& plan);
 
 // A --tp value that names a degree (not "auto"): a whole number >= 1, else a
 // UserError naming the flag.

@@ -70,7 +70,9 @@ CollectiveResult expert_exchange(const SystemSpec& system, int ep, int64_t token
   if (ep <= domain || system.scale_up.topology == Topology::torus) {
     // Inside one domain (DeepEP's intranode kernels), or a torus: a direct
     // all-to-all of one copy per destination rank.
-    return collective(system, CollectiveKind::all_to_all, ep, vector * ranks_per_token(moe, ep));
+    return collective(
+        system, CollectiveKind::all_to_all, ep,
+        expert_exchange_bytes(tokens, ranks_per_token(moe, ep), hidden, element_bytes));
   }
   // Across domains (DeepEP's internode kernels): a token crosses the network
   // once to each other node holding any of its experts (RDMA to the rank of

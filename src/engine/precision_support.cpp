@@ -38,16 +38,10 @@ std::string joined(const std::vector<std::string>& v) {
 
 }  // namespace
 
-std::string first_unsupported_layer_class(const ChipSpec& chip, const ModelSpec& model,
-                                          const Precision& precision) {
-  const std::optional<LayerClass> c = first_unsupported(chip, model, precision);
-  return c ? c->key : "";
-}
-
 std::vector<std::string> precisions_that_run(const ChipSpec& chip, const ModelSpec& model) {
   std::vector<std::string> ids;
   for (const std::string& id : list_precisions()) {
-    if (first_unsupported_layer_class(chip, model, load_precision(id)).empty()) ids.push_back(id);
+    if (!first_unsupported(chip, model, load_precision(id))) ids.push_back(id);
   }
   return ids;
 }

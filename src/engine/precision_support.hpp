@@ -1,8 +1,9 @@
 // Whether a chip's matrix engine runs every layer class of a precision
 // recipe, and which preset recipes it does run (for the error's hint).
 // Contract: require_precision_runs throws UserError naming the recipe file and
-// the first layer class whose dtype the chip lacks; the hint lists the preset
-// recipes the chip runs for this model.
+// the first layer class (in recipe order; expert layers only for MoE) whose
+// dtype the chip lacks; the hint lists the preset recipes the chip runs for
+// this model.
 #pragma once
 
 #include <string>
@@ -13,11 +14,6 @@
 #include "workload/precision.hpp"
 
 namespace cw {
-
-// The first layer class (in recipe order) whose compute dtype `chip` lacks,
-// or an empty string when it runs them all. Expert layers count only for MoE.
-std::string first_unsupported_layer_class(const ChipSpec& chip, const ModelSpec& model,
-                                          const Precision& precision);
 
 // Preset recipe ids whose every layer class `chip` runs for `model`, sorted.
 std::vector<std::string> precisions_that_run(const ChipSpec& chip, const ModelSpec& model);

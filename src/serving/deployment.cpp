@@ -99,10 +99,9 @@ Deployment make_deployment(std::shared_ptr<StepModel> step, int count, EngineCon
   }
   engine.kv_blocks = blocks * kv_ranks;
   if (kv_ranks > 1) engine.max_chunk = rank_tokens;
-  // A token's KV over the replica: on the attn_tp chips of its attention-DP
-  // rank, else split over the tp chips of each of the cp groups (each
-  // holding 1/cp of it).
-  engine.kv_bytes_per_token = kv_per_token * (so.attention_dp ? so.attn_tp : group);
+  // A token's KV over the replica: on the chips that split its attention
+  // (its attention-DP rank's attn_tp, else tp), in each of the cp groups.
+  engine.kv_bytes_per_token = kv_per_token * plan.attention_tp() * plan.cp;
   engine.swap_bandwidth = kHostLinkBandwidth * group;
   d.cluster.replicas = d.replicas;
   d.cluster.engine = engine;
