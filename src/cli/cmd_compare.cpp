@@ -46,8 +46,9 @@ void register_compare(CLI::App& app) {
     if (ids.empty()) throw UserError("--chips names no chip; give a comma-separated list");
     if (is_serving_scenario(sc->scenario)) {
       // The benchmark fixes the model and the requests.
-      for (const char* flag : {"--model", "--batch", "--input", "--output", "--pp", "--ep", "--dp",
-                               "--cp", "--attention-dp", "--overlap"}) {
+      for (const char* flag : {"--model", "--batch", "--input", "--output", "--max-tokens", "--pp",
+                               "--ep", "--dp", "--cp", "--attention-dp", "--attention-tp",
+                               "--overlap", "--routing-skew", "--eplb", "--redundant-experts"}) {
         if (cmd->get_option(flag)->count() > 0) {
           throw UserError(fmt::format("{} does not apply to --scenario {}: the benchmark ({}) "
                                       "sets the model and requests; drop {} or use --scenario "

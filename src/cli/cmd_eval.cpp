@@ -59,6 +59,7 @@ void register_eval(CLI::App& app) {
       j["chips"] = e.plan.chips();
       j["plan"] = plan_json(e.plan);
       j["plan"]["overlap"] = w->overlap;
+      j["routing_skew"] = w->routing_skew;
       j["batch"] = w->batch;
       j["input"] = w->input;
       j["output"] = w->output;
@@ -73,10 +74,10 @@ void register_eval(CLI::App& app) {
       fmt::print("{}\n", j.dump(2));
       return;
     }
-    fmt::print("{} on {} x {} ({}{}), precision {}: batch {}, input {}, output {}\n", e.model.id,
+    fmt::print("{} on {} x {} ({}{}{}), precision {}: batch {}, input {}, output {}\n", e.model.id,
                e.plan.chips(), e.chip.id, e.plan.to_string(),
-               w->overlap ? ", two-batch overlap" : "", e.precision.name, w->batch, w->input,
-               w->output);
+               w->overlap ? ", two-batch overlap" : "", routing_note(w->routing_skew),
+               e.precision.name, w->batch, w->input, w->output);
     fmt::print("memory per chip: weights {}, KV cache {}, activations {} of {}\n",
                format_bytes(e.memory.weights), format_bytes(e.memory.kv_cache),
                format_bytes(e.memory.activations), format_bytes(e.memory.capacity));

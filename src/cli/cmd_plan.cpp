@@ -6,6 +6,7 @@
 #include "cli/commands.hpp"
 #include "cli/eval_setup.hpp"
 #include "config/error.hpp"
+#include "engine/expert_load.hpp"
 #include "engine/precision_support.hpp"
 #include "hardware/chip_loader.hpp"
 #include "report/format.hpp"
@@ -30,9 +31,14 @@ void register_plan(CLI::App& app) {
     ModelSpec model = load_model(w->model);
     Precision precision = load_precision(w->precision);
     require_precision_runs(chip, model, precision);  // else every plan fails alike
+    check_routing_skew(w->routing_skew);
     std::vector<Evaluation> fits;
     std::vector<std::pair<ParallelPlan, std::string>> rejected;
-    for (const ParallelPlan& p : enumerate_plans(model, *count)) {
+    for (ParallelPlan p : enumerate_plans(model, *count)) {
+      if (p.ep >= 2) {  // expert placement applies to expert-parallel plans
+        p.eplb = w->eplb || w->redundant_experts > 0;
+        p.redundant_experts = w->redundant_experts;
+      }
       try {
         fits.push_back(evaluate_plan(chip, model, precision, p, *w));
       } catch (const UserError& e) {
@@ -70,21 +76,24 @@ void register_plan(CLI::App& app) {
                                         {"model", model.id},
                                         {"precision", precision.name},
                                         {"overlap", w->overlap},
+                                        {"routing_skew", w->routing_skew},
                                         {"by_throughput", t},
                                         {"by_latency", l},
                                         {"rejected", rejected.size()}}
                              .dump(2));
       return;
     }
-    fmt::print("{} on {} x {}, precision {}{}: batch {}, input {}, output {}\n", model.id, *count,
-               chip.id, precision.name, w->overlap ? ", two-batch overlap" : "", w->batch, w->input,
-               w->output);
+    fmt::print("{} on {} x {}, precision {}{}{}: batch {}, input {}, output {}\n", model.id, *count,
+               chip.id, precision.name, w->overlap ? ", two-batch overlap" : "",
+               routing_note(w->routing_skew), w->batch, w->input, w->output);
     fmt::print("{} plans fit, {} do not\n", fits.size(), rejected.size());
-    auto table = [](const char* title, const std::vector<Evaluation>& rows) {
-      fmt::print("\n{}\n  {:<34} {:>10} {:>10} {:>10} {:>12} {:>9}\n", title, "plan", "TTFT",
+    size_t width = 34;
+    for (const auto& e : fits) width = std::max(width, e.plan.to_string().size());
+    auto table = [width](const char* title, const std::vector<Evaluation>& rows) {
+      fmt::print("\n{}\n  {:<{}} {:>10} {:>10} {:>10} {:>12} {:>9}\n", title, "plan", width, "TTFT",
                  "TPOT", "e2e", "tokens/s", "mem used");
       for (const auto& e : rows) {
-        fmt::print("  {:<34} {:>10} {:>10} {:>10} {:>12.0f} {:>8.0f}%\n", e.plan.to_string(),
+        fmt::print("  {:<{}} {:>10} {:>10} {:>10} {:>12.0f} {:>8.0f}%\n", e.plan.to_string(), width,
                    format_time(e.result.ttft), format_time(e.result.tpot),
                    format_time(e.result.e2e), e.result.output_tokens_per_s,
                    100.0 * e.memory.used() / e.memory.capacity);

@@ -113,6 +113,7 @@ void register_serve(CLI::App& app) {
                              "and every sequence's KV cache too")
                  ->check(CLI::PositiveNumber)
                  ->capture_default_str();
+  add_routing_options(*cmd, o.routing_skew, o.eplb, o.redundant_experts);
   cmd->add_option("--max-batch", o.engine.max_batch, "most running requests per replica")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
@@ -141,6 +142,8 @@ void register_serve(CLI::App& app) {
   disagg->excludes(attention_tp);
   disagg->excludes(overlap);
   disagg->excludes(cp);
+  for (const char* flag : {"--routing-skew", "--eplb", "--redundant-experts"})
+    disagg->excludes(cmd->get_option(flag));
   cmd->add_option("--prefill-replicas", a->split.prefill_replicas,
                   "with --disaggregate: replicas in the prefill pool")
       ->check(CLI::PositiveNumber)

@@ -53,6 +53,24 @@ std::string plans_that_fit(const ChipSpec& chip, const ModelSpec& model,
 
 }  // namespace
 
+std::string routing_note(double routing_skew) {
+  return routing_skew > 0 ? fmt::format(", routing skew {:g}", routing_skew) : "";
+}
+
+void add_routing_options(CLI::App& cmd, double& routing_skew, bool& eplb, int& redundant) {
+  cmd.add_option("--routing-skew", routing_skew,
+                 "MoE: Zipf exponent of the experts' popularity, p_i ~ i^-s (0 = uniform "
+                 "routing)")
+      ->capture_default_str();
+  cmd.add_flag("--eplb", eplb,
+               "MoE: place experts by load over the ep ranks (DeepSeek EPLB) instead of "
+               "E/ep consecutive experts per rank");
+  cmd.add_option("--redundant-experts", redundant,
+                 "MoE with --eplb: extra copies of the heaviest experts (each rank holds "
+                 "(E + R) / ep)")
+      ->capture_default_str();
+}
+
 nlohmann::json plan_json(const ParallelPlan& plan) {
   return {{"tp", plan.tp},
           {"pp", plan.pp},
@@ -60,7 +78,9 @@ nlohmann::json plan_json(const ParallelPlan& plan) {
           {"dp", plan.dp},
           {"attention_dp", plan.attention_dp},
           {"attention_tp", plan.attention_tp()},
-          {"cp", plan.cp}};
+          {"cp", plan.cp},
+          {"eplb", plan.eplb},
+          {"redundant_experts", plan.redundant_experts}};
 }
 
 int parse_tp_degree(const std::string& s) {
@@ -88,6 +108,7 @@ void add_workload_options(CLI::App& cmd, WorkloadArgs& w, bool with_plan) {
   cmd.add_flag("--overlap", w.overlap,
                "two-batch overlap: split each iteration into two micro-batches whose all-reduce "
                "and expert all-to-all run while the other computes (SGLang/DeepSeek TBO)");
+  add_routing_options(cmd, w.routing_skew, w.eplb, w.redundant_experts);
   if (!with_plan) return;
   cmd.add_option("--tp", w.tp, "tensor-parallel degree, or auto (fewest chips that fit)")
       ->check(CLI::PositiveNumber | CLI::IsMember({"auto"}))
@@ -130,6 +151,9 @@ Evaluation evaluate_plan(const ChipSpec& chip, const ModelSpec& model, const Pre
   options.attn_tp = plan.attn_tp;
   options.overlap = w.overlap;
   options.cp = plan.cp;
+  options.eplb = plan.eplb;
+  options.redundant_experts = plan.redundant_experts;
+  options.routing_skew = w.routing_skew;
   StepModel step(chip, model, precision, options);
   e.result = run_fixed_batch(
       step, FixedBatchRequest{w.batch, w.input, w.output, w.max_tokens, plan.dp});
@@ -140,7 +164,15 @@ Evaluation evaluate_workload(const std::string& chip_id, const WorkloadArgs& w) 
   ChipSpec chip = load_chip(chip_id);
   ModelSpec model = load_model(w.model);
   Precision precision = load_precision(w.precision);
-  ParallelPlan plan{1, w.pp, w.ep, 1, w.attention_dp, w.cp, w.attn_tp};
+  ParallelPlan plan{1,
+                    w.pp,
+                    w.ep,
+                    1,
+                    w.attention_dp,
+                    w.cp,
+                    w.attn_tp,
+                    w.eplb || w.redundant_experts > 0,
+                    w.redundant_experts};
   if (w.tp == "auto") {
     if (w.attention_dp) {
       throw UserError("--attention-dp needs an explicit group size: give --tp and --ep equal "

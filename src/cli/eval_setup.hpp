@@ -23,11 +23,21 @@ struct WorkloadArgs {
   bool attention_dp = false;   // attention data-parallel over the ep = tp group (wide EP)
   int attn_tp = 1;             // with attention_dp: chips per attention-DP rank
   bool overlap = false;        // two-batch overlap of collectives with compute
+  bool eplb = false;           // EPLB expert placement over the ep ranks
+  int redundant_experts = 0;   // EPLB's extra expert copies (implies eplb)
+  double routing_skew = 0;     // Zipf exponent of expert popularity (0 = uniform)
 };
 void add_workload_options(CLI::App& cmd, WorkloadArgs& w, bool with_plan = true);
 
+// ", routing skew 1.2" for a run's header line; empty for uniform routing.
+std::string routing_note(double routing_skew);
+
+// --routing-skew, --eplb and --redundant-experts (eval, plan, compare, serve).
+void add_routing_options(CLI::App& cmd, double& routing_skew, bool& eplb, int& redundant);
+
 // The plan's degrees as `eval` and `plan` report them in JSON: tp, pp, ep,
-// dp, attention_dp, attention_tp (ways attention is split) and cp.
+// dp, attention_dp, attention_tp (ways attention is split), cp, eplb and
+// redundant_experts.
 nlohmann::json plan_json(const ParallelPlan& plan);
 
 // A --tp value that names a degree (not "auto"): a whole number >= 1, else a

@@ -1,10 +1,15 @@
 #include "engine/expert_load.hpp"
 
+#include <fmt/core.h>
+
 #include <algorithm>
 #include <cmath>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <numbers>
+
+#include "config/error.hpp"
 
 namespace cw {
 
@@ -36,22 +41,105 @@ double expected_max_standard_normal(int n) {
   return it->second;
 }
 
-ExpertRows busiest_rank_rows(int64_t assignments, int64_t touched, int ranks, int64_t local,
-                             double z) {
-  const double a = static_cast<double>(assignments);
-  const double p = 1.0 / ranks;
-  const double rank_rows = std::min(a, a * p + z * std::sqrt(a * p * (1 - p)));
+void check_routing_skew(double skew) {
+  if (!(skew >= 0 && skew <= kMaxRoutingSkew)) {
+    throw UserError(fmt::format(
+        "--routing-skew {}: expected a Zipf exponent from 0 (uniform routing, the default) to {}",
+        skew, kMaxRoutingSkew));
+  }
+}
+
+std::vector<double> zipf_popularity(int64_t experts, double skew) {
+  std::vector<double> p(static_cast<size_t>(experts));
+  double sum = 0;
+  for (int64_t i = 0; i < experts; ++i) sum += p[i] = std::pow(static_cast<double>(i + 1), -skew);
+  for (double& x : p) x /= sum;
+  return p;
+}
+
+ExpertPlacement place_experts(int64_t experts, int experts_per_token, int ranks, double skew,
+                              bool eplb, int redundant) {
+  ExpertPlacement pl;
+  pl.ranks = ranks;
+  pl.experts = experts;
+  pl.slots = (experts + redundant) / ranks;
+  pl.share = 1.0 / ranks;
+  if (skew == 0 && !eplb) return pl;  // uniform routing, static placement
+  const std::vector<double> p = zipf_popularity(experts, skew);
+  const double k = experts_per_token, e = static_cast<double>(experts);
+  pl.pick.reserve(p.size());
+  for (double x : p) pl.pick.push_back(std::min(1.0, k * x));
+  double sum_sq = 0;
+  for (double x : p) sum_sq += x * x;
+  if (!eplb) {
+    // Sum of L = E/ranks popularities drawn without replacement.
+    const double l = e / ranks, variance = sum_sq / e - 1.0 / (e * e);
+    pl.share_sd = experts > 1 ? std::sqrt(l * variance * (e - l) / (e - 1)) : 0.0;
+    pl.copy_cv2 = e * sum_sq - 1;
+    return pl;
+  }
+  // eplb.py replicate_experts: each extra copy to the highest load per copy.
+  std::vector<int64_t> copies(p.size(), 1);
+  for (int r = 0; r < redundant; ++r) {
+    size_t best = 0;
+    for (size_t i = 1; i < p.size(); ++i)
+      if (p[i] / copies[i] > p[best] / copies[best]) best = i;
+    ++copies[best];
+  }
+  std::vector<double> loads;
+  for (size_t i = 0; i < p.size(); ++i)
+    for (int64_t c = 0; c < copies[i]; ++c) loads.push_back(p[i] / copies[i]);
+  std::sort(loads.begin(), loads.end(), std::greater<>());
+  // balanced_packing: heaviest copy first, to the lightest rank with a free slot.
+  std::vector<double> load(ranks, 0.0), load_sq(ranks, 0.0);
+  std::vector<int64_t> used(ranks, 0);
+  for (double x : loads) {
+    int best = -1;
+    for (int r = 0; r < ranks; ++r)
+      if (used[r] < pl.slots && (best < 0 || load[r] < load[best])) best = r;
+    load[best] += x;
+    load_sq[best] += x * x;
+    ++used[best];
+  }
+  const int busiest = static_cast<int>(std::max_element(load.begin(), load.end()) - load.begin());
+  pl.share = load[busiest];
+  const double mean = load[busiest] / used[busiest];
+  pl.copy_cv2 = std::max(0.0, load_sq[busiest] / used[busiest] / (mean * mean) - 1);
+  return pl;
+}
+
+double touched_experts(const ExpertPlacement& pl, int experts_per_token, int64_t tokens) {
+  const double t = static_cast<double>(tokens), e = static_cast<double>(pl.experts);
+  if (pl.pick.empty()) return e * (1.0 - std::pow(1.0 - experts_per_token / e, t));
+  double touched = 0;
+  for (double q : pl.pick) touched += 1.0 - std::pow(1.0 - q, t);
+  return touched;
+}
+
+ExpertRows busiest_rank_rows(int64_t assignments, int64_t touched, int64_t local,
+                             const ExpertPlacement& pl, double z) {
+  const double a = static_cast<double>(assignments), m = pl.share;
+  const double sd = std::sqrt(a * a * pl.share_sd * pl.share_sd + a * m * (1 - m));
+  const double rank_rows = std::min(a, a * m + z * sd);
   const double mu = std::max(1.0, rank_rows / static_cast<double>(local));
   ExpertRows r;
   if (local == 1) {
     r.hi = std::max<int64_t>(1, std::llround(std::ceil(rank_rows - 1e-9)));
     return r;
   }
-  const double sd = std::sqrt(mu * (1.0 - 1.0 / static_cast<double>(touched)));
-  r.hi = std::max<int64_t>(1, std::llround(mu + sd));
-  r.lo = std::max<int64_t>(1, std::llround(mu - sd));
+  const double spread =
+      std::sqrt(mu * (1.0 - 1.0 / static_cast<double>(touched)) + mu * mu * pl.copy_cv2);
   r.experts_hi = (local + 1) / 2;
   r.experts_lo = local / 2;
+  r.lo = std::max<int64_t>(1, std::llround(mu - spread));
+  if (mu - spread >= 0.5) {
+    r.hi = std::max<int64_t>(1, std::llround(mu + spread));
+  } else {
+    // A spread wider than the mean (skewed popularity): the cold half keeps
+    // one row each and the hot half carries the rest of the rank's rows.
+    const double rest = rank_rows - static_cast<double>(r.lo * r.experts_lo);
+    r.hi = std::max<int64_t>(1, std::llround(rest / static_cast<double>(r.experts_hi)));
+  }
   return r;
 }
 

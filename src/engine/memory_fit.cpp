@@ -23,13 +23,18 @@ MemoryBudget memory_budget(const ChipSpec& chip, const ModelSpec& model,
   const int tp = plan.attention_tp();
   const int pp = plan.pp;
   b.capacity = chip.main_memory().capacity;
+  const double routed = routed_expert_bytes(model, precision);
   if (plan.attention_dp) {
     // Everything but the routed experts is replicated on each attention-DP
     // rank and split over its attn_tp chips; routed experts over the ep chips.
-    const double routed = routed_expert_bytes(model, precision);
     b.weights = ((weight_bytes(model, precision) - routed) / tp + routed / plan.ep) / pp;
   } else {
     b.weights = weight_bytes(model, precision) / (tp * pp);
+  }
+  // EPLB's redundant copies: each rank holds (E + R)/ep experts instead of E/ep.
+  if (model.moe && plan.redundant_experts > 0) {
+    const double copies = static_cast<double>(plan.redundant_experts) / model.moe->num_experts;
+    b.weights += routed * copies / ((plan.attention_dp ? plan.ep : tp) * pp);
   }
   // KV heads are split across TP ranks until each rank holds one (then replicated).
   double kv_per_token = kv_cache_bytes_per_token(model, precision);

@@ -32,7 +32,8 @@ MemoryBudget memory_budget(const ChipSpec& chip, const ModelSpec& model,
 // Any plan (dp is ignored: one replica). Under attention DP `cached_tokens`
 // and `step_tokens` are one rank's own (its share of the sequences): every
 // rank holds the attention, dense, shared-expert, embedding and LM-head
-// weights (split over its attn_tp chips) and E/ep of the routed experts. Under context parallelism
+// weights (split over its attn_tp chips) and E/ep of the routed experts
+// ((E + R)/ep with R redundant EPLB copies). Under context parallelism
 // they are the replica's, and each chip holds 1/cp of the KV cache and of
 // the step's tokens (weights are replicated over the cp groups).
 MemoryBudget memory_budget(const ChipSpec& chip, const ModelSpec& model,

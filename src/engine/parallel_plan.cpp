@@ -15,12 +15,52 @@ std::string divisors_of(int64_t n, int64_t limit) {
   return s;
 }
 
+// EPLB and its redundant expert copies (ParallelPlan::eplb, redundant_experts).
+void check_expert_placement(const ParallelPlan& p, const ModelSpec& m) {
+  const int r = p.redundant_experts;
+  if (r < 0) {
+    throw UserError(
+        fmt::format("--redundant-experts {}: expected 0 or more extra expert copies", r));
+  }
+  if (r > 0 && !p.eplb) {
+    throw UserError(
+        "redundant experts are placed by EPLB: add --eplb (or drop --redundant-experts)");
+  }
+  if (!p.eplb) return;
+  if (!m.moe) {
+    throw UserError(fmt::format(
+        "--eplb balances routed experts over expert-parallel ranks; {} is dense (drop --eplb)",
+        m.id));
+  }
+  if (p.ep < 2) {
+    throw UserError(fmt::format(
+        "--eplb balances routed experts over expert-parallel ranks; it needs --ep 2 or more (got "
+        "--ep {})",
+        p.ep));
+  }
+  const int64_t e = m.moe->num_experts;
+  if (r > e * (p.ep - 1)) {
+    throw UserError(fmt::format(
+        "--redundant-experts {} exceeds {} = experts x (ep - 1), one copy of every expert on "
+        "every rank",
+        r, e * (p.ep - 1)));
+  }
+  if ((e + r) % p.ep != 0) {
+    const int64_t down = r - (e + r) % p.ep, up = down + p.ep;
+    throw UserError(fmt::format(
+        "--redundant-experts {}: the {} experts plus the copies must fill the {} ranks evenly "
+        "(a multiple of {}); use {}{}",
+        r, e, p.ep, p.ep, down >= 0 ? fmt::format("{} or ", down) : "", up));
+  }
+}
+
 }  // namespace
 
 std::string ParallelPlan::to_string() const {
-  return fmt::format("tp{} pp{} ep{} dp{}{}{}{}", tp, pp, ep, dp, attention_dp ? " attn-dp" : "",
-                     attn_tp > 1 ? fmt::format(" attn-tp{}", attn_tp) : "",
-                     cp > 1 ? fmt::format(" cp{}", cp) : "");
+  return fmt::format(
+      "tp{} pp{} ep{} dp{}{}{}{}{}", tp, pp, ep, dp, attention_dp ? " attn-dp" : "",
+      attn_tp > 1 ? fmt::format(" attn-tp{}", attn_tp) : "", cp > 1 ? fmt::format(" cp{}", cp) : "",
+      eplb ? (redundant_experts > 0 ? fmt::format(" eplb+{}", redundant_experts) : " eplb") : "");
 }
 
 void check_plan(const ParallelPlan& p, const ModelSpec& m) {
@@ -95,6 +135,7 @@ void check_plan(const ParallelPlan& p, const ModelSpec& m) {
     throw UserError(fmt::format("--ep {} does not divide the {} experts of {}; valid: {}", p.ep,
                                 m.moe->num_experts, m.id, divisors_of(m.moe->num_experts, p.tp)));
   }
+  check_expert_placement(p, m);
 }
 
 std::vector<ParallelPlan> enumerate_plans(const ModelSpec& m, int count) {

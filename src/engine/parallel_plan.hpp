@@ -36,6 +36,12 @@ struct ParallelPlan {
   // Under attention DP: chips per attention-DP rank, which split attention
   // heads, dense FFNs, shared experts and the LM head among themselves.
   int attn_tp = 1;
+  // Expert placement over the ep ranks (engine/expert_load.hpp): EPLB's
+  // balanced packing by expert load instead of E/ep consecutive experts per
+  // rank, with `redundant_experts` extra copies of the heaviest experts
+  // (each rank then holds (E + redundant) / ep expert copies).
+  bool eplb = false;
+  int redundant_experts = 0;
   int chips() const { return tp * pp * cp * dp; }
   int moe_tp() const { return tp / ep; }  // ways each expert's FFN is split
   // Ways attention, dense FFNs, shared experts and the LM head are split.
@@ -47,7 +53,7 @@ struct ParallelPlan {
     return (n + attention_ranks() - 1) / attention_ranks();
   }
   // "tp4 pp2 ep1 dp1", "tp8 pp1 ep8 dp1 attn-dp", "tp8 pp1 ep8 dp1 attn-dp attn-tp2",
-  // "tp4 pp1 ep1 dp1 cp2"
+  // "tp4 pp1 ep1 dp1 cp2", "tp8 pp1 ep8 dp1 attn-dp eplb+32"
   std::string to_string() const;
   bool operator==(const ParallelPlan&) const = default;
 };
@@ -57,7 +63,8 @@ struct ParallelPlan {
 // or the expert count, ep > 1 on a dense model, attention_dp on a dense model
 // or with ep != tp or ep < 2, attn_tp without attention_dp or not a proper
 // divisor of ep and of the heads, cp > 1 with attention DP, pipeline stages or on
-// an MLA model.
+// an MLA model, eplb without ep >= 2, redundant experts without eplb, negative,
+// above E·(ep − 1) or leaving E + redundant not a multiple of ep.
 // The message names the flag and suggests valid values.
 void check_plan(const ParallelPlan& plan, const ModelSpec& model);
 

@@ -35,6 +35,11 @@ StepModel::StepModel(const ChipSpec& chip, const ModelSpec& model, const Precisi
   require_precision_runs(chip_, model_, precision_);
   act_bytes_ = dtype_bits(precision.activations) / 8.0;
   busiest_rank_z_ = expected_max_standard_normal(options_.ep);
+  check_routing_skew(options_.routing_skew);
+  if (model_.moe) {
+    placement_ = place_experts(model_.moe->num_experts, model_.moe->experts_per_token, options_.ep,
+                               options_.routing_skew, options_.eplb, options_.redundant_experts);
+  }
 }
 
 void StepModel::add_gemm(std::vector<OpRecord>& ops, const char* name, int64_t m, int64_t n,
@@ -232,17 +237,18 @@ void StepModel::add_mlp(const Batch& batch, int64_t routed_tokens, bool moe,
          expert_exchange(system_, ep, sent, e, h, precision_.moe_experts.bytes_per_element()).cost,
          true});
   }
-  // Distinct experts a batch of T tokens touches when each picks k of E
-  // uniformly: E·(1 − (1 − k/E)^T) (expected coverage). The experts see every
-  // token of the group routed to them; the busiest rank's rows and their
-  // spread over its experts follow engine/expert_load.hpp.
+  // Distinct experts a batch of T tokens touches (expected coverage,
+  // E·(1 − (1 − k/E)^T) under uniform routing). The experts see every token
+  // of the group routed to them; the busiest rank holds its share of the
+  // touched experts' copies; its rows and their spread over those copies
+  // follow engine/expert_load.hpp.
   const int64_t TR = routed_tokens;
-  const double E = static_cast<double>(e.num_experts);
-  const double touched = E * (1.0 - std::pow(1.0 - e.experts_per_token / E, double(TR)));
+  const double touched = touched_experts(placement_, e.experts_per_token, TR);
   const int64_t experts = std::max<int64_t>(1, std::llround(std::ceil(touched - 1e-9)));
-  const int64_t local = ceil_div(experts, ep);  // touched experts on this rank
+  const int64_t local = std::max<int64_t>(
+      1, std::llround(std::ceil(touched * placement_.slots / e.num_experts - 1e-9)));
   const ExpertRows rows =
-      busiest_rank_rows(TR * e.experts_per_token, experts, ep, local, busiest_rank_z_);
+      busiest_rank_rows(TR * e.experts_per_token, experts, local, placement_, busiest_rank_z_);
   add_expert_gemm(ops, "experts_up", rows, up_factor * inter, h);
   activation(rows.total(), inter);
   add_expert_gemm(ops, "experts_down", rows, h, inter);

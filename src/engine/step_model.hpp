@@ -82,9 +82,17 @@ struct StepOptions {
   // cache, the partial outputs combined by a ring all-reduce. The step is
   // one group's.
   int cp = 1;
+  // Expert placement (ParallelPlan::eplb, redundant_experts) and routing
+  // skew: the Zipf exponent of the experts' popularity, 0 = uniform
+  // (engine/expert_load.hpp). Skew costs through the busiest rank's rows.
+  bool eplb = false;
+  int redundant_experts = 0;
+  double routing_skew = 0;
   double iteration_overhead = kDefaultIterationOverhead;  // seconds per iteration
   // One replica's parallel plan (dp = 1).
-  ParallelPlan plan() const { return ParallelPlan{tp, pp, ep, 1, attention_dp, cp, attn_tp}; }
+  ParallelPlan plan() const {
+    return ParallelPlan{tp, pp, ep, 1, attention_dp, cp, attn_tp, eplb, redundant_experts};
+  }
 };
 
 class StepModel {
@@ -137,6 +145,7 @@ class StepModel {
   GemmCache gemms_;
   double act_bytes_;
   double busiest_rank_z_ = 0;  // expected_max_standard_normal(ep): routing imbalance
+  ExpertPlacement placement_;  // routed experts over the ep ranks (MoE models)
 };
 
 }  // namespace cw

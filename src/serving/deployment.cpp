@@ -21,6 +21,10 @@ std::string Deployment::describe() const {
   if (o.ep > 1) plan += fmt::format(" ep {}", o.ep);
   if (o.attention_dp) plan += " attention-DP";
   if (o.attention_dp && o.attn_tp > 1) plan += fmt::format(" (attention tp {})", o.attn_tp);
+  if (o.eplb)
+    plan += o.redundant_experts > 0 ? fmt::format(" EPLB +{} experts", o.redundant_experts)
+                                    : std::string(" EPLB");
+  if (o.routing_skew > 0) plan += fmt::format(", routing skew {:g}", o.routing_skew);
   if (o.overlap) plan += ", two-batch overlap";
   return fmt::format(
       "{} replica{} x {} ({} chips), max batch {}, max tokens {}{}, {}, {} router, KV {} "
@@ -119,6 +123,9 @@ nlohmann::json to_json(const Deployment& d) {
           {"attention_dp", d.step->options().attention_dp},
           {"attention_tp", d.step->options().plan().attention_tp()},
           {"overlap", d.step->options().overlap},
+          {"eplb", d.step->options().eplb},
+          {"redundant_experts", d.step->options().redundant_experts},
+          {"routing_skew", d.step->options().routing_skew},
           {"replicas", d.replicas},
           {"max_batch", e.max_batch},
           {"max_tokens", e.max_tokens},

@@ -82,6 +82,9 @@ ServeResult run_serve(const ServeOptions& o) {
     so.attn_tp = o.attn_tp;
     so.overlap = o.overlap;
     so.cp = o.cp;
+    so.eplb = o.eplb || o.redundant_experts > 0;
+    so.redundant_experts = o.redundant_experts;
+    so.routing_skew = o.routing_skew;
     auto step = std::make_shared<StepModel>(chip, model, precision, so);
     r.deployment = make_deployment(step, o.count, o.engine, o.router, longest);
     sim = simulate(requests, r.deployment.cluster, r.deployment.step_cost(), sim_options);

@@ -23,6 +23,9 @@ struct ServeOptions {
   int attn_tp = 1;            // with attention_dp: chips per attention-DP rank
   bool overlap = false;       // two-batch overlap of collectives with compute
   int cp = 1;                 // context-parallel groups of tp chips per replica
+  bool eplb = false;          // EPLB expert placement over the ep ranks
+  int redundant_experts = 0;  // EPLB's extra expert copies (implies eplb)
+  double routing_skew = 0;    // Zipf exponent of expert popularity (0 = uniform)
   std::string trace;    // CSV path, or
   std::string dataset;  // a named dataset (mlperf-llama2-70b, ...)
   // Arrivals: offline (all at t = 0), poisson/gamma at `rate`, or, when

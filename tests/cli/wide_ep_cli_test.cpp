@@ -80,6 +80,56 @@ TEST(CliWideEp, BadCombinationsAreExit2) {
   EXPECT_NE(experts.out.find("does not divide the 8 experts"), std::string::npos) << experts.out;
 }
 
+TEST(CliWideEp, RoutingSkewAndEplbFlags) {
+  const std::string base =
+      "eval --chip h200-sxm --model deepseek-v3 --batch 256 --input 1024 "
+      "--output 64 --tp 8 --ep 8 --attention-dp --format json";
+  CliRun flat = run_stdout(base), skewed = run_stdout(base + " --routing-skew 1");
+  CliRun eplb = run_stdout(base + " --routing-skew 1 --redundant-experts 32");
+  ASSERT_EQ(flat.code, 0) << flat.out;
+  ASSERT_EQ(skewed.code, 0) << skewed.out;
+  ASSERT_EQ(eplb.code, 0) << eplb.out;
+  auto f = nlohmann::json::parse(flat.out), s = nlohmann::json::parse(skewed.out),
+       e = nlohmann::json::parse(eplb.out);
+  EXPECT_DOUBLE_EQ(s["routing_skew"].get<double>(), 1.0);
+  EXPECT_FALSE(s["plan"]["eplb"].get<bool>());
+  EXPECT_TRUE(e["plan"]["eplb"].get<bool>());
+  EXPECT_EQ(e["plan"]["redundant_experts"].get<int>(), 32);
+  // The busiest rank's experts make prefill slower; EPLB's copies win most
+  // of it back at 36 instead of 32 experts' weights per chip.
+  EXPECT_GT(s["ttft_s"].get<double>(), 1.2 * f["ttft_s"].get<double>());
+  EXPECT_LT(e["ttft_s"].get<double>(), s["ttft_s"].get<double>());
+  EXPECT_GT(e["memory"]["weights_bytes"].get<double>(), f["memory"]["weights_bytes"].get<double>());
+  CliRun table = run_stdout(
+      "eval --chip h200-sxm --model deepseek-v3 --batch 64 --tp 8 --ep 8 "
+      "--attention-dp --routing-skew 0.5 --eplb");
+  EXPECT_NE(table.out.find("(tp8 pp1 ep8 dp1 attn-dp eplb, routing skew 0.5)"), std::string::npos)
+      << table.out;
+  CliRun plan =
+      run("plan --chip h200-sxm --count 8 --model deepseek-v3 --batch 64 "
+          "--redundant-experts 32");
+  EXPECT_NE(plan.out.find("tp8 pp1 ep8 dp1 attn-dp eplb+32"), std::string::npos) << plan.out;
+  // Bad values name the flag and exit 2.
+  CliRun skew =
+      run("eval --chip h200-sxm --model deepseek-v3 --tp 8 --ep 8 --attention-dp "
+          "--routing-skew 4");
+  EXPECT_EQ(skew.code, 2);
+  EXPECT_NE(skew.out.find("--routing-skew 4: expected a Zipf exponent"), std::string::npos)
+      << skew.out;
+  CliRun plan_skew = run("plan --chip h200-sxm --count 8 --model deepseek-v3 --routing-skew -1");
+  EXPECT_EQ(plan_skew.code, 2);
+  EXPECT_NE(plan_skew.out.find("--routing-skew -1"), std::string::npos) << plan_skew.out;
+  CliRun copies =
+      run("eval --chip h200-sxm --model deepseek-v3 --tp 8 --ep 8 --attention-dp "
+          "--redundant-experts 3");
+  EXPECT_EQ(copies.code, 2);
+  EXPECT_NE(copies.out.find("use 0 or 8"), std::string::npos) << copies.out;
+  CliRun scenario = run("compare --chips h100-sxm --scenario server --eplb");
+  EXPECT_EQ(scenario.code, 2);
+  EXPECT_NE(scenario.out.find("--eplb does not apply to --scenario server"), std::string::npos)
+      << scenario.out;
+}
+
 TEST(CliWideEp, PlanThatDoesNotFitNamesAttentionDpPlansThatDo) {
   // 4 ranks each hold the 15 GB of replicated weights plus a quarter of the
   // 654 GB of routed experts: 183 GB against 141 GB.
@@ -131,6 +181,29 @@ TEST(CliWideEp, ServeRejectsImpossibleWideEp) {
           "--dataset mlperf-deepseek-r1 --offline --requests 4");
   EXPECT_EQ(split.code, 2);
   EXPECT_NE(split.out.find("--ep excludes --disaggregate"), std::string::npos) << split.out;
+  CliRun eplb =
+      run("serve --chip h200-sxm --count 16 --disaggregate --eplb --model deepseek-v3 "
+          "--dataset mlperf-deepseek-r1 --offline --requests 4");
+  EXPECT_EQ(eplb.code, 2);
+  EXPECT_NE(eplb.out.find("--eplb excludes --disaggregate"), std::string::npos) << eplb.out;
+}
+
+TEST(CliWideEp, ServeTakesTheExpertPlacement) {
+  // 36 instead of 32 routed experts per rank leave less room for KV blocks.
+  const std::string base =
+      "serve --chip h200-sxm --count 8 --tp 8 --ep 8 --attention-dp --model deepseek-v3 "
+      "--dataset mlperf-deepseek-r1 --offline --requests 40 --format json";
+  CliRun flat = run_stdout(base),
+         eplb = run_stdout(base + " --routing-skew 1 --redundant-experts 32");
+  ASSERT_EQ(flat.code, 0) << flat.out;
+  ASSERT_EQ(eplb.code, 0) << eplb.out;
+  auto f = nlohmann::json::parse(flat.out)["config"], e = nlohmann::json::parse(eplb.out)["config"];
+  EXPECT_TRUE(e["eplb"].get<bool>());
+  EXPECT_EQ(e["redundant_experts"].get<int>(), 32);
+  EXPECT_DOUBLE_EQ(e["routing_skew"].get<double>(), 1.0);
+  EXPECT_GT(e["memory_per_chip_bytes"]["weights"].get<double>(),
+            f["memory_per_chip_bytes"]["weights"].get<double>());
+  EXPECT_LT(e["kv_blocks_per_replica"].get<int64_t>(), f["kv_blocks_per_replica"].get<int64_t>());
 }
 
 }  // namespace

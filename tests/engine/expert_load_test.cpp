@@ -1,18 +1,25 @@
 // Load of the busiest expert-parallel rank: normal order statistics, the
-// binomial shift and the two-point spread against hand-computed values, and
-// the step model's MoE layers never cheaper than balanced routing.
+// binomial shift and the two-point spread against hand-computed values,
+// Zipf popularity and its static and EPLB placements by hand, and the step
+// model's MoE layers never cheaper than balanced routing.
 #include "engine/expert_load.hpp"
 
 #include <gtest/gtest.h>
 
 #include <cmath>
 #include <numbers>
+#include <vector>
 
 #include "../support/step_fixture.hpp"
 #include "engine/step_model.hpp"
 
 namespace cw {
 namespace {
+
+// Uniform routing over `experts` experts, statically placed on `ranks` ranks.
+ExpertPlacement uniform(int64_t experts, int ranks) {
+  return place_experts(experts, 8, ranks, 0.0, false, 0);
+}
 
 TEST(ExpertLoad, ExpectedMaximaOfNormals) {
   EXPECT_DOUBLE_EQ(expected_max_standard_normal(1), 0.0);
@@ -28,17 +35,18 @@ TEST(ExpertLoad, BusiestRankRowsByHand) {
   // 277.3 rows; 8.67 per expert, spread sqrt(8.67 x 255/256) = 2.94:
   // 16 experts at 12 rows, 16 at 6.
   const double z = expected_max_standard_normal(8);
-  ExpertRows r = busiest_rank_rows(2048, 256, 8, 32, z);
+  ExpertRows r = busiest_rank_rows(2048, 256, 32, uniform(256, 8), z);
   EXPECT_EQ(r.hi, 12);
   EXPECT_EQ(r.lo, 6);
   EXPECT_EQ(r.experts_hi, 16);
   EXPECT_EQ(r.experts_lo, 16);
   // One rank: no shift, only the spread: 2,048 over 256 experts = 8 +- 2.8.
-  ExpertRows one = busiest_rank_rows(2048, 256, 1, 256, 0.0);
+  ExpertRows one = busiest_rank_rows(2048, 256, 256, uniform(256, 1), 0.0);
   EXPECT_EQ(one.hi, 11);
   EXPECT_EQ(one.lo, 5);
   // One expert per rank: the rank's whole shifted total, no spread.
-  ExpertRows whole = busiest_rank_rows(2048, 256, 256, 1, expected_max_standard_normal(256));
+  ExpertRows whole =
+      busiest_rank_rows(2048, 256, 1, uniform(256, 256), expected_max_standard_normal(256));
   EXPECT_EQ(whole.experts_lo, 0);
   EXPECT_GT(whole.hi, 8);
   EXPECT_LE(whole.hi, 2048);
@@ -49,11 +57,84 @@ TEST(ExpertLoad, ImbalanceFadesWithLargeBatches) {
   // the mean shrinks as 1/sqrt(a).
   const double z = expected_max_standard_normal(8);
   auto excess = [&](int64_t a) {
-    ExpertRows r = busiest_rank_rows(a, 256, 8, 32, z);
+    ExpertRows r = busiest_rank_rows(a, 256, 32, uniform(256, 8), z);
     return static_cast<double>(r.total()) / (a / 8.0) - 1;
   };
   EXPECT_GT(excess(2048), excess(65536));
   EXPECT_LT(excess(1 << 20), 0.01);
+}
+
+TEST(ExpertLoad, ZipfPopularityByHand) {
+  for (double p : zipf_popularity(8, 0.0)) EXPECT_DOUBLE_EQ(p, 0.125);
+  // 1, 1/2, 1/3, 1/4 over their sum 25/12.
+  const std::vector<double> p = zipf_popularity(4, 1.0);
+  EXPECT_NEAR(p[0], 0.48, 1e-12);
+  EXPECT_NEAR(p[1], 0.24, 1e-12);
+  EXPECT_NEAR(p[2], 0.16, 1e-12);
+  EXPECT_NEAR(p[3], 0.12, 1e-12);
+}
+
+TEST(ExpertLoad, StaticPlacementOfASkewedRouterByHand) {
+  // Popularity .48/.24/.16/.12 on 2 ranks of 2 experts: population variance
+  // v = 0.328/4 - 1/16 = 0.0195; a rank's share of two drawn without
+  // replacement has variance 2 x 0.0195 x (4 - 2)/(4 - 1) = 0.026.
+  const ExpertPlacement pl = place_experts(4, 1, 2, 1.0, false, 0);
+  EXPECT_DOUBLE_EQ(pl.share, 0.5);
+  EXPECT_NEAR(pl.share_sd, std::sqrt(0.026), 1e-12);
+  EXPECT_NEAR(pl.copy_cv2, 4 * 0.328 - 1, 1e-12);
+  EXPECT_EQ(pl.slots, 2);
+  // Top-2 picks: min(1, 2 p_i).
+  const ExpertPlacement two = place_experts(4, 2, 2, 1.0, false, 0);
+  EXPECT_DOUBLE_EQ(two.pick[0], 0.96);
+  EXPECT_DOUBLE_EQ(two.pick[3], 0.24);
+  // One token touches its 2 experts; many tokens touch all 4.
+  EXPECT_NEAR(touched_experts(two, 2, 1), 2.0, 1e-12);
+  EXPECT_NEAR(touched_experts(two, 2, 1000), 4.0, 1e-9);
+}
+
+TEST(ExpertLoad, EplbPlacementByHand) {
+  // Popularity .48/.24/.16/.12, 2 extra copies: both go to expert 1 (.48 ->
+  // .24 per copy, then still the highest (ties keep the first) -> .16 per
+  // copy). Copies .24 .16 .16 .16 .16 .12 packed heaviest first into the
+  // lighter rank with a free slot (3 each): rank 0 gets .24, .16, .12 = .52,
+  // rank 1 .16 x 3 = .48 (eplb.py's greedy, not the optimum .48/.52 split).
+  const ExpertPlacement pl = place_experts(4, 1, 2, 1.0, true, 2);
+  EXPECT_EQ(pl.slots, 3);
+  EXPECT_NEAR(pl.share, 0.52, 1e-12);
+  EXPECT_DOUBLE_EQ(pl.share_sd, 0.0);
+  const double mean = 0.52 / 3, var = (0.24 * 0.24 + 0.16 * 0.16 + 0.12 * 0.12) / 3 - mean * mean;
+  EXPECT_NEAR(pl.copy_cv2, var / (mean * mean), 1e-12);
+  // Uniform popularity: EPLB without copies is the static placement's mean.
+  EXPECT_DOUBLE_EQ(place_experts(256, 8, 8, 0.0, true, 0).share, 0.125);
+}
+
+TEST(ExpertLoad, UniformPlacementKeepsTheBalancedRoutingFormula) {
+  // Skew 0 with or without EPLB (no copies): the same rows as uniform routing.
+  const double z = expected_max_standard_normal(8);
+  const ExpertRows a = busiest_rank_rows(2048, 256, 32, uniform(256, 8), z);
+  const ExpertRows b = busiest_rank_rows(2048, 256, 32, place_experts(256, 8, 8, 0, true, 0), z);
+  EXPECT_EQ(a.hi, b.hi);
+  EXPECT_EQ(a.lo, b.lo);
+}
+
+TEST(ExpertLoad, SkewLoadsTheBusiestRankAndEplbRelievesIt) {
+  // DeepSeek-V3's 256 experts on 8 ranks, 64k tokens x top-8: Zipf 1 routing
+  // statically placed puts more rows on the busiest rank than uniform
+  // routing; EPLB packing brings it back down, and 32 copies further.
+  const double z = expected_max_standard_normal(8);
+  const int64_t a = 65536 * 8;
+  auto rows = [&](const ExpertPlacement& pl) {
+    const int64_t local = pl.slots;
+    return busiest_rank_rows(a, 256, local, pl, z).total();
+  };
+  const int64_t flat = rows(uniform(256, 8));
+  const int64_t skewed = rows(place_experts(256, 8, 8, 1.0, false, 0));
+  const int64_t packed = rows(place_experts(256, 8, 8, 1.0, true, 0));
+  const int64_t copied = rows(place_experts(256, 8, 8, 1.0, true, 32));
+  EXPECT_GT(skewed, 1.2 * flat);
+  EXPECT_LT(packed, skewed);
+  EXPECT_LE(copied, packed);
+  EXPECT_GE(copied, flat * 0.99);
 }
 
 TEST(ExpertLoad, TheBusiestRankRunsAtLeastTheMeanLoad) {
