@@ -73,7 +73,7 @@ std::pair<Batch, Batch> split_micro_batches(const Batch& batch) {
     early.new_tokens = whole.new_tokens - late.new_tokens;
     early.context = whole.context - late.new_tokens;
     early.last_chunk = false;
-    halves = {Batch{{early}, {}}, Batch{{late}, {}}};
+    halves = {Batch{{early}, {}, 0}, Batch{{late}, {}, 0}};
   }
   return halves;
 }

@@ -23,6 +23,11 @@ struct DecodeGroup {
 struct Batch {
   std::vector<PrefillChunk> prefill;
   std::vector<DecodeGroup> decode;
+  // Under attention DP: 0 when this is the whole group's batch (the step
+  // model takes its busiest rank's share), else this is one rank's own batch
+  // (a serving replica's per-rank scheduler) and the group routes this many
+  // tokens to the experts.
+  int64_t group_tokens = 0;
 
   int64_t new_tokens() const;       // tokens that run through the linear layers
   int64_t logits_rows() const;      // sequences that emit a token this iteration

@@ -333,12 +333,16 @@ LayerClassResult StepModel::overlapped_layer_class(const MicroBatch& first,
 
 StepResult StepModel::evaluate(const Batch& group_batch) {
   StepResult r;
-  // Under attention DP this rank runs the busiest share of the group's batch;
+  // Under attention DP this rank runs the busiest share of the group's batch
+  // (or the rank's own batch a per-rank scheduler gives, Batch::group_tokens);
   // under context parallelism its share of every prompt chunk.
-  const Batch batch = options_.attention_dp
+  const bool rank_batch = options_.attention_dp && group_batch.group_tokens > 0;
+  const Batch batch = rank_batch ? group_batch
+                      : options_.attention_dp
                           ? busiest_rank_share(group_batch, options_.plan().attention_ranks())
                       : options_.cp > 1 ? context_share(group_batch, options_.cp)
                                         : group_batch;
+  const int64_t group_tokens = rank_batch ? group_batch.group_tokens : group_batch.new_tokens();
   const int64_t T = batch.new_tokens();
   if (T <= 0) return r;
   const int64_t h = model_.hidden;
@@ -353,7 +357,7 @@ StepResult StepModel::evaluate(const Batch& group_batch) {
   // experts see that fraction of the group's routed tokens.
   auto micro = [&](const Batch& half) {
     const double share = static_cast<double>(half.new_tokens()) / static_cast<double>(T);
-    return MicroBatch{half, std::max<int64_t>(1, std::llround(share * group_batch.new_tokens()))};
+    return MicroBatch{half, std::max<int64_t>(1, std::llround(share * group_tokens))};
   };
 
   LayerClassResult embed{"embedding", 1, {}, {}};
@@ -364,7 +368,7 @@ StepResult StepModel::evaluate(const Batch& group_batch) {
     int64_t count = 0;
     for (int64_t l = 0; l < model_.layers; ++l) count += model_.is_moe_layer(l) == moe ? 1 : 0;
     if (count == 0) continue;
-    LayerClassResult whole = layer_class(batch, group_batch.new_tokens(), moe, count);
+    LayerClassResult whole = layer_class(batch, group_tokens, moe, count);
     // Only a layer class with communication (a collective, an all-to-all, a
     // context-parallel ring) has anything to hide.
     const bool split = overlap && std::any_of(whole.ops.begin(), whole.ops.end(),

@@ -63,7 +63,8 @@ Deployment make_deployment(std::shared_ptr<StepModel> step, int count, EngineCon
   // Per chip: weights and the activation workspace of a max_tokens iteration,
   // then KV blocks in the configured share of what is left. Under attention
   // DP each rank holds its own sequences' KV whole and runs 1/ep of the
-  // iteration's tokens; the replica's KV pool is the ranks' together.
+  // iteration's tokens; the replica's KV pool is the ranks' together, each
+  // rank scheduling its own requests in its own pool (Replica).
   const StepOptions& so = d.step->options();
   const ParallelPlan plan = so.plan();
   const int kv_ranks = plan.attention_ranks();
@@ -102,7 +103,7 @@ Deployment make_deployment(std::shared_ptr<StepModel> step, int count, EngineCon
         std::max(0.0, free) / gb, min_tokens));
   }
   engine.kv_blocks = blocks * kv_ranks;
-  if (kv_ranks > 1) engine.max_chunk = rank_tokens;
+  engine.attention_ranks = kv_ranks;
   // A token's KV over the replica: on the chips that split its attention
   // (its attention-DP rank's attn_tp, else tp), in each of the cp groups.
   engine.kv_bytes_per_token = kv_per_token * plan.attention_tp() * plan.cp;

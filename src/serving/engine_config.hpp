@@ -31,11 +31,13 @@ struct EngineConfig {
   int64_t max_batch = 256;      // most requests admitted (running) at once
   int64_t max_tokens = 8192;    // most tokens one iteration processes (prefill + decode)
   bool chunked_prefill = true;  // split prompts across iterations to fit max_tokens
-  // Largest prefill chunk of one prompt per iteration with chunked prefill
-  // (0 = max_tokens). Under attention DP each rank schedules its own prompts
-  // with max_tokens / ranks (SGLang divides chunked_prefill_size by the DP
-  // size), so no chunk exceeds a rank's share.
-  int64_t max_chunk = 0;
+  // Attention-DP ranks of a wide-EP replica (SGLang's DP attention: a
+  // scheduler per rank). With more than one, the replica is that many rank
+  // schedulers in lockstep: requests are dealt round-robin to ranks, and each
+  // rank has its own waiting queue, KV pool (kv_blocks / ranks), request
+  // limit ceil(max_batch / ranks) and token budget max_tokens / ranks; an
+  // iteration lasts as long as the busiest rank's step.
+  int attention_ranks = 1;
   SchedulePolicy policy = SchedulePolicy::decode_first;
   int64_t block_size = 16;  // tokens per KV block (vLLM's default block size)
   int64_t kv_blocks = 0;    // KV blocks this replica holds (from the memory budget)

@@ -38,6 +38,43 @@ Replica::Replica(int index, const EngineConfig& config, const StepCostFn& step_c
   if (cfg_.max_batch < 1 || cfg_.max_tokens < 1 || cfg_.block_size < 1 || cfg_.kv_blocks < 1) {
     throw InternalError("replica needs max_batch, max_tokens, block_size and kv_blocks >= 1");
   }
+  const int n = cfg_.attention_ranks;
+  if (n > 1) {
+    if (role != ReplicaRole::colocated) {
+      throw InternalError("attention-DP rank schedulers run in colocated replicas only");
+    }
+    EngineConfig rank = cfg_;
+    rank.attention_ranks = 1;
+    rank.kv_blocks = cfg_.kv_blocks / n;
+    rank.max_batch = ceil_div(cfg_.max_batch, n);
+    rank.max_tokens = ceil_div(cfg_.max_tokens, n);
+    ranks_.reserve(static_cast<size_t>(n));
+    for (int k = 0; k < n; ++k)
+      ranks_.emplace_back(index, rank, step_cost, requests, records, role);
+    running_ranks_.assign(static_cast<size_t>(n), 0);
+  }
+}
+
+bool Replica::has_work() const {
+  if (!ranks_.empty())
+    return std::any_of(ranks_.begin(), ranks_.end(), [](const Replica& r) { return r.has_work(); });
+  return !waiting_.empty() || !running_.empty();
+}
+
+int64_t Replica::outstanding() const {
+  int64_t n =
+      static_cast<int64_t>(waiting_.size() + running_.size() + incoming_.size() + landing_.size());
+  for (const Replica& r : ranks_) n += r.outstanding();
+  return n;
+}
+
+int64_t Replica::used_blocks() const {
+  int64_t n = cfg_.kv_blocks - free_blocks_;
+  if (!ranks_.empty()) {
+    n = 0;
+    for (const Replica& r : ranks_) n += r.used_blocks();
+  }
+  return n;
 }
 
 int64_t Replica::blocks_for(const Seq& s, int64_t stored) const {
@@ -61,6 +98,10 @@ Replica::Seq Replica::new_seq(int64_t r) const {
 }
 
 void Replica::enqueue(int64_t r) {
+  if (!ranks_.empty()) {  // SGLang's DP controller deals requests round-robin
+    ranks_[next_rank_++ % ranks_.size()].enqueue(r);
+    return;
+  }
   Seq s = new_seq(r);
   records_[static_cast<size_t>(r)].replica = index_;
   waiting_.push_back(s);
@@ -160,7 +201,7 @@ void Replica::plan_prefills(int64_t& budget) {
     if (budget <= 0) return;
     if (s.prefilled == s.prompt || s.chunk > 0) continue;
     const int64_t left = s.prompt - s.prefilled;
-    const int64_t n = std::min({left, budget, chunk_cap()});
+    const int64_t n = std::min(left, budget);
     if (!cfg_.chunked_prefill && n < left) continue;
     s.chunk = n;
     budget -= n;
@@ -188,7 +229,7 @@ void Replica::admit(int64_t& budget) {
                        cfg_.swap_bandwidth;
       s.swapped_blocks = 0;  // decodes again from the next iteration
     } else {
-      s.chunk = std::min({s.prompt, budget, chunk_cap()});
+      s.chunk = std::min(s.prompt, budget);
       budget -= s.chunk;
     }
     running_.push_back(s);
@@ -197,6 +238,15 @@ void Replica::admit(int64_t& budget) {
 }
 
 double Replica::start(double now) {
+  if (!ranks_.empty()) return start_ranks(now);
+  if (!plan()) return std::numeric_limits<double>::infinity();
+  StepCost step;
+  if (!batch_.prefill.empty() || !batch_.decode.empty()) step = step_cost_(batch_);
+  commit(now, step.time + swap_seconds_, step.joules);
+  return info_.end;
+}
+
+bool Replica::plan() {
   swap_seconds_ = 0;
   info_ = IterationInfo{};
   info_.replica = index_;
@@ -210,6 +260,7 @@ double Replica::start(double now) {
   }
   batch_.prefill.clear();
   batch_.decode.clear();
+  batch_.group_tokens = 0;
   // Decode attention cost is close to linear in the total KV read, so all
   // decodes form one group at the mean context (error tested in
   // tests/serving/step_time_test.cpp).
@@ -229,26 +280,87 @@ double Replica::start(double now) {
   info_.decode_seqs = seqs;
   if (seqs == 0 && batch_.prefill.empty() && swap_seconds_ == 0) {
     // Waiting on blocks that in-flight KV transfers hold: idle until one ends.
-    if (held_blocks_ > 0 || !landing_.empty()) return std::numeric_limits<double>::infinity();
+    if (held_blocks_ > 0 || !landing_.empty()) return false;
     throw InternalError("replica " + std::to_string(index_) + " has " +
                         std::to_string(outstanding()) + " requests but scheduled nothing");
   }
-  StepCost step;
-  if (seqs > 0 || !batch_.prefill.empty()) step = step_cost_(batch_);
-  const double dt = step.time + swap_seconds_;
-  joules += step.joules;
+  return true;
+}
+
+void Replica::commit(double now, double dt, double step_joules) {
+  joules += step_joules;
   info_.start = now;
   info_.end = now + dt;
   info_.kv_total = cfg_.kv_blocks;
-  info_.kv_used = cfg_.kv_blocks - free_blocks_;
+  info_.kv_used = used_blocks();
   busy_time += dt;
   kv_block_seconds += static_cast<double>(info_.kv_used) * dt;
   kv_peak = std::max(kv_peak, info_.kv_used);
   ++iterations;
+}
+
+double Replica::start_ranks(double now) {
+  info_ = IterationInfo{};
+  info_.replica = index_;
+  // Every rank with work plans its own iteration; the experts see the
+  // tokens of all of them.
+  int64_t group_tokens = 0, most_tokens = -1, most_kv = -1;
+  size_t by_tokens = 0, by_kv = 0;
+  double swap = 0;
+  for (size_t k = 0; k < ranks_.size(); ++k) {
+    Replica& rank = ranks_[k];
+    running_ranks_[k] = rank.has_work() && rank.plan();
+    if (!running_ranks_[k]) continue;
+    const Batch& b = rank.batch_;
+    const int64_t tokens = b.new_tokens();
+    int64_t kv = 0;  // KV tokens its decodes read
+    for (const DecodeGroup& d : b.decode) kv += d.sequences * d.context;
+    group_tokens += tokens;
+    swap = std::max(swap, rank.swap_seconds_);
+    info_.prefill_tokens += rank.info_.prefill_tokens;
+    info_.prefill_seqs += rank.info_.prefill_seqs;
+    info_.decode_seqs += rank.info_.decode_seqs;
+    info_.preempted += rank.info_.preempted;
+    if (tokens > most_tokens) most_tokens = tokens, by_tokens = k;
+    if (kv > most_kv) most_kv = kv, by_kv = k;
+  }
+  if (most_tokens < 0) {
+    throw InternalError("replica " + std::to_string(index_) + " has " +
+                        std::to_string(outstanding()) + " requests but no rank scheduled any");
+  }
+  preemptions += info_.preempted;
+  // The step lasts as long as the busiest rank's: the one with the most
+  // tokens through the linear layers or the one reading the most KV.
+  auto rank_cost = [&](size_t k) {
+    Batch& b = ranks_[k].batch_;
+    if (b.prefill.empty() && b.decode.empty()) return StepCost{};
+    b.group_tokens = group_tokens;
+    return step_cost_(b);
+  };
+  StepCost step = rank_cost(by_tokens);
+  if (by_kv != by_tokens) {
+    const StepCost other = rank_cost(by_kv);
+    if (other.time > step.time) step = other;
+  }
+  const double dt = step.time + swap;
+  for (size_t k = 0; k < ranks_.size(); ++k)
+    if (running_ranks_[k]) ranks_[k].commit(now, dt, 0);
+  commit(now, dt, step.joules);
   return info_.end;
 }
 
+void Replica::finish_ranks(std::vector<int64_t>& completed) {
+  for (size_t k = 0; k < ranks_.size(); ++k) {
+    if (running_ranks_[k]) ranks_[k].finish(completed);
+    running_ranks_[k] = 0;
+  }
+}
+
 void Replica::finish(std::vector<int64_t>& completed, std::vector<HandOff>* handed_off) {
+  if (!ranks_.empty()) {
+    finish_ranks(completed);
+    return;
+  }
   const double end = info_.end;
   size_t kept = 0;
   for (size_t i = 0; i < running_.size(); ++i) {

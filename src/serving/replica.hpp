@@ -1,6 +1,8 @@
 // One serving replica (a tensor-parallel group of chips running one copy of
 // the model): a FCFS waiting queue, continuous batching under a request and a
-// token budget, chunked prefill, a paged KV cache and preemption. The cluster
+// token budget, chunked prefill, a paged KV cache and preemption. A wide-EP
+// replica (EngineConfig::attention_ranks > 1) holds one such scheduler per
+// attention-DP rank and runs them in lockstep. The cluster
 // simulator (simulator.hpp) drives it: start() plans an iteration and returns
 // when it ends; finish() applies its effects at that time. In a disaggregated
 // deployment (disaggregated.hpp) a prefill replica hands each request off
@@ -46,13 +48,12 @@ class Replica {
 
   // Blocks request `r` needs at its largest (the last decode step).
   int64_t peak_blocks(const Request& r) const;
-  void enqueue(int64_t r);
-  bool has_work() const { return !waiting_.empty() || !running_.empty(); }
+  // KV blocks one request can use at most: the replica's, or one rank's.
+  int64_t pool_blocks() const { return ranks_.empty() ? cfg_.kv_blocks : ranks_[0].cfg_.kv_blocks; }
+  void enqueue(int64_t r);  // under attention DP, to the ranks round-robin
+  bool has_work() const;
   // Requests routed here and not finished (incl. decode-role arrivals).
-  int64_t outstanding() const {
-    return static_cast<int64_t>(waiting_.size() + running_.size() + incoming_.size() +
-                                landing_.size());
-  }
+  int64_t outstanding() const;
 
   // Plans the next iteration at `now` and returns its end time. Requires
   // has_work(). Returns +infinity, planning nothing, when all work waits for
@@ -101,18 +102,21 @@ class Replica {
     int64_t stored() const { return prompt + (generated - gen_at_prompt); }
   };
   Seq new_seq(int64_t r) const;  // request r, nothing prefilled or generated yet
+  // One iteration in two halves: plan() schedules it into batch_ (false when
+  // all work waits for blocks that KV transfers hold), commit() books its
+  // duration and energy.
+  bool plan();
+  void commit(double now, double dt, double joules);
+  // start() and finish() of a replica of attention-DP rank schedulers.
+  double start_ranks(double now);
+  void finish_ranks(std::vector<int64_t>& completed);
+  int64_t used_blocks() const;  // KV blocks in use (all ranks')
   int64_t blocks_for(const Seq& s, int64_t stored_tokens) const;
   bool grow_for_decode(size_t i);  // false if running_[i] itself was preempted
   void preempt_last();
   void plan_decodes(int64_t& budget);
   void plan_prefills(int64_t& budget);
   void admit(int64_t& budget);
-  // Most prompt tokens one sequence prefills this iteration (EngineConfig::
-  // max_chunk under chunked prefill; whole prompts otherwise).
-  int64_t chunk_cap() const {
-    return cfg_.chunked_prefill && cfg_.max_chunk > 0 ? cfg_.max_chunk : cfg_.max_tokens;
-  }
-
   int index_;
   ReplicaRole role_;
   EngineConfig cfg_;
@@ -131,6 +135,12 @@ class Replica {
   double swap_seconds_ = 0;
   IterationInfo info_;
   Batch batch_;
+
+  // Attention DP: the rank schedulers (empty otherwise), the next rank a
+  // request is dealt to, and which ranks run the current iteration.
+  std::vector<Replica> ranks_;
+  size_t next_rank_ = 0;
+  std::vector<char> running_ranks_;
 };
 
 }  // namespace cw

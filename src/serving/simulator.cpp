@@ -27,14 +27,16 @@ void check_requests(const std::vector<Request>& requests, const EngineConfig& e,
                       "arrival {}); lengths must be >= 1 and arrivals >= 0",
                       r.id, r.input, r.output, r.width, r.arrival));
     }
-    const int64_t need = probe.peak_blocks(r);
-    if (need > e.kv_blocks) {
+    const int64_t need = probe.peak_blocks(r), pool = probe.pool_blocks();
+    if (need > pool) {
       throw UserError(fmt::format(
           "request {} (input {} + output {} tokens) needs {} KV blocks of {} tokens but a "
-          "replica holds only {} blocks ({} tokens); give each replica more memory (a larger "
+          "{} holds only {} blocks ({} tokens); give each replica more memory (a larger "
           "--tp or a chip with more memory), a smaller KV-cache precision, or shorten the "
           "request",
-          r.id, r.input, r.output, need, e.block_size, e.kv_blocks, e.kv_blocks * e.block_size));
+          r.id, r.input, r.output, need, e.block_size,
+          e.attention_ranks > 1 ? "replica's attention-DP rank" : "replica", pool,
+          pool * e.block_size));
     }
     if (!e.chunked_prefill && r.input > e.max_tokens) {
       throw UserError(

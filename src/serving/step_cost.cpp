@@ -15,14 +15,13 @@ StepCost StepCostCache::direct(const Batch& b) {
   return {c.time, joules};
 }
 
-StepCost StepCostCache::decode_point(int64_t seqs, int64_t context) {
-  // Key: sequences in the high 32 bits, grid context in the low 32 (both far
-  // below 2^32 in any deployment).
-  const uint64_t key = (static_cast<uint64_t>(seqs) << 32) | static_cast<uint64_t>(context);
+StepCost StepCostCache::decode_point(int64_t seqs, int64_t context, int64_t group_tokens) {
+  const Key key{seqs, context, group_tokens};
   auto it = points_.find(key);
   if (it != points_.end()) return it->second;
   probe_.prefill.clear();
   probe_.decode.assign(1, DecodeGroup{seqs, context});
+  probe_.group_tokens = group_tokens;
   const StepCost c = direct(probe_);
   points_.emplace(key, c);
   return c;
@@ -35,9 +34,9 @@ StepCost StepCostCache::operator()(const Batch& b) {
   // Linear interpolation between the grid points around the context.
   const int64_t lo = g.context / kContextGrid * kContextGrid;
   const int64_t hi = lo + kContextGrid;
-  const StepCost c0 = decode_point(g.sequences, lo);
+  const StepCost c0 = decode_point(g.sequences, lo, b.group_tokens);
   if (g.context == lo) return c0;
-  const StepCost c1 = decode_point(g.sequences, hi);
+  const StepCost c1 = decode_point(g.sequences, hi, b.group_tokens);
   const double f = static_cast<double>(g.context - lo) / static_cast<double>(hi - lo);
   return {c0.time + (c1.time - c0.time) * f, c0.joules + (c1.joules - c0.joules) * f};
 }

@@ -34,12 +34,28 @@ class StepCostCache {
 
  private:
   StepCost direct(const Batch& b);
-  StepCost decode_point(int64_t seqs, int64_t context);
+  // A decode-only batch of `seqs` at grid `context` (one rank's under a
+  // per-rank scheduler, whose group routes `group_tokens`; 0 otherwise).
+  StepCost decode_point(int64_t seqs, int64_t context, int64_t group_tokens);
+
+  struct Key {
+    int64_t seqs, context, group_tokens;
+    bool operator==(const Key&) const = default;
+  };
+  struct KeyHash {
+    size_t operator()(const Key& k) const {
+      // splitmix-style mixing of the three fields.
+      uint64_t h = static_cast<uint64_t>(k.seqs) * 0x9E3779B97F4A7C15ULL;
+      h ^= static_cast<uint64_t>(k.context) + 0x632BE59BD9B4E019ULL + (h << 6) + (h >> 2);
+      h ^= static_cast<uint64_t>(k.group_tokens) + 0x85EBCA77C2B2AE63ULL + (h << 6) + (h >> 2);
+      return static_cast<size_t>(h);
+    }
+  };
 
   std::shared_ptr<StepModel> model_;
   std::optional<EnergyTable> energy_;
   Dtype dtype_;  // the precision's dense-MLP dtype prices every FLOP (as eval does)
-  std::unordered_map<uint64_t, StepCost> points_;  // (seqs, grid index) -> cost
+  std::unordered_map<Key, StepCost, KeyHash> points_;
   Batch probe_;
 };
 

@@ -252,20 +252,30 @@ TEST(WideEp, EachRankPacksItsOwnPrefillBudget) {
   EXPECT_EQ(lr.prefill_steps, 6);
 }
 
-// In serving the same split holds: a wide-EP replica's engine caps each
-// prompt's chunk at max_tokens / ranks; a TP replica does not.
-TEST(WideEp, ServingReplicaCapsChunksAtARanksShare) {
+// In serving the same split holds: a wide-EP replica is one scheduler per
+// attention-DP rank (each with max_tokens / ranks); a TP replica is one.
+TEST(WideEp, ServingReplicaSchedulesPerRank) {
   ChipSpec chip = load_chip("h200-sxm");
   ModelSpec m = load_model("deepseek-v3");
   Precision p = load_precision("fp8");
   auto deploy = [&](const StepOptions& o) {
     return make_deployment(std::make_shared<StepModel>(chip, m, p, o), 8, EngineConfig{});
   };
-  EXPECT_EQ(deploy(wide_ep(8)).cluster.engine.max_chunk, 8192 / 8);
+  EXPECT_EQ(deploy(wide_ep(8)).cluster.engine.attention_ranks, 8);
   StepOptions two = wide_ep(8);
   two.attn_tp = 2;
-  EXPECT_EQ(deploy(two).cluster.engine.max_chunk, 8192 / 4);
-  EXPECT_EQ(deploy(StepOptions{8, 1, 8}).cluster.engine.max_chunk, 0);
+  EXPECT_EQ(deploy(two).cluster.engine.attention_ranks, 4);
+  EXPECT_EQ(deploy(StepOptions{8, 1, 8}).cluster.engine.attention_ranks, 1);
+}
+
+// A rank's own batch (Batch::group_tokens) costs what the busiest share of
+// a group batch of the same per-rank shape costs.
+TEST(WideEp, RankBatchCostsLikeTheGroupsBusiestShare) {
+  StepModel step(load_chip("h200-sxm"), load_model("deepseek-v3"), load_precision("fp8"),
+                 wide_ep(8));
+  Batch rank = decode_batch(32, 2048);
+  rank.group_tokens = 256;
+  EXPECT_DOUBLE_EQ(step.time(rank), step.time(decode_batch(256, 2048)));
 }
 
 TEST(WideEp, StepIsNeverFasterThanStreamingTheRanksWeights) {

@@ -98,31 +98,72 @@ TEST(ServingSimulator, ChunkedPrefillSplitsLongPrompts) {
   EXPECT_NEAR(r.records[0].finish, 0.040, 1e-12);
 }
 
-// Attention DP: no prompt's chunk exceeds a rank's share of the budget. Two
-// 10-token prompts, 8 tokens per iteration, chunks of at most 4: each prompt
-// prefills 4 + 4 + 2 tokens side by side (8 tokens per iteration), where
-// without the cap the first would take all 8 at once.
-TEST(ServingSimulator, ChunksStayWithinARanksShare) {
+// Attention DP: the replica is two rank schedulers in lockstep. Two 10-token
+// prompts are dealt one to each rank; each rank's budget is 8 / 2 = 4
+// tokens, so both prefill 4 + 4 + 2 side by side, and the step is costed on
+// one rank's batch with the group's 8 (then 4) routed tokens.
+TEST(ServingSimulator, AttentionDpRanksScheduleTheirOwnRequests) {
   std::vector<Request> reqs = {{0, 0.0, 10, 1, 1}, {1, 0.0, 10, 1, 1}};
   ClusterConfig c = one_replica(4, 8, 100);
-  c.engine.max_chunk = 4;
+  c.engine.attention_ranks = 2;
   ConstantStep step;
-  simulate(reqs, c, step.fn());
-  ASSERT_GE(step.seen.size(), 3u);
-  for (int i = 0; i < 2; ++i) {
-    ASSERT_EQ(step.seen[i].prefill.size(), 2u) << i;
-    for (const auto& p : step.seen[i].prefill) EXPECT_EQ(p.new_tokens, 4) << i;
+  SimulationResult r = simulate(reqs, c, step.fn());
+  ASSERT_EQ(step.seen.size(), 3u);
+  const int64_t chunk[] = {4, 4, 2};
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_EQ(step.seen[i].prefill.size(), 1u) << i;
+    EXPECT_EQ(step.seen[i].prefill[0].new_tokens, chunk[i]) << i;
+    EXPECT_EQ(step.seen[i].group_tokens, 2 * chunk[i]) << i;
   }
+  for (const auto& rec : r.records) EXPECT_NEAR(rec.first_token, 0.030, 1e-12);
+  // One scheduler over the same budget runs the first prompt whole first.
   ConstantStep whole;
   simulate(reqs, one_replica(4, 8, 100), whole.fn());
   ASSERT_EQ(whole.seen[0].prefill.size(), 1u);
   EXPECT_EQ(whole.seen[0].prefill[0].new_tokens, 8);
-  // Without chunked prefill the cap does not apply (prompts go whole).
-  c.engine.chunked_prefill = false;
-  c.engine.max_tokens = 10;
-  ConstantStep unchunked;
-  simulate(reqs, c, unchunked.fn());
-  EXPECT_EQ(unchunked.seen[0].prefill[0].new_tokens, 10);
+  EXPECT_EQ(whole.seen[0].group_tokens, 0);
+}
+
+// Each rank's KV pool is its own: a request that fits the replica's blocks
+// but not one rank's share is refused, naming the rank.
+TEST(ServingSimulator, AttentionDpRequestsMustFitOneRanksPool) {
+  ClusterConfig c = one_replica(4, 8, 6);  // 3 blocks of 4 tokens per rank
+  c.engine.attention_ranks = 2;
+  ConstantStep step;
+  std::vector<Request> fits = {{0, 0.0, 8, 5, 1}};  // 12 tokens stored at most: 3 blocks
+  EXPECT_NO_THROW(simulate(fits, c, step.fn()));
+  std::vector<Request> big = {{0, 0.0, 16, 1, 1}};  // 4 blocks
+  try {
+    simulate(big, c, step.fn());
+    FAIL() << "a request larger than a rank's pool ran";
+  } catch (const UserError& e) {
+    EXPECT_NE(std::string(e.what()).find("attention-DP rank holds only 3 blocks"),
+              std::string::npos)
+        << e.what();
+  }
+}
+
+// Requests are dealt to the ranks round-robin and never move: each rank
+// decodes its own, the busiest (by KV read) sets the step.
+TEST(ServingSimulator, AttentionDpRanksDecodeTheirOwnSequences) {
+  // Three requests over two ranks: rank 0 holds two, rank 1 one.
+  std::vector<Request> reqs = {{0, 0.0, 4, 3, 1}, {1, 0.0, 4, 3, 1}, {2, 0.0, 4, 3, 1}};
+  ClusterConfig c = one_replica(4, 16, 100);
+  c.engine.attention_ranks = 2;
+  ConstantStep step;
+  SimulationResult r = simulate(reqs, c, step.fn());
+  // Iteration 1: rank 0 prefills 8 tokens (two prompts), rank 1 four; the
+  // rank with the most tokens is costed. Then two decode steps of 2 + 1.
+  ASSERT_EQ(step.seen.size(), 3u);
+  EXPECT_EQ(step.seen[0].new_tokens(), 8);
+  EXPECT_EQ(step.seen[0].group_tokens, 12);
+  for (int i = 1; i < 3; ++i) {
+    ASSERT_EQ(step.seen[i].decode.size(), 1u);
+    EXPECT_EQ(step.seen[i].decode[0].sequences, 2) << i;
+    EXPECT_EQ(step.seen[i].group_tokens, 3) << i;
+  }
+  EXPECT_EQ(r.iterations, 3);
+  for (const auto& rec : r.records) EXPECT_NEAR(rec.finish, 0.030, 1e-12);
 }
 
 // Token accounting through the step-time function: every output token is
