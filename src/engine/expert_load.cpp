@@ -41,11 +41,16 @@ double expected_max_standard_normal(int n) {
   return it->second;
 }
 
-void check_routing_skew(double skew) {
+void check_routing_skew(double skew, bool moe, const std::string& model) {
   if (!(skew >= 0 && skew <= kMaxRoutingSkew)) {
     throw UserError(fmt::format(
         "--routing-skew {}: expected a Zipf exponent from 0 (uniform routing, the default) to {}",
         skew, kMaxRoutingSkew));
+  }
+  if (skew > 0 && !moe) {
+    throw UserError(fmt::format(
+        "--routing-skew {} describes a mixture-of-experts router; {} is dense (drop it)", skew,
+        model));
   }
 }
 
@@ -132,13 +137,14 @@ ExpertRows busiest_rank_rows(int64_t assignments, int64_t touched, int64_t local
   r.experts_hi = (local + 1) / 2;
   r.experts_lo = local / 2;
   r.lo = std::max<int64_t>(1, std::llround(mu - spread));
-  if (mu - spread >= 0.5) {
-    r.hi = std::max<int64_t>(1, std::llround(mu + spread));
-  } else {
-    // A spread wider than the mean (skewed popularity): the cold half keeps
-    // one row each and the hot half carries the rest of the rank's rows.
+  r.hi = std::max<int64_t>(1, std::llround(mu + spread));
+  if (mu - spread < 0.5) {
+    // A spread as wide as the mean (few rows per expert, or skewed
+    // popularity): the cold half keeps one row each, and the hot half never
+    // holds more than the rest of the rank's rows.
     const double rest = rank_rows - static_cast<double>(r.lo * r.experts_lo);
-    r.hi = std::max<int64_t>(1, std::llround(rest / static_cast<double>(r.experts_hi)));
+    r.hi = std::clamp<int64_t>(
+        std::llround(std::ceil(rest / static_cast<double>(r.experts_hi) - 1e-9)), 1, r.hi);
   }
   return r;
 }

@@ -15,6 +15,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 #include <vector>
 
 namespace cw {
@@ -31,8 +32,9 @@ std::vector<double> zipf_popularity(int64_t experts, double skew);
 // Most skew accepted: at 3 the hottest of 256 experts takes 83% of the choices.
 inline constexpr double kMaxRoutingSkew = 3;
 
-// Throws UserError naming --routing-skew unless 0 <= skew <= kMaxRoutingSkew.
-void check_routing_skew(double skew);
+// Throws UserError naming --routing-skew unless 0 <= skew <= kMaxRoutingSkew,
+// and when a skew is given for a dense model (`moe` false, named `model`).
+void check_routing_skew(double skew, bool moe, const std::string& model);
 
 // How routed choices spread over `ranks` expert-parallel ranks.
 struct ExpertPlacement {
@@ -84,7 +86,9 @@ struct ExpertRows {
 // approximation; z = 0 for one rank). Its copies get that total's mean μ ±
 // one per-copy standard deviation sqrt(μ·(1 − 1/touched) + μ²·copy_cv2),
 // half each (a two-point stand-in for the spread, which a grouped GEMM pays
-// as padding). Contract: local, touched >= 1, assignments >= 0.
+// as padding); when that spread reaches the mean, the cold half keeps one row
+// each and the hot half at most the rest. Contract: local, touched >= 1,
+// assignments >= 0.
 ExpertRows busiest_rank_rows(int64_t assignments, int64_t touched, int64_t local,
                              const ExpertPlacement& placement, double z);
 

@@ -124,6 +124,12 @@ TEST(CliWideEp, RoutingSkewAndEplbFlags) {
           "--redundant-experts 3");
   EXPECT_EQ(copies.code, 2);
   EXPECT_NE(copies.out.find("use 0 or 8"), std::string::npos) << copies.out;
+  CliRun dense = run("eval --chip h100-sxm --model llama3.1-8b --routing-skew 1");
+  EXPECT_EQ(dense.code, 2);
+  EXPECT_NE(dense.out.find("llama3.1-8b is dense"), std::string::npos) << dense.out;
+  CliRun dense_plan = run("plan --chip h100-sxm --count 2 --model llama3.1-8b --eplb");
+  EXPECT_EQ(dense_plan.code, 2);
+  EXPECT_NE(dense_plan.out.find("llama3.1-8b is dense"), std::string::npos) << dense_plan.out;
   CliRun scenario = run("compare --chips h100-sxm --scenario server --eplb");
   EXPECT_EQ(scenario.code, 2);
   EXPECT_NE(scenario.out.find("--eplb does not apply to --scenario server"), std::string::npos)

@@ -108,6 +108,26 @@ TEST(ExpertLoad, EplbPlacementByHand) {
   EXPECT_DOUBLE_EQ(place_experts(256, 8, 8, 0.0, true, 0).share, 0.125);
 }
 
+TEST(ExpertLoad, AWideSpreadKeepsTheRanksTotal) {
+  // Zipf 1 over 256 experts, static placement on 8 ranks: the per-expert
+  // spread exceeds the mean, so the cold half keeps one row each and the hot
+  // half carries the rest of the busiest rank's a/8 + z·sd rows.
+  const double z = expected_max_standard_normal(8);
+  const ExpertPlacement pl = place_experts(256, 8, 8, 1.0, false, 0);
+  const double a = 65536.0 * 8, m = 0.125;
+  const double rank_rows =
+      a * m + z * std::sqrt(a * a * pl.share_sd * pl.share_sd + a * m * (1 - m));
+  const ExpertRows r = busiest_rank_rows(65536 * 8, 256, 32, pl, z);
+  EXPECT_EQ(r.lo, 1);
+  EXPECT_GE(static_cast<double>(r.total()), rank_rows);
+  EXPECT_LE(static_cast<double>(r.total()), rank_rows + static_cast<double>(r.experts_hi));
+  // Uniform routing with about one row per expert: 256 choices on 8 ranks,
+  // 39.5 rows on the busiest over 32 experts: 16 at 2 rows and 16 at 1.
+  const ExpertRows few = busiest_rank_rows(256, 256, 32, uniform(256, 8), z);
+  EXPECT_EQ(few.hi, 2);
+  EXPECT_EQ(few.lo, 1);
+}
+
 TEST(ExpertLoad, UniformPlacementKeepsTheBalancedRoutingFormula) {
   // Skew 0 with or without EPLB (no copies): the same rows as uniform routing.
   const double z = expected_max_standard_normal(8);
