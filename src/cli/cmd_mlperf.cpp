@@ -3,11 +3,11 @@
 #include <fmt/core.h>
 
 #include <cmath>
-
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.hpp"
 #include "cli/economics_view.hpp"
+#include "cli/eval_setup.hpp"
 #include "report/format.hpp"
 #include "serving/mlperf_search.hpp"
 
@@ -18,6 +18,9 @@ struct MlperfArgs {
   std::string chip, benchmark, scenario, precision = "fp8", scheduler;
   int count = 1, tp = 0;
   int64_t max_batch = 0, max_tokens = 0;
+  double routing_skew = 0;
+  bool eplb = false;
+  int redundant_experts = 0;
 };
 
 void print_table(const MlperfResult& r) {
@@ -79,6 +82,7 @@ void register_mlperf(CLI::App& app) {
   cmd->add_option("--max-tokens", a->max_tokens, "pin the tokens per iteration (default: searched)")
       ->check(CLI::PositiveNumber);
   cmd->add_option("--scheduler", a->scheduler, "pin prefill-first or decode-first");
+  add_routing_options(*cmd, a->routing_skew, a->eplb, a->redundant_experts);
   add_format_option(*cmd, *out);
   cmd->callback([a, out] {
     MlperfOptions o;
@@ -91,6 +95,9 @@ void register_mlperf(CLI::App& app) {
     if (a->max_batch > 0) o.max_batch = a->max_batch;
     if (a->max_tokens > 0) o.max_tokens = a->max_tokens;
     if (!a->scheduler.empty()) o.policy = parse_policy(a->scheduler);
+    o.routing_skew = a->routing_skew;
+    o.eplb = a->eplb;
+    o.redundant_experts = a->redundant_experts;
     MlperfResult r = run_mlperf(o);
     if (out->json()) {
       fmt::print("{}\n", to_json(r).dump(2));

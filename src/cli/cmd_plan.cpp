@@ -31,12 +31,8 @@ void register_plan(CLI::App& app) {
     ModelSpec model = load_model(w->model);
     Precision precision = load_precision(w->precision);
     require_precision_runs(chip, model, precision);  // else every plan fails alike
-    check_routing_skew(w->routing_skew, model.moe.has_value(), model.id);
-    if ((w->eplb || w->redundant_experts > 0) && !model.moe) {
-      throw UserError(fmt::format(
-          "--eplb balances routed experts over expert-parallel ranks; {} is dense (drop it)",
-          model.id));
-    }
+    check_routing_options(w->routing_skew, w->eplb || w->redundant_experts > 0,
+                          model.moe.has_value(), model.id);
     std::vector<Evaluation> fits;
     std::vector<std::pair<ParallelPlan, std::string>> rejected;
     for (ParallelPlan p : enumerate_plans(model, *count)) {

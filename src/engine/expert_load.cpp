@@ -41,15 +41,21 @@ double expected_max_standard_normal(int n) {
   return it->second;
 }
 
-void check_routing_skew(double skew, bool moe, const std::string& model) {
+void check_routing_options(double skew, bool eplb, bool moe, const std::string& model) {
   if (!(skew >= 0 && skew <= kMaxRoutingSkew)) {
     throw UserError(fmt::format(
         "--routing-skew {}: expected a Zipf exponent from 0 (uniform routing, the default) to {}",
         skew, kMaxRoutingSkew));
   }
-  if (skew > 0 && !moe) {
+  if (moe) return;
+  if (skew > 0) {
     throw UserError(fmt::format(
         "--routing-skew {} describes a mixture-of-experts router; {} is dense (drop it)", skew,
+        model));
+  }
+  if (eplb) {
+    throw UserError(fmt::format(
+        "--eplb balances routed experts over expert-parallel ranks; {} is dense (drop --eplb)",
         model));
   }
 }

@@ -32,9 +32,9 @@ std::vector<double> zipf_popularity(int64_t experts, double skew);
 // Most skew accepted: at 3 the hottest of 256 experts takes 83% of the choices.
 inline constexpr double kMaxRoutingSkew = 3;
 
-// Throws UserError naming --routing-skew unless 0 <= skew <= kMaxRoutingSkew,
-// and when a skew is given for a dense model (`moe` false, named `model`).
-void check_routing_skew(double skew, bool moe, const std::string& model);
+// Throws UserError naming the flag for a skew outside [0, kMaxRoutingSkew],
+// and for a skew or EPLB given for a dense model (`moe` false, named `model`).
+void check_routing_options(double skew, bool eplb, bool moe, const std::string& model);
 
 // How routed choices spread over `ranks` expert-parallel ranks.
 struct ExpertPlacement {

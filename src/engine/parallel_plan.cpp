@@ -3,6 +3,7 @@
 #include <fmt/core.h>
 
 #include "config/error.hpp"
+#include "engine/expert_load.hpp"
 
 namespace cw {
 namespace {
@@ -27,11 +28,7 @@ void check_expert_placement(const ParallelPlan& p, const ModelSpec& m) {
         "redundant experts are placed by EPLB: add --eplb (or drop --redundant-experts)");
   }
   if (!p.eplb) return;
-  if (!m.moe) {
-    throw UserError(fmt::format(
-        "--eplb balances routed experts over expert-parallel ranks; {} is dense (drop --eplb)",
-        m.id));
-  }
+  check_routing_options(0, true, m.moe.has_value(), m.id);
   if (p.ep < 2) {
     throw UserError(fmt::format(
         "--eplb balances routed experts over expert-parallel ranks; it needs --ep 2 or more (got "

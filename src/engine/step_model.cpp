@@ -35,7 +35,7 @@ StepModel::StepModel(const ChipSpec& chip, const ModelSpec& model, const Precisi
   require_precision_runs(chip_, model_, precision_);
   act_bytes_ = dtype_bits(precision.activations) / 8.0;
   busiest_rank_z_ = expected_max_standard_normal(options_.ep);
-  check_routing_skew(options_.routing_skew, model_.moe.has_value(), model_.id);
+  check_routing_options(options_.routing_skew, options_.eplb, model_.moe.has_value(), model_.id);
   if (model_.moe) {
     placement_ = place_experts(model_.moe->num_experts, model_.moe->experts_per_token, options_.ep,
                                options_.routing_skew, options_.eplb, options_.redundant_experts);

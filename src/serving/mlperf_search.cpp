@@ -11,6 +11,7 @@
 
 #include "config/data_dir.hpp"
 #include "config/error.hpp"
+#include "engine/expert_load.hpp"
 #include "engine/precision_support.hpp"
 #include "hardware/chip_loader.hpp"
 #include "hardware/system_loader.hpp"
@@ -62,6 +63,8 @@ class Search {
     model_ = load_model(b.model);
     precision_ = load_precision(benchmark_precision(o.precision, b.id));
     require_precision_runs(chip_, model_, precision_);
+    check_routing_options(o.routing_skew, o.eplb || o.redundant_experts > 0, model_.moe.has_value(),
+                          model_.id);
     for (const TraceRow& r : dataset_) {
       min_tokens_ = std::max(min_tokens_, r.input + b.beam_width * r.output);
     }
@@ -112,6 +115,11 @@ class Search {
       StepOptions so{k.tp, 1, k.attention_dp ? k.tp : 1};
       so.attention_dp = k.attention_dp;
       so.attn_tp = k.attn_tp;
+      so.routing_skew = o_.routing_skew;
+      if (k.attention_dp) {
+        so.eplb = o_.eplb || o_.redundant_experts > 0;
+        so.redundant_experts = o_.redundant_experts;
+      }
       step = std::make_shared<StepModel>(chip_, model_, precision_, so);
     }
     EngineConfig e;

@@ -28,6 +28,13 @@ struct MlperfOptions {
   std::optional<int> tp;
   std::optional<int64_t> max_batch, max_tokens;
   std::optional<SchedulePolicy> policy;
+  // Mixture-of-experts routing (engine/expert_load.hpp): the Zipf skew of
+  // expert popularity for every shape, and EPLB placement with redundant
+  // copies for the wide-EP shapes (a shape whose ep does not divide the
+  // experts plus copies is skipped, its reason recorded).
+  double routing_skew = 0;
+  bool eplb = false;
+  int redundant_experts = 0;
   // Server/Interactive: screen rates with short probes and confirm the
   // screened rate with one full-length run instead of bisecting at full length
   // (mlperf_search.cpp states the probe sizes and why they suffice).

@@ -212,4 +212,24 @@ TEST(CliWideEp, ServeTakesTheExpertPlacement) {
   EXPECT_LT(e["kv_blocks_per_replica"].get<int64_t>(), f["kv_blocks_per_replica"].get<int64_t>());
 }
 
+TEST(CliWideEp, MlperfTakesTheRoutingOptions) {
+  // Pinned knobs keep the search to one point per replica shape.
+  CliRun r = run_stdout(
+      "mlperf --chip h200-sxm --count 8 --benchmark deepseek-r1 --scenario offline --tp 8 "
+      "--max-batch 256 --max-tokens 2048 --scheduler decode-first --routing-skew 1 "
+      "--redundant-experts 8 --format json");
+  ASSERT_EQ(r.code, 0) << r.out;
+  auto j = nlohmann::json::parse(r.out);
+  EXPECT_DOUBLE_EQ(j["config"]["routing_skew"].get<double>(), 1.0);
+  // The wide-EP shape wins (its pool holds 8x the MLA latents) and carries EPLB.
+  EXPECT_TRUE(j["config"]["attention_dp"].get<bool>());
+  EXPECT_TRUE(j["config"]["eplb"].get<bool>());
+  EXPECT_EQ(j["config"]["redundant_experts"].get<int>(), 8);
+  CliRun dense =
+      run("mlperf --chip h100-sxm --count 8 --benchmark llama2-70b --scenario "
+          "offline --routing-skew 0.5");
+  EXPECT_EQ(dense.code, 2);
+  EXPECT_NE(dense.out.find("llama2-70b is dense"), std::string::npos) << dense.out;
+}
+
 }  // namespace
