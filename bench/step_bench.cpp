@@ -42,6 +42,27 @@ void BM_StepDecodeDeepSeekBatch64(benchmark::State& state) {
 }
 BENCHMARK(BM_StepDecodeDeepSeekBatch64)->Unit(benchmark::kMicrosecond);
 
+// Wide EP over 8 chips with Zipf-1 routing and EPLB (32 copies): the touched
+// experts are summed over the 256 popularities every layer class.
+void BM_StepDecodeDeepSeekSkewedEplb(benchmark::State& state) {
+  cw::StepOptions o{8, 1, 8};
+  o.attention_dp = true;
+  o.routing_skew = 1.0;
+  o.eplb = true;
+  o.redundant_experts = 32;
+  cw::StepModel step(cw::load_chip("h200-sxm"), cw::load_model("deepseek-v3"),
+                     cw::load_precision("fp8"), o);
+  cw::Batch b;
+  b.decode.push_back({512, 2048});
+  step.time(b);
+  int64_t ctx = 2048;
+  for (auto _ : state) {
+    b.decode[0].context = ctx++;
+    benchmark::DoNotOptimize(step.time(b));
+  }
+}
+BENCHMARK(BM_StepDecodeDeepSeekSkewedEplb)->Unit(benchmark::kMicrosecond);
+
 // Two-batch overlap: both halves costed, the whole batch too (the engine
 // keeps whichever is faster), and the two-chain schedule over 80 layers.
 void BM_StepPrefillOverlapLlama70bTp4(benchmark::State& state) {
