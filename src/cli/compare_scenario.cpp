@@ -28,6 +28,7 @@ nlohmann::json row_json(const MlperfResult& r) {
                       {"precision", r.precision},
                       {"tp", r.deployment.tp},
                       {"replicas", r.deployment.replicas},
+                      {"attention_dp", r.deployment.step->options().attention_dp},
                       {"valid", r.run.valid},
                       {"tokens_per_s", r.run.tokens_per_s},
                       {"tokens_per_s_per_chip", r.run.tokens_per_s / r.count},
@@ -92,8 +93,10 @@ void compare_scenario(const std::vector<std::string>& chips, const ScenarioCompa
     const ServingMetrics& m = r.run.metrics;
     const WorkloadEconomics& e = r.run.economics;
     fmt::print("{:<15} {:>9} {:>9.0f} {:>8.0f} {:>9} {:>9}", r.chip,
-               fmt::format("tp{}x{}", r.deployment.tp, r.deployment.replicas), r.run.tokens_per_s,
-               r.run.tokens_per_s / r.count, format_time(m.ttft.p99), format_time(m.tpot.p99));
+               fmt::format("{}{}x{}", r.deployment.step->options().attention_dp ? "ep" : "tp",
+                           r.deployment.tp, r.deployment.replicas),
+               r.run.tokens_per_s, r.run.tokens_per_s / r.count, format_time(m.ttft.p99),
+               format_time(m.tpot.p99));
     if (!r.run.valid) {
       fmt::print("   INVALID: {}\n", r.run.why);
     } else if (e.available()) {
@@ -108,7 +111,8 @@ void compare_scenario(const std::vector<std::string>& chips, const ScenarioCompa
     if (!r.run.economics.available()) fmt::print("\nnote: {}: {}\n", r.chip, r.run.economics.unavailable);
   }
   fmt::print(
-      "\nplan: tp degree x replicas; tok/s: LoadGen's output tokens/s ({}); J/tok: accelerator\n"
+      "\nplan: tp degree x replicas (epN: wide expert parallelism over N chips, attention\n"
+      "data-parallel); tok/s: LoadGen's output tokens/s ({}); J/tok: accelerator\n"
       "energy per output token (every iteration plus static power over the run); W/chip:\n"
       "average per chip; $/Mtok: TCO per million output tokens.\n",
       limits ? "highest valid Poisson rate" : "one Offline query");

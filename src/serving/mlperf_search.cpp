@@ -92,19 +92,30 @@ class Search {
   // ranks of 1 chip and, where the heads divide, of 2 (attention TP 2).
   std::vector<EngineKnobs> group_candidates() const {
     std::vector<EngineKnobs> out;
-    for (int tp : tp_candidates()) out.push_back(EngineKnobs{tp});
+    if (!o_.attention_dp.value_or(false))
+      for (int tp : tp_candidates()) out.push_back(EngineKnobs{tp});
+    if (!model_.moe || !o_.attention_dp.value_or(true)) return out;
+    for (int tp : wide_ep_groups()) {
+      EngineKnobs k{tp};
+      k.attention_dp = true;
+      for (int attn_tp : {1, 2}) {
+        if (attn_tp == 2 && (tp < 4 || model_.heads % 2 != 0)) continue;
+        if (o_.attention_tp && attn_tp != *o_.attention_tp) continue;
+        k.attn_tp = attn_tp;
+        out.push_back(k);
+      }
+    }
+    return out;
+  }
+
+  // Wide-EP group sizes of a mixture-of-experts model: powers of two from 2
+  // within the scale-up domain that divide the chips and the experts.
+  std::vector<int> wide_ep_groups() const {
+    std::vector<int> out;
     if (!model_.moe) return out;
     for (int tp = 2; tp <= std::min(o_.count, domain_); tp *= 2) {
       if (o_.tp && tp != *o_.tp) continue;
-      if (o_.count % tp == 0 && model_.moe->num_experts % tp == 0) {
-        EngineKnobs k{tp};
-        k.attention_dp = true;
-        out.push_back(k);
-        if (tp >= 4 && model_.heads % 2 == 0) {
-          k.attn_tp = 2;
-          out.push_back(k);
-        }
-      }
+      if (o_.count % tp == 0 && model_.moe->num_experts % tp == 0) out.push_back(tp);
     }
     return out;
   }
@@ -312,12 +323,14 @@ MlperfResult run_mlperf(const MlperfOptions& o) {
 
 MlperfResult run_mlperf_fixed(MlperfOptions o) {
   const EngineConfig defaults;
+  const MlperfBenchmark& b = find_benchmark(o.benchmark);
+  const MlperfOptions pins = o;
   if (!o.max_batch) o.max_batch = defaults.max_batch;
   if (!o.max_tokens) o.max_tokens = defaults.max_tokens;
   if (!o.policy) o.policy = defaults.policy;
+  o.quick = true;
+  Search s(o, b, std::nullopt);
   if (!o.tp) {
-    const MlperfBenchmark& b = find_benchmark(o.benchmark);
-    Search s(o, b, std::nullopt);
     double tokens = 0;  // mean KV tokens of a request at its end
     for (const TraceRow& r : s.dataset()) tokens += r.input + b.beam_width * r.output;
     tokens /= static_cast<double>(s.dataset().size());
@@ -333,8 +346,36 @@ MlperfResult run_mlperf_fixed(MlperfOptions o) {
       }
     }
   }
-  o.quick = true;
-  return run_mlperf(o);  // with every knob pinned: one deployment, no search
+  // With every knob pinned: one deployment, no search.
+  MlperfOptions tp = o;
+  tp.attention_dp = false;
+  const std::vector<int> groups = s.wide_ep_groups();
+  if (groups.empty()) return run_mlperf(tp);
+  // The widest group, one chip per rank, each rank an engine with the
+  // default request limit (the replica's token budget is split over them).
+  MlperfOptions wide = pins;
+  wide.quick = true;
+  wide.tp = groups.back();
+  wide.attention_dp = true;
+  wide.attention_tp = 1;
+  wide.max_batch = pins.max_batch.value_or(defaults.max_batch * groups.back());
+  wide.max_tokens = *o.max_tokens;
+  wide.policy = *o.policy;
+  std::optional<MlperfResult> by_tp;
+  try {
+    by_tp = run_mlperf(tp);
+  } catch (const UserError&) {
+    return run_mlperf(wide);  // no tensor-parallel replica fits: wide EP or its error
+  }
+  try {
+    MlperfResult by_ep = run_mlperf(wide);
+    const bool better =
+        by_ep.run.valid && (!by_tp->run.valid || by_ep.run.tokens_per_s > by_tp->run.tokens_per_s);
+    if (better) return by_ep;
+  } catch (const UserError&) {
+    // The wide-EP shape does not fit: keep tensor parallelism.
+  }
+  return *by_tp;
 }
 
 nlohmann::json to_json(const MlperfResult& r) {

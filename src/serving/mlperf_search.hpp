@@ -28,6 +28,11 @@ struct MlperfOptions {
   std::optional<int> tp;
   std::optional<int64_t> max_batch, max_tokens;
   std::optional<SchedulePolicy> policy;
+  // Pin the replica shape of a mixture-of-experts benchmark: wide EP
+  // (attention data-parallel, with `attention_tp` chips per rank) or tensor
+  // parallel (false).
+  std::optional<bool> attention_dp;
+  std::optional<int> attention_tp;
   // Mixture-of-experts routing (engine/expert_load.hpp): the Zipf skew of
   // expert popularity for every shape, and EPLB placement with redundant
   // copies for the wide-EP shapes (a shape whose ep does not divide the
@@ -71,8 +76,12 @@ MlperfResult run_mlperf(const MlperfOptions& o);
 // (EngineConfig::max_batch requests of the dataset's mean length; a tuned
 // submitter gives each replica room for its batch), and the engine keeps its
 // defaults (EngineConfig: vLLM/TensorRT-LLM batch and token limits,
-// decode-first). Falls back to the largest degree that fits at all. Runs
-// with `quick` set.
+// decode-first). Falls back to the largest degree that fits at all. For a
+// mixture-of-experts benchmark the rule also runs one wide-EP replica shape
+// (the largest power-of-two group within the scale-up domain dividing the
+// chips and the experts, one chip per attention-DP rank, each rank with the
+// default request limit) and keeps whichever scores higher. Runs with
+// `quick` set.
 MlperfResult run_mlperf_fixed(MlperfOptions o);
 
 nlohmann::json to_json(const MlperfResult& r);

@@ -221,6 +221,7 @@ TEST(ServingCli, CompareScenarioJsonHasEveryField) {
     }
     EXPECT_EQ(row.at("chips"), 2);
     EXPECT_TRUE(row.at("valid").get<bool>());
+    EXPECT_FALSE(row.at("attention_dp").get<bool>());  // a dense model
     EXPECT_TRUE(row.contains("config"));
     EXPECT_NEAR(row.at("tokens_per_s_per_chip").get<double>() * 2,
                 row.at("tokens_per_s").get<double>(), 1e-6 * row.at("tokens_per_s").get<double>());
@@ -234,6 +235,23 @@ TEST(ServingCli, CompareScenarioJsonHasEveryField) {
   EXPECT_TRUE(j.at("chips")[1].at("economics").is_null());
   EXPECT_NE(j.at("chips")[1].at("economics_unavailable").get<std::string>().find("process"),
             std::string::npos);
+}
+
+// For a mixture-of-experts benchmark the rule also runs the wide-EP group,
+// each attention-DP rank with the default engine limits, and keeps it when it
+// scores higher: DeepSeek-R1 on 8 H200, where every tp8 rank would hold every
+// sequence's MLA latent (about 6k tokens/s) and the ranks hold 1/8 each.
+TEST(ServingCli, CompareScenarioRunsWideEpForMoeBenchmarks) {
+  CliRun r = run_stdout(
+      "compare --chips h200-sxm --scenario offline --benchmark deepseek-r1 --format json");
+  ASSERT_EQ(r.code, 0) << r.out;
+  const auto row = nlohmann::json::parse(r.out).at("chips")[0];
+  EXPECT_TRUE(row.at("attention_dp").get<bool>());
+  EXPECT_EQ(row.at("config").at("ep").get<int>(), 8);
+  EXPECT_EQ(row.at("config").at("max_batch").get<int>(), 8 * 256);
+  EXPECT_GT(row.at("tokens_per_s").get<double>(), 9000);
+  CliRun text = run_stdout("compare --chips h200-sxm --scenario offline --benchmark deepseek-r1");
+  EXPECT_NE(text.out.find("ep8x1"), std::string::npos) << text.out;
 }
 
 TEST(ServingCli, CompareServerScenarioStaysWithinTheLimits) {
