@@ -111,10 +111,10 @@ void compare_scenario(const std::vector<std::string>& chips, const ScenarioCompa
     if (!r.run.economics.available()) fmt::print("\nnote: {}: {}\n", r.chip, r.run.economics.unavailable);
   }
   fmt::print(
-      "\nplan: tp degree x replicas (epN: wide expert parallelism over N chips, attention\n"
-      "data-parallel); tok/s: LoadGen's output tokens/s ({}); J/tok: accelerator\n"
-      "energy per output token (every iteration plus static power over the run); W/chip:\n"
-      "average per chip; $/Mtok: TCO per million output tokens.\n",
+      "\nplan: tp degree x replicas (epN: wide expert parallelism over N chips); tok/s: LoadGen's\n"
+      "output tokens/s ({}); J/tok: accelerator energy per output token (every iteration plus\n"
+      "static power over the run); W/chip: average per chip; $/Mtok: TCO per million output "
+      "tokens.\n",
       limits ? "highest valid Poisson rate" : "one Offline query");
 }
 
