@@ -68,6 +68,25 @@ std::vector<double> zipf_popularity(int64_t experts, double skew) {
   return p;
 }
 
+std::vector<double> inclusion_chances(const std::vector<double>& popularity, int k) {
+  // Water-filling: the experts whose c·p_i would exceed 1 are picked by every
+  // token; c spreads the remaining picks over the rest in proportion to p.
+  std::vector<double> sorted = popularity;
+  std::sort(sorted.begin(), sorted.end(), std::greater<>());
+  double rest = 0;
+  for (double x : sorted) rest += x;
+  double c = 0;
+  for (size_t m = 0; m < sorted.size(); ++m) {
+    c = (k - static_cast<double>(m)) / rest;
+    if (c * sorted[m] <= 1) break;
+    rest -= sorted[m];
+  }
+  std::vector<double> pick;
+  pick.reserve(popularity.size());
+  for (double x : popularity) pick.push_back(std::min(1.0, c * x));
+  return pick;
+}
+
 ExpertPlacement place_experts(int64_t experts, int experts_per_token, int ranks, double skew,
                               bool eplb, int redundant) {
   ExpertPlacement pl;
@@ -76,10 +95,11 @@ ExpertPlacement place_experts(int64_t experts, int experts_per_token, int ranks,
   pl.slots = (experts + redundant) / ranks;
   pl.share = 1.0 / ranks;
   if (skew == 0 && !eplb) return pl;  // uniform routing, static placement
-  const std::vector<double> p = zipf_popularity(experts, skew);
+  pl.pick = inclusion_chances(zipf_popularity(experts, skew), experts_per_token);
+  // Expert i's share of the routed choices: its inclusion chance over k.
   const double k = experts_per_token, e = static_cast<double>(experts);
-  pl.pick.reserve(p.size());
-  for (double x : p) pl.pick.push_back(std::min(1.0, k * x));
+  std::vector<double> p(pl.pick.size());
+  for (size_t i = 0; i < p.size(); ++i) p[i] = pl.pick[i] / k;
   double sum_sq = 0;
   for (double x : p) sum_sq += x * x;
   if (!eplb) {
@@ -125,6 +145,24 @@ double touched_experts(const ExpertPlacement& pl, int experts_per_token, int64_t
   double touched = 0;
   for (double q : pl.pick) touched += 1.0 - std::pow(1.0 - q, t);
   return touched;
+}
+
+double busiest_rank_touched(const ExpertPlacement& pl, int experts_per_token, int64_t tokens,
+                            double z) {
+  const double e = static_cast<double>(pl.experts), l = static_cast<double>(pl.slots);
+  const double t = static_cast<double>(tokens);
+  const double touched = touched_experts(pl, experts_per_token, tokens);
+  double sd = 0;
+  if (!pl.pick.empty() && pl.experts > 1) {
+    double sum_sq = 0;
+    for (double q : pl.pick) {
+      const double tau = 1.0 - std::pow(1.0 - q, t);
+      sum_sq += tau * tau;
+    }
+    const double mean = touched / e, variance = std::max(0.0, sum_sq / e - mean * mean);
+    sd = std::sqrt(l * variance * std::max(0.0, e - l) / (e - 1));
+  }
+  return std::clamp(touched * l / e + z * sd, 1.0, l);
 }
 
 ExpertRows busiest_rank_rows(int64_t assignments, int64_t touched, int64_t local,

@@ -29,12 +29,20 @@ double expected_max_standard_normal(int n);
 // i = 1..experts (skew 0: uniform 1/experts). Contract: experts >= 1, skew >= 0.
 std::vector<double> zipf_popularity(int64_t experts, double skew);
 
-// Most skew accepted: at 3 the hottest of 256 experts takes 83% of the choices.
+// Most skew accepted: at 3 a router prefers its first of 256 experts 83% of
+// the time (a top-8 router then picks its five favourites for every token).
 inline constexpr double kMaxRoutingSkew = 3;
 
 // Throws UserError naming the flag for a skew outside [0, kMaxRoutingSkew],
 // and for a skew or EPLB given for a dense model (`moe` false, named `model`).
 void check_routing_options(double skew, bool eplb, bool moe, const std::string& model);
+
+// Chance that one token's k distinct choices include expert i, for a router
+// preferring experts by `popularity` (summing to 1): min(1, c·p_i) with c set
+// so the chances sum to k (inclusion probabilities proportional to
+// popularity, capped at 1: an expert preferred more than 1/k is picked by
+// every token). Uniform popularity gives k/E each. Contract: 1 <= k <= E.
+std::vector<double> inclusion_chances(const std::vector<double>& popularity, int k);
 
 // How routed choices spread over `ranks` expert-parallel ranks.
 struct ExpertPlacement {
@@ -48,15 +56,16 @@ struct ExpertPlacement {
   // Squared coefficient of variation of the per-copy loads on a rank: the
   // part of the spread between its experts that popularity adds (0 uniform).
   double copy_cv2 = 0;
-  // Chance that one token's top-k choices include expert i: min(1, k·p_i)
-  // (empty: uniform, k/E each).
+  // Chance that one token's top-k choices include expert i
+  // (inclusion_chances; empty: uniform, k/E each). Expert i's share of the
+  // routed choices is pick_i / k.
   std::vector<double> pick;
 };
 
 // Static placement: rank r holds experts [r·E/ranks, (r+1)·E/ranks); with
-// popularity unrelated to ids a rank's share is the sum of E/ranks
-// popularities drawn without replacement: mean 1/ranks, variance
-// L·v·(E−L)/(E−1) (L = E/ranks, v the popularity's population variance).
+// popularity unrelated to ids a rank's share is the sum of E/ranks expert
+// shares (pick_i / k) drawn without replacement: mean 1/ranks, variance
+// L·v·(E−L)/(E−1) (L = E/ranks, v the shares' population variance).
 // EPLB (`eplb`): `redundant` copies go one at a time to the expert with the
 // highest load per copy (eplb.py replicate_experts), then the copies, heaviest
 // first, each to the least-loaded rank with a free slot (balanced_packing);
@@ -69,6 +78,15 @@ ExpertPlacement place_experts(int64_t experts, int experts_per_token, int ranks,
 // Expected distinct experts `tokens` tokens touch: Σ_i 1 − (1 − pick_i)^tokens
 // (E·(1 − (1 − k/E)^tokens) under uniform routing).
 double touched_experts(const ExpertPlacement& placement, int experts_per_token, int64_t tokens);
+
+// Expert copies the busiest rank holds that a batch of `tokens` touches: the
+// mean touched · slots / E, plus (skewed routing) z standard deviations of a
+// rank's count over placements, L·v·(E − L)/(E − 1) with L = slots and v the
+// population variance of the experts' touch chances 1 − (1 − pick_i)^tokens
+// (a rank holding cold experts touches fewer weights than one holding hot
+// ones). At most `slots`, at least 1.
+double busiest_rank_touched(const ExpertPlacement& placement, int experts_per_token, int64_t tokens,
+                            double z);
 
 // Rows per expert on the busiest rank: `experts_hi` experts with `hi` rows
 // and `experts_lo` with `lo` (lo <= hi).

@@ -74,6 +74,32 @@ TEST(ExpertLoad, ZipfPopularityByHand) {
   EXPECT_NEAR(p[3], 0.12, 1e-12);
 }
 
+TEST(ExpertLoad, InclusionChancesSumToTheTopK) {
+  // Uniform: k/E each.
+  for (double q : inclusion_chances(zipf_popularity(8, 0.0), 2)) EXPECT_DOUBLE_EQ(q, 0.25);
+  // Preference .48/.24/.16/.12, top-2: 2 x .48 = .96 <= 1, so 2 p_i each.
+  const std::vector<double> two = inclusion_chances(zipf_popularity(4, 1.0), 2);
+  EXPECT_NEAR(two[0], 0.96, 1e-12);
+  EXPECT_NEAR(two[3], 0.24, 1e-12);
+  // Top-3: expert 1 would get 1.44, so every token picks it; the other two
+  // picks go to .24/.16/.12 in proportion: 2/.52 x p = .923, .615, .462.
+  const std::vector<double> three = inclusion_chances(zipf_popularity(4, 1.0), 3);
+  EXPECT_DOUBLE_EQ(three[0], 1.0);
+  EXPECT_NEAR(three[1], 2 * 0.24 / 0.52, 1e-12);
+  EXPECT_NEAR(three[3], 2 * 0.12 / 0.52, 1e-12);
+  // A steep top-8 router over 256 experts: still exactly 8 picks per token,
+  // so one token touches 8 experts.
+  for (double skew : {1.0, 2.0, 3.0}) {
+    double sum = 0;
+    for (double q : inclusion_chances(zipf_popularity(256, skew), 8)) {
+      EXPECT_LE(q, 1.0);
+      sum += q;
+    }
+    EXPECT_NEAR(sum, 8.0, 1e-9) << skew;
+    EXPECT_NEAR(touched_experts(place_experts(256, 8, 8, skew, false, 0), 8, 1), 8.0, 1e-9);
+  }
+}
+
 TEST(ExpertLoad, StaticPlacementOfASkewedRouterByHand) {
   // Popularity .48/.24/.16/.12 on 2 ranks of 2 experts: population variance
   // v = 0.328/4 - 1/16 = 0.0195; a rank's share of two drawn without
