@@ -87,9 +87,9 @@ class Search {
 
   // Replica shapes to tune: every tensor-parallel degree, and for a
   // mixture-of-experts model a wide-EP group (attention DP, experts sharded
-  // ep = tp ways) of every power of two from 2 within the scale-up domain
-  // that divides the chips and the experts (heads need not divide), with
-  // ranks of 1 chip and, where the heads divide, of 2 (attention TP 2).
+  // ep = tp ways) of every size wide_ep_groups() allows (heads need not
+  // divide), with ranks of 1 chip and, where the heads divide, of 2
+  // (attention TP 2).
   std::vector<EngineKnobs> group_candidates() const {
     std::vector<EngineKnobs> out;
     if (!o_.attention_dp.value_or(false))
@@ -109,12 +109,15 @@ class Search {
   }
 
   // Wide-EP group sizes of a mixture-of-experts model: powers of two from 2
-  // within the scale-up domain that divide the chips and the experts.
+  // that divide the chips and the experts, within the scale-up domain or
+  // whole domains beyond it (DeepEP's internode dispatch, as DeepSeek-V3 on
+  // two or more 8-GPU servers).
   std::vector<int> wide_ep_groups() const {
     std::vector<int> out;
     if (!model_.moe) return out;
-    for (int tp = 2; tp <= std::min(o_.count, domain_); tp *= 2) {
+    for (int tp = 2; tp <= o_.count; tp *= 2) {
       if (o_.tp && tp != *o_.tp) continue;
+      if (tp > domain_ && tp % domain_ != 0) continue;
       if (o_.count % tp == 0 && model_.moe->num_experts % tp == 0) out.push_back(tp);
     }
     return out;

@@ -5,7 +5,8 @@
 // benchmark's LoadGen scenario on the serving simulator. Tensor-parallel
 // groups stay inside one scale-up domain of the chip's standard system
 // (8 for an HGX board, 72 for NVL72); larger counts become data-parallel
-// replicas (reference/mlperf.md §2.8: 16 H100 = two 8-GPU servers).
+// replicas (reference/mlperf.md §2.8: 16 H100 = two 8-GPU servers). Wide-EP
+// groups may also span whole domains (DeepEP's internode dispatch).
 #pragma once
 
 #include <cstdint>
@@ -78,8 +79,8 @@ MlperfResult run_mlperf(const MlperfOptions& o);
 // defaults (EngineConfig: vLLM/TensorRT-LLM batch and token limits,
 // decode-first). Falls back to the largest degree that fits at all. For a
 // mixture-of-experts benchmark the rule also runs one wide-EP replica shape
-// (the largest power-of-two group within the scale-up domain dividing the
-// chips and the experts, one chip per attention-DP rank, each rank with the
+// (the largest power-of-two group dividing the chips and the experts, within
+// the scale-up domain or whole domains, one chip per attention-DP rank, each rank with the
 // default request limit) and keeps whichever scores higher. Runs with
 // `quick` set.
 MlperfResult run_mlperf_fixed(MlperfOptions o);

@@ -202,6 +202,18 @@ TEST(MlperfSearch, MoeBenchmarksAlsoTryWideExpertParallelism) {
   EXPECT_EQ(cfg["attention_dp"].get<bool>(), r.deployment.step->options().attention_dp);
 }
 
+TEST(MlperfSearch, WideEpSpansServersWhenOneCannotHoldTheModel) {
+  // DeepSeek-R1 on 16 H100 (two 8-GPU servers): no shape within one server
+  // holds its 671 B fp8 weights (tp8: 84 GB per chip; wide EP 8: 101 GB), so
+  // the group of 16 over both servers, DeepEP's internode dispatch, runs.
+  MlperfOptions o = pinned_offline(16, "deepseek-r1", 512);
+  o.chip = "h100-sxm";
+  MlperfResult r = run_mlperf(o);
+  EXPECT_TRUE(r.deployment.step->options().attention_dp);
+  EXPECT_EQ(r.deployment.tp, 16);
+  EXPECT_GT(r.run.tokens_per_s, 0);
+}
+
 TEST(MlperfSearch, DenseBenchmarksStayTensorParallel) {
   for (const auto& p : run_mlperf(pinned_offline(2, "llama3.1-8b", 256)).tried)
     EXPECT_FALSE(p.attention_dp);
