@@ -139,30 +139,28 @@ ExpertPlacement place_experts(int64_t experts, int experts_per_token, int ranks,
   return pl;
 }
 
-double touched_experts(const ExpertPlacement& pl, int experts_per_token, int64_t tokens) {
-  const double t = static_cast<double>(tokens), e = static_cast<double>(pl.experts);
-  if (pl.pick.empty()) return e * (1.0 - std::pow(1.0 - experts_per_token / e, t));
-  double touched = 0;
-  for (double q : pl.pick) touched += 1.0 - std::pow(1.0 - q, t);
-  return touched;
-}
-
-double busiest_rank_touched(const ExpertPlacement& pl, int experts_per_token, int64_t tokens,
-                            double z) {
+TouchedExperts touched_experts(const ExpertPlacement& pl, int experts_per_token, int64_t tokens,
+                               double z) {
   const double e = static_cast<double>(pl.experts), l = static_cast<double>(pl.slots);
   const double t = static_cast<double>(tokens);
-  const double touched = touched_experts(pl, experts_per_token, tokens);
+  TouchedExperts r;
   double sd = 0;
-  if (!pl.pick.empty() && pl.experts > 1) {
+  if (pl.pick.empty()) {
+    r.total = e * (1.0 - std::pow(1.0 - experts_per_token / e, t));
+  } else {
     double sum_sq = 0;
     for (double q : pl.pick) {
       const double tau = 1.0 - std::pow(1.0 - q, t);
+      r.total += tau;
       sum_sq += tau * tau;
     }
-    const double mean = touched / e, variance = std::max(0.0, sum_sq / e - mean * mean);
-    sd = std::sqrt(l * variance * std::max(0.0, e - l) / (e - 1));
+    if (pl.experts > 1) {
+      const double mean = r.total / e, variance = std::max(0.0, sum_sq / e - mean * mean);
+      sd = std::sqrt(l * variance * std::max(0.0, e - l) / (e - 1));
+    }
   }
-  return std::clamp(touched * l / e + z * sd, 1.0, l);
+  r.busiest_rank = std::clamp(r.total * l / e + z * sd, 1.0, l);
+  return r;
 }
 
 ExpertRows busiest_rank_rows(int64_t assignments, int64_t touched, int64_t local,

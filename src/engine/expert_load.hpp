@@ -75,18 +75,19 @@ struct ExpertPlacement {
 ExpertPlacement place_experts(int64_t experts, int experts_per_token, int ranks, double skew,
                               bool eplb, int redundant);
 
-// Expected distinct experts `tokens` tokens touch: Σ_i 1 − (1 − pick_i)^tokens
-// (E·(1 − (1 − k/E)^tokens) under uniform routing).
-double touched_experts(const ExpertPlacement& placement, int experts_per_token, int64_t tokens);
-
-// Expert copies the busiest rank holds that a batch of `tokens` touches: the
-// mean touched · slots / E, plus (skewed routing) z standard deviations of a
-// rank's count over placements, L·v·(E − L)/(E − 1) with L = slots and v the
-// population variance of the experts' touch chances 1 − (1 − pick_i)^tokens
-// (a rank holding cold experts touches fewer weights than one holding hot
-// ones). At most `slots`, at least 1.
-double busiest_rank_touched(const ExpertPlacement& placement, int experts_per_token, int64_t tokens,
-                            double z);
+// Experts a batch of `tokens` touches: in all, Σ_i 1 − (1 − pick_i)^tokens
+// (E·(1 − (1 − k/E)^tokens) under uniform routing), and the copies the
+// busiest rank holds that it touches: the mean total · slots / E, plus
+// (skewed routing) z standard deviations of a rank's count over placements,
+// L·v·(E − L)/(E − 1) with L = slots and v the population variance of the
+// experts' touch chances 1 − (1 − pick_i)^tokens (a rank holding cold
+// experts touches fewer weights than one holding hot ones), at most `slots`
+// and at least 1.
+struct TouchedExperts {
+  double total = 0, busiest_rank = 1;
+};
+TouchedExperts touched_experts(const ExpertPlacement& placement, int experts_per_token,
+                               int64_t tokens, double z);
 
 // Rows per expert on the busiest rank: `experts_hi` experts with `hi` rows
 // and `experts_lo` with `lo` (lo <= hi).

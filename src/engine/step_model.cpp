@@ -242,10 +242,10 @@ void StepModel::add_mlp(const Batch& batch, int64_t routed_tokens, bool moe,
   // of the group routed to them; the busiest rank's touched copies, its rows
   // and their spread over those copies follow engine/expert_load.hpp.
   const int64_t TR = routed_tokens;
-  const double touched = touched_experts(placement_, e.experts_per_token, TR);
-  const int64_t experts = std::max<int64_t>(1, std::llround(std::ceil(touched - 1e-9)));
-  const int64_t local = std::llround(
-      std::ceil(busiest_rank_touched(placement_, e.experts_per_token, TR, busiest_rank_z_) - 1e-9));
+  const TouchedExperts touched =
+      touched_experts(placement_, e.experts_per_token, TR, busiest_rank_z_);
+  const int64_t experts = std::max<int64_t>(1, std::llround(std::ceil(touched.total - 1e-9)));
+  const int64_t local = std::llround(std::ceil(touched.busiest_rank - 1e-9));
   const ExpertRows rows =
       busiest_rank_rows(TR * e.experts_per_token, experts, local, placement_, busiest_rank_z_);
   add_expert_gemm(ops, "experts_up", rows, up_factor * inter, h);
