@@ -31,13 +31,12 @@ void register_plan(CLI::App& app) {
     ModelSpec model = load_model(w->model);
     Precision precision = load_precision(w->precision);
     require_precision_runs(chip, model, precision);  // else every plan fails alike
-    check_routing_options(w->routing_skew, w->eplb || w->redundant_experts > 0,
-                          model.moe.has_value(), model.id);
+    check_routing_options(w->routing_skew, w->eplb, model.moe.has_value(), model.id);
     std::vector<Evaluation> fits;
     std::vector<std::pair<ParallelPlan, std::string>> rejected;
     for (ParallelPlan p : enumerate_plans(model, *count)) {
       if (p.ep >= 2) {  // expert placement applies to expert-parallel plans
-        p.eplb = w->eplb || w->redundant_experts > 0;
+        p.eplb = w->eplb;
         p.redundant_experts = w->redundant_experts;
       }
       try {

@@ -65,9 +65,16 @@ void add_routing_options(CLI::App& cmd, double& routing_skew, bool& eplb, int& r
   cmd.add_flag("--eplb", eplb,
                "MoE: place experts by load over the ep ranks (DeepSeek EPLB) instead of "
                "E/ep consecutive experts per rank");
+  // Copies are placed by EPLB: a positive count turns it on here, the one
+  // place the flags meet (a malformed value is left to the option's parse).
   cmd.add_option("--redundant-experts", redundant,
                  "MoE with --eplb: extra copies of the heaviest experts (each rank holds "
-                 "(E + R) / ep)")
+                 "(E + R) / ep); sets --eplb")
+      ->each([&eplb](const std::string& v) {
+        int r = 0;
+        const auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), r);
+        if (ec == std::errc() && end == v.data() + v.size() && r > 0) eplb = true;
+      })
       ->capture_default_str();
 }
 
@@ -164,15 +171,7 @@ Evaluation evaluate_workload(const std::string& chip_id, const WorkloadArgs& w) 
   ChipSpec chip = load_chip(chip_id);
   ModelSpec model = load_model(w.model);
   Precision precision = load_precision(w.precision);
-  ParallelPlan plan{1,
-                    w.pp,
-                    w.ep,
-                    1,
-                    w.attention_dp,
-                    w.cp,
-                    w.attn_tp,
-                    w.eplb || w.redundant_experts > 0,
-                    w.redundant_experts};
+  ParallelPlan plan{1, w.pp, w.ep, 1, w.attention_dp, w.cp, w.attn_tp, w.eplb, w.redundant_experts};
   if (w.tp == "auto") {
     if (w.attention_dp) {
       throw UserError("--attention-dp needs an explicit group size: give --tp and --ep equal "

@@ -24,7 +24,7 @@ struct WorkloadArgs {
   int attn_tp = 1;             // with attention_dp: chips per attention-DP rank
   bool overlap = false;        // two-batch overlap of collectives with compute
   bool eplb = false;           // EPLB expert placement over the ep ranks
-  int redundant_experts = 0;   // EPLB's extra expert copies (implies eplb)
+  int redundant_experts = 0;   // EPLB's extra expert copies (the flag sets eplb)
   double routing_skew = 0;     // Zipf exponent of expert popularity (0 = uniform)
 };
 void add_workload_options(CLI::App& cmd, WorkloadArgs& w, bool with_plan = true);

@@ -63,8 +63,7 @@ class Search {
     model_ = load_model(b.model);
     precision_ = load_precision(benchmark_precision(o.precision, b.id));
     require_precision_runs(chip_, model_, precision_);
-    check_routing_options(o.routing_skew, o.eplb || o.redundant_experts > 0, model_.moe.has_value(),
-                          model_.id);
+    check_routing_options(o.routing_skew, o.eplb, model_.moe.has_value(), model_.id);
     for (const TraceRow& r : dataset_) {
       min_tokens_ = std::max(min_tokens_, r.input + b.beam_width * r.output);
     }
@@ -131,7 +130,7 @@ class Search {
       so.attn_tp = k.attn_tp;
       so.routing_skew = o_.routing_skew;
       if (k.attention_dp) {
-        so.eplb = o_.eplb || o_.redundant_experts > 0;
+        so.eplb = o_.eplb;
         so.redundant_experts = o_.redundant_experts;
       }
       step = std::make_shared<StepModel>(chip_, model_, precision_, so);

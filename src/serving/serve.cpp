@@ -82,7 +82,7 @@ ServeResult run_serve(const ServeOptions& o) {
     so.attn_tp = o.attn_tp;
     so.overlap = o.overlap;
     so.cp = o.cp;
-    so.eplb = o.eplb || o.redundant_experts > 0;
+    so.eplb = o.eplb;
     so.redundant_experts = o.redundant_experts;
     so.routing_skew = o.routing_skew;
     auto step = std::make_shared<StepModel>(chip, model, precision, so);

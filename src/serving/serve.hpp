@@ -24,7 +24,7 @@ struct ServeOptions {
   bool overlap = false;       // two-batch overlap of collectives with compute
   int cp = 1;                 // context-parallel groups of tp chips per replica
   bool eplb = false;          // EPLB expert placement over the ep ranks
-  int redundant_experts = 0;  // EPLB's extra expert copies (implies eplb)
+  int redundant_experts = 0;  // EPLB's extra expert copies (needs eplb)
   double routing_skew = 0;    // Zipf exponent of expert popularity (0 = uniform)
   std::string trace;    // CSV path, or
   std::string dataset;  // a named dataset (mlperf-llama2-70b, ...)
