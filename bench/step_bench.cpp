@@ -10,35 +10,35 @@
 
 namespace {
 
-cw::StepModel make_step(const char* chip, const char* model) {
-  return cw::StepModel(cw::load_chip(chip), cw::load_model(model), cw::load_precision("fp8"));
+cw::StepModel make_step(const char* chip, const char* model, cw::StepOptions o = {}) {
+  return cw::StepModel(cw::load_chip(chip), cw::load_model(model), cw::load_precision("fp8"), o);
 }
 
-// Issue 2 target: one decode step of Llama-3.1-70B at batch 64 in <= 50 us
-// after warm-up (GEMM shapes memoised).
-void BM_StepDecodeLlama70bBatch64(benchmark::State& state) {
-  cw::StepModel step = make_step("h100-sxm", "llama3.1-70b");
+// One decode step of `seqs` sequences per iteration, after a warm-up that
+// fills the GEMM cache; each iteration a new context, so attention is
+// re-costed.
+void time_decode_steps(benchmark::State& state, cw::StepModel& step, int64_t seqs) {
   cw::Batch b;
-  b.decode.push_back({64, 2048});
-  step.time(b);  // warm-up fills the GEMM cache
-  int64_t ctx = 2048;
-  for (auto _ : state) {
-    b.decode[0].context = ctx++;  // a new context each time: attention is re-costed
-    benchmark::DoNotOptimize(step.time(b));
-  }
-}
-BENCHMARK(BM_StepDecodeLlama70bBatch64)->Unit(benchmark::kMicrosecond);
-
-void BM_StepDecodeDeepSeekBatch64(benchmark::State& state) {
-  cw::StepModel step = make_step("h200-sxm", "deepseek-v3");
-  cw::Batch b;
-  b.decode.push_back({64, 2048});
+  b.decode.push_back({seqs, 2048});
   step.time(b);
   int64_t ctx = 2048;
   for (auto _ : state) {
     b.decode[0].context = ctx++;
     benchmark::DoNotOptimize(step.time(b));
   }
+}
+
+// Issue 2 target: one decode step of Llama-3.1-70B at batch 64 in <= 50 us
+// after warm-up (GEMM shapes memoised).
+void BM_StepDecodeLlama70bBatch64(benchmark::State& state) {
+  cw::StepModel step = make_step("h100-sxm", "llama3.1-70b");
+  time_decode_steps(state, step, 64);
+}
+BENCHMARK(BM_StepDecodeLlama70bBatch64)->Unit(benchmark::kMicrosecond);
+
+void BM_StepDecodeDeepSeekBatch64(benchmark::State& state) {
+  cw::StepModel step = make_step("h200-sxm", "deepseek-v3");
+  time_decode_steps(state, step, 64);
 }
 BENCHMARK(BM_StepDecodeDeepSeekBatch64)->Unit(benchmark::kMicrosecond);
 
@@ -50,16 +50,8 @@ void BM_StepDecodeDeepSeekSkewedEplb(benchmark::State& state) {
   o.routing_skew = 1.0;
   o.eplb = true;
   o.redundant_experts = 32;
-  cw::StepModel step(cw::load_chip("h200-sxm"), cw::load_model("deepseek-v3"),
-                     cw::load_precision("fp8"), o);
-  cw::Batch b;
-  b.decode.push_back({512, 2048});
-  step.time(b);
-  int64_t ctx = 2048;
-  for (auto _ : state) {
-    b.decode[0].context = ctx++;
-    benchmark::DoNotOptimize(step.time(b));
-  }
+  cw::StepModel step = make_step("h200-sxm", "deepseek-v3", o);
+  time_decode_steps(state, step, 512);
 }
 BENCHMARK(BM_StepDecodeDeepSeekSkewedEplb)->Unit(benchmark::kMicrosecond);
 
@@ -68,8 +60,7 @@ BENCHMARK(BM_StepDecodeDeepSeekSkewedEplb)->Unit(benchmark::kMicrosecond);
 void BM_StepPrefillOverlapLlama70bTp4(benchmark::State& state) {
   cw::StepOptions o{4};
   o.overlap = true;
-  cw::StepModel step(cw::load_chip("h100-sxm"), cw::load_model("llama3.1-70b"),
-                     cw::load_precision("fp8"), o);
+  cw::StepModel step = make_step("h100-sxm", "llama3.1-70b", o);
   cw::Batch b;
   b.prefill.push_back({4, 2048, 2048, true});
   step.time(b);

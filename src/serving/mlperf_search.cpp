@@ -326,7 +326,7 @@ MlperfResult run_mlperf(const MlperfOptions& o) {
 MlperfResult run_mlperf_fixed(MlperfOptions o) {
   const EngineConfig defaults;
   const MlperfBenchmark& b = find_benchmark(o.benchmark);
-  const MlperfOptions pins = o;
+  const std::optional<int64_t> pinned_batch = o.max_batch;
   if (!o.max_batch) o.max_batch = defaults.max_batch;
   if (!o.max_tokens) o.max_tokens = defaults.max_tokens;
   if (!o.policy) o.policy = defaults.policy;
@@ -355,14 +355,11 @@ MlperfResult run_mlperf_fixed(MlperfOptions o) {
   if (groups.empty()) return run_mlperf(tp);
   // The widest group, one chip per rank, each rank an engine with the
   // default request limit (the replica's token budget is split over them).
-  MlperfOptions wide = pins;
-  wide.quick = true;
+  MlperfOptions wide = o;
   wide.tp = groups.back();
   wide.attention_dp = true;
   wide.attention_tp = 1;
-  wide.max_batch = pins.max_batch.value_or(defaults.max_batch * groups.back());
-  wide.max_tokens = *o.max_tokens;
-  wide.policy = *o.policy;
+  wide.max_batch = pinned_batch.value_or(defaults.max_batch * groups.back());
   std::optional<MlperfResult> by_tp;
   try {
     by_tp = run_mlperf(tp);
