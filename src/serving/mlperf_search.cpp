@@ -101,6 +101,7 @@ class Search {
         if (attn_tp == 2 && (tp < 4 || model_.heads % 2 != 0)) continue;
         if (o_.attention_tp && attn_tp != *o_.attention_tp) continue;
         k.attn_tp = attn_tp;
+        k.max_batch = EngineKnobs{}.max_batch * k.ranks();  // each rank starts as one engine
         out.push_back(k);
       }
     }

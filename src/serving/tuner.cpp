@@ -42,9 +42,11 @@ EngineKnobs Tuner::climb(EngineKnobs k) {
   double best = score(k);
   for (int round = 0; round < 4; ++round) {
     bool moved = false;
-    if (!pins_.max_batch) moved |= line(k, best, &EngineKnobs::max_batch, kMinBatch, kMaxBatch);
+    if (!pins_.max_batch) {
+      moved |= line(k, best, &EngineKnobs::max_batch, kMinBatch, kMaxBatch * k.ranks());
+    }
     if (!pins_.max_tokens) {
-      moved |= line(k, best, &EngineKnobs::max_tokens, kMinTokens, kMaxTokens);
+      moved |= line(k, best, &EngineKnobs::max_tokens, kMinTokens, kMaxTokens * k.ranks());
     }
     if (!pins_.policy) {
       EngineKnobs f = k;

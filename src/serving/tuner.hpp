@@ -16,10 +16,11 @@
 namespace cw {
 
 // Search bounds (powers of two). Batch: up to TensorRT-LLM's default
-// max_batch_size of 2048 (BuildConfig), the engine the calibration
+// max_batch_size of 2048 (BuildConfig) per engine, the engine the calibration
 // measurements ran on [ASSUMED: their tuned engines stay within it; vLLM's
-// max_num_seqs default is 256]. Tokens: TensorRT-LLM's max_num_tokens
-// default is 8192; chunks below 256 tokens waste the matrix units.
+// max_num_seqs default is 256]; a wide-EP replica is one engine per
+// attention-DP rank, so its bounds are per rank. Tokens: TensorRT-LLM's
+// max_num_tokens default is 8192; chunks below 256 tokens waste the matrix units.
 inline constexpr int64_t kMinBatch = 1, kMaxBatch = 2048;
 inline constexpr int64_t kMinTokens = 256, kMaxTokens = 32768;
 
@@ -33,6 +34,8 @@ struct EngineKnobs {
   // the caller picks the replica shapes.
   bool attention_dp = false;
   int attn_tp = 1;  // with attention_dp: chips per attention-DP rank
+  // Engines in the replica: one per attention-DP rank, else one.
+  int ranks() const { return attention_dp ? tp / attn_tp : 1; }
   using Key = std::tuple<int, bool, int, int64_t, int64_t, SchedulePolicy>;
   Key key() const { return {tp, attention_dp, attn_tp, max_batch, max_tokens, policy}; }
   using Group = std::tuple<int, bool, int>;
