@@ -9,7 +9,7 @@ namespace cw::cli {
 WorkloadEconomics workload_economics(const Evaluation& e) {
   WorkloadEconomics w = chip_economics(e.chip);
   if (!w.available()) return w;
-  const Dtype dtype = e.precision.dense_mlp.dtype;
+  const Dtype dtype = e.precision.dense_mlp.compute_dtype();
   const FixedBatchResult& r = e.result;
   // Energy of one replica's run: the first prefill iteration's cost times the
   // prefill iterations, the mid-context decode iteration's cost times the

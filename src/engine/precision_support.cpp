@@ -14,11 +14,11 @@ struct LayerClass {
 };
 
 std::vector<LayerClass> layer_classes(const ModelSpec& model, const Precision& p) {
-  std::vector<LayerClass> v = {{"attention_projections", p.attention_projections.dtype},
-                               {"attention_math", p.attention_math.dtype},
-                               {"dense_mlp", p.dense_mlp.dtype},
-                               {"lm_head", p.lm_head.dtype}};
-  if (model.moe) v.push_back({"moe_experts", p.moe_experts.dtype});
+  std::vector<LayerClass> v = {{"attention_projections", p.attention_projections.compute_dtype()},
+                               {"attention_math", p.attention_math.compute_dtype()},
+                               {"dense_mlp", p.dense_mlp.compute_dtype()},
+                               {"lm_head", p.lm_head.compute_dtype()}};
+  if (model.moe) v.push_back({"moe_experts", p.moe_experts.compute_dtype()});
   return v;
 }
 

@@ -50,13 +50,13 @@ void StepModel::add_gemm(std::vector<OpRecord>& ops, const char* name, int64_t m
   s.n = n;
   s.k = k;
   s.batch = batch;
-  s.compute = weights.dtype;
+  s.compute = weights.compute_dtype();
   s.w_bytes = weights.bytes_per_element();
   // Activations arrive already in the compute format: serving engines fuse
   // the quantisation into the kernel that produced them (norm, activation
   // function) with static per-tensor scales, as MLPerf submissions do.
   s.activation_quant = ActivationQuant::none;
-  s.a_bytes = dtype_bits(weights.dtype) / 8.0;
+  s.a_bytes = dtype_bits(s.compute) / 8.0;
   s.c_bytes = act_bytes_;
   ops.push_back({name, gemms_.get(s)});
 }
@@ -92,7 +92,7 @@ void StepModel::add_attention(const Batch& batch, std::vector<OpRecord>& ops) {
   const int64_t heads = model_.heads / tp;
   const int64_t kv_heads = std::max<int64_t>(1, model_.kv_heads / tp);
   const NumberFormat& wf = precision_.attention_projections;
-  const Dtype math = precision_.attention_math.dtype;
+  const Dtype math = precision_.attention_math.compute_dtype();
   const double kvb = precision_.kv_cache.bytes_per_element();
   const double ab = act_bytes_;
 
@@ -220,7 +220,7 @@ void StepModel::add_mlp(const Batch& batch, int64_t routed_tokens, bool moe,
   // attention DP (tp = ep) experts are whole and tokens travel to them.
   const int ep = options_.ep;
   const int64_t inter = e.expert_intermediate / (options_.tp / ep);
-  NumberFormat router_fmt{precision_.activations, 0, 0};
+  NumberFormat router_fmt{precision_.activations, 0, 0, std::nullopt};
   add_gemm(ops, "router", T, e.num_experts, h, router_fmt);
   add_vector(ops, "router_topk", T * e.num_experts, 4, 1, T * e.num_experts * 4.0,
              T * e.experts_per_token * 8.0);
@@ -231,11 +231,11 @@ void StepModel::add_mlp(const Batch& batch, int64_t routed_tokens, bool moe,
   // 1/attn_tp of its tokens, and the MLP all-reduce over them reassembles
   // the routed outputs with the shared experts' partial sums.
   const int64_t sent = ceil_div(T, tp);
+  const NumberFormat& ef = precision_.moe_experts;  // weight-only: inputs in the compute dtype
+  const double dispatch_bytes = ef.compute ? dtype_bits(*ef.compute) / 8.0 : ef.bytes_per_element();
   if (options_.attention_dp) {
     ops.push_back(
-        {"moe_dispatch",
-         expert_exchange(system_, ep, sent, e, h, precision_.moe_experts.bytes_per_element()).cost,
-         true});
+        {"moe_dispatch", expert_exchange(system_, ep, sent, e, h, dispatch_bytes).cost, true});
   }
   // Distinct experts a batch of T tokens touches (expected coverage,
   // E·(1 − (1 − k/E)^T) under uniform routing). The experts see every token

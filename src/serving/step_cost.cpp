@@ -5,7 +5,7 @@ namespace cw {
 StepCostCache::StepCostCache(std::shared_ptr<StepModel> model, std::optional<EnergyTable> energy)
     : model_(std::move(model)),
       energy_(std::move(energy)),
-      dtype_(model_->precision().dense_mlp.dtype) {}
+      dtype_(model_->precision().dense_mlp.compute_dtype()) {}
 
 StepCost StepCostCache::direct(const Batch& b) {
   const Cost c = model_->evaluate(b).total;

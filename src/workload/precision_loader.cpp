@@ -40,15 +40,16 @@ Dtype read_dtype(const ConfigNode& n) {
          (near.empty() ? "" : "did you mean '" + near + "'? ") + "valid: " + list);
 }
 
-// {dtype: fp8} or {dtype: fp4, block_size: 16, scale_bits: 8} or {dtype: nvfp4}.
+// {dtype: fp8} or {dtype: fp4, block_size: 16, scale_bits: 8} or {dtype: nvfp4},
+// optionally with compute: bf16 (weights stored in dtype, multiplied in bf16).
 NumberFormat read_format(const ConfigNode& n) {
-  n.expect_keys({"dtype", "block_size", "scale_bits"});
+  n.expect_keys({"dtype", "block_size", "scale_bits", "compute"});
   NumberFormat f;
   ConfigNode dtype = n.required("dtype");
   bool named = false;
   for (const auto& nf : kNamedFormats) {
     if (dtype.as_string() != nf.name) continue;
-    f = NumberFormat{nf.dtype, nf.block_size, nf.scale_bits};
+    f = NumberFormat{nf.dtype, nf.block_size, nf.scale_bits, std::nullopt};
     named = true;
   }
   if (!named) f.dtype = read_dtype(dtype);
@@ -63,6 +64,14 @@ NumberFormat read_format(const ConfigNode& n) {
     n.fail("block_size needs scale_bits", "add scale_bits: 8 (FP8 E4M3 or E8M0 scales)");
   if (f.block_size == 0 && f.scale_bits > 0)
     n.fail("scale_bits needs block_size", "add block_size: the elements sharing one scale");
+  if (auto c = n.optional("compute")) {
+    f.compute = read_dtype(*c);
+    if (dtype_bits(*f.compute) < dtype_bits(f.dtype))
+      c->fail("compute in " + std::string(dtype_name(*f.compute)) +
+                  " is narrower than the stored " + std::string(dtype_name(f.dtype)) + " weights",
+              "compute is the dtype the matrix unit multiplies in: at least as wide as dtype "
+              "(e.g. dtype: int4, compute: bf16)");
+  }
   return f;
 }
 

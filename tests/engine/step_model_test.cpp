@@ -107,6 +107,28 @@ TEST(StepModel, DtypeTheChipLacksIsAUserError) {
   }
 }
 
+TEST(StepModel, WeightOnlyQuantisationReadsNarrowWeightsAndComputesWide) {
+  // W4A16 on an A100 (no 4-bit matrix units): it runs, a batch-1 decode
+  // streams 4.125-bit instead of 16-bit weights, and a compute-bound prefill
+  // runs at the BF16 rate.
+  ChipSpec chip = load_chip("a100-sxm");
+  ModelSpec m = load_model("llama3.1-8b");
+  StepModel w4(chip, m, load_precision("w4a16"));
+  StepModel bf16(chip, m, load_precision("bf16"));
+  const int main_level = static_cast<int>(chip.memory.size()) - 1;
+  const StepResult dw = w4.evaluate(decode_batch(1, 128));
+  const StepResult db = bf16.evaluate(decode_batch(1, 128));
+  const ParameterCounts pc = parameter_counts(m);
+  const double linear = static_cast<double>(pc.active - pc.embedding - pc.lm_head);
+  // Main-memory bytes drop by the linear layers' 16 - 4.125 bits.
+  EXPECT_NEAR(db.total.bytes[main_level] - dw.total.bytes[main_level], linear * (2 - 4.125 / 8),
+              0.02 * linear);
+  EXPECT_LT(dw.total.time, 0.5 * db.total.time);
+  Batch prefill;
+  prefill.prefill.push_back({8, 2048, 2048, true});
+  EXPECT_NEAR(w4.time(prefill) / bf16.time(prefill), 1.0, 0.03);
+}
+
 TEST(StepModel, DeepSeekUsesMlaAndMoeLayerClasses) {
   StepModel step(load_chip("h200-sxm"), load_model("deepseek-v3"), load_precision("fp8"));
   StepResult r = step.evaluate(decode_batch(16, 2048));

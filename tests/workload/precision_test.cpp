@@ -31,8 +31,8 @@ std::string replaced(std::string text, const std::string& from, const std::strin
 
 TEST(PrecisionRecipe, ShippedRecipesAllLoad) {
   std::vector<std::string> ids = list_precisions();
-  for (const char* want :
-       {"bf16", "fp16", "fp8", "fp8-fmha", "fp4", "fp4-deepseek-r1", "mxfp4", "int8"}) {
+  for (const char* want : {"bf16", "fp16", "fp8", "fp8-fmha", "fp4", "fp4-deepseek-r1", "mxfp4",
+                           "int8", "w4a16", "mxfp4-w4a16"}) {
     EXPECT_NE(std::find(ids.begin(), ids.end(), want), ids.end()) << want;
   }
   for (const auto& id : ids) {
@@ -72,6 +72,24 @@ TEST(PrecisionRecipe, NamedBlockFormats) {
   EXPECT_EQ(p.moe_experts.block_size, 16);
   EXPECT_DOUBLE_EQ(p.moe_experts.scale_bits, 8);
   EXPECT_DOUBLE_EQ(load_precision("mxfp4").moe_experts.bytes_per_element(), 4.25 / 8);
+}
+
+TEST(PrecisionRecipe, WeightOnlyFormatsStoreNarrowAndComputeWide) {
+  const Precision p = load_precision("w4a16");
+  EXPECT_EQ(p.dense_mlp.dtype, Dtype::int4);
+  EXPECT_EQ(p.dense_mlp.compute_dtype(), Dtype::bf16);
+  EXPECT_DOUBLE_EQ(p.dense_mlp.bytes_per_element(), 4.125 / 8);  // 4 bits + 16/128
+  EXPECT_EQ(p.kv_cache.compute_dtype(), Dtype::bf16);            // unset: computes as stored
+  const Precision g = load_precision("mxfp4-w4a16");
+  EXPECT_EQ(g.moe_experts.compute_dtype(), Dtype::bf16);
+  EXPECT_DOUBLE_EQ(g.moe_experts.bytes_per_element(), 4.25 / 8);
+  EXPECT_EQ(g.attention_projections.dtype, Dtype::bf16);
+
+  const std::string narrow = replaced(kRecipe, "attention_projections: {dtype: fp8}",
+                                      "attention_projections: {dtype: fp8, compute: fp4}");
+  const std::string msg = error_of([&] { parse_precision(narrow, "r.yaml"); });
+  EXPECT_TRUE(has(msg, "r.yaml:3:")) << msg;
+  EXPECT_TRUE(has(msg, "key 'attention_projections.compute': compute in fp4 is narrower")) << msg;
 }
 
 TEST(PrecisionRecipe, UnknownPresetId) {
