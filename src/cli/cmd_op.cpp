@@ -111,7 +111,7 @@ void register_op(CLI::App& app) {
 
   struct AttnArgs {
     std::string chip, dtype = "bf16";
-    int64_t batch = 1, heads = 32, kv_heads = 0, head_dim = 128, seq = 4096;
+    int64_t batch = 1, heads = 32, kv_heads = 0, head_dim = 128, seq = 4096, window = 0;
     bool causal = false;
     OutputOptions out;
   };
@@ -124,17 +124,33 @@ void register_op(CLI::App& app) {
   att->add_option("--head-dim", a->head_dim)->check(CLI::PositiveNumber)->capture_default_str();
   att->add_option("--seq", a->seq)->check(CLI::PositiveNumber)->capture_default_str();
   att->add_flag("--causal", a->causal);
+  att->add_option("--window", a->window,
+                  "sliding window: each query attends to the last N keys (implies --causal)")
+      ->check(CLI::PositiveNumber);
   att->add_option("--dtype", a->dtype)->capture_default_str();
   add_format_option(*att, a->out);
   att->callback([a] {
     ChipSpec chip = load_chip(a->chip);
     Dtype dt = dtype_flag(a->dtype);
-    PrefillAttentionShape s{a->batch, a->seq, a->seq, a->heads,
-                            a->kv_heads > 0 ? a->kv_heads : a->heads, a->head_dim, a->head_dim,
-                            a->causal, dt, dtype_bits(dt) / 8.0};
+    PrefillAttentionShape s{a->batch,
+                            a->seq,
+                            a->seq,
+                            a->heads,
+                            a->kv_heads > 0 ? a->kv_heads : a->heads,
+                            a->head_dim,
+                            a->head_dim,
+                            a->causal || a->window > 0,
+                            dt,
+                            dtype_bits(dt) / 8.0,
+                            a->window};
     Cost c = prefill_attention_cost(chip, s);
     double flops = 4.0 * s.batch * s.heads * double(s.q_len) * double(s.kv_len) * s.head_dim_qk;
     if (s.causal) flops /= 2;
+    if (s.window > 0 && s.window < s.q_len) {
+      // Query i attends to min(i + 1, W) keys: W(W + 1)/2 + (s - W)·W in all.
+      const double w = static_cast<double>(s.window), q = static_cast<double>(s.q_len);
+      flops = 4.0 * s.batch * s.heads * (w * (w + 1) / 2 + (q - w) * w) * s.head_dim_qk;
+    }
     print_cost(fmt::format("attention b{} h{} s{} d{}", s.batch, s.heads, s.q_len, s.head_dim_qk),
                c, chip, flops, a->out, 0);
   });

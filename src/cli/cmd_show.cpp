@@ -56,6 +56,10 @@ void print_model(const ModelSpec& m) {
                m.mla->kv_lora_rank, m.mla->qk_nope_head_dim, m.mla->qk_rope_head_dim,
                m.mla->v_head_dim);
   }
+  if (m.sliding_window > 0) {
+    fmt::print("  sliding-window attention: last {} tokens on {} of {} layers\n", m.sliding_window,
+               m.windowed_layer_count(), m.layers);
+  }
   fmt::print("  parameters: {:.2f} B total, {:.2f} B active per token\n", p.total / 1e9,
              p.active / 1e9);
 }
@@ -83,11 +87,18 @@ void register_show(CLI::App& app) {
     ModelSpec m = load_model(*id);
     if (out->json()) {
       ParameterCounts p = parameter_counts(m);
-      nlohmann::json j = {{"id", m.id}, {"architecture", m.architecture},
-                          {"hidden", m.hidden}, {"layers", m.layers},
-                          {"heads", m.heads}, {"kv_heads", m.kv_heads},
-                          {"head_dim", m.head_dim}, {"vocab", m.vocab},
-                          {"parameters_total", p.total}, {"parameters_active", p.active}};
+      nlohmann::json j = {{"id", m.id},
+                          {"architecture", m.architecture},
+                          {"hidden", m.hidden},
+                          {"layers", m.layers},
+                          {"heads", m.heads},
+                          {"kv_heads", m.kv_heads},
+                          {"head_dim", m.head_dim},
+                          {"vocab", m.vocab},
+                          {"sliding_window", m.sliding_window},
+                          {"windowed_layers", m.windowed_layer_count()},
+                          {"parameters_total", p.total},
+                          {"parameters_active", p.active}};
       fmt::print("{}\n", j.dump(2));
     } else {
       print_model(m);

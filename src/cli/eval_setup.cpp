@@ -23,9 +23,9 @@ MemoryBudget budget_for(const ChipSpec& chip, const ModelSpec& model, const Prec
   const int64_t step_tokens = std::min(w.max_tokens, per_replica * w.input);
   // Under attention DP: the busiest rank's own sequences and its share of the
   // step's tokens.
-  return memory_budget(chip, model, precision, plan,
-                       plan.per_attention_rank(per_replica) * (w.input + w.output),
-                       plan.per_attention_rank(step_tokens));
+  const int64_t sequences = plan.per_attention_rank(per_replica);
+  return memory_budget(chip, model, precision, plan, sequences * (w.input + w.output),
+                       plan.per_attention_rank(step_tokens), sequences);
 }
 
 

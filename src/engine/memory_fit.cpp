@@ -16,9 +16,9 @@ MemoryBudget memory_budget(const ChipSpec& chip, const ModelSpec& model,
                        step_tokens);
 }
 
-MemoryBudget memory_budget(const ChipSpec& chip, const ModelSpec& model,
-                           const Precision& precision, const ParallelPlan& plan,
-                           int64_t cached_tokens, int64_t step_tokens) {
+MemoryBudget memory_budget(const ChipSpec& chip, const ModelSpec& model, const Precision& precision,
+                           const ParallelPlan& plan, int64_t cached_tokens, int64_t step_tokens,
+                           int64_t window_sequences) {
   MemoryBudget b;
   const int tp = plan.attention_tp();
   const int pp = plan.pp;
@@ -37,12 +37,13 @@ MemoryBudget memory_budget(const ChipSpec& chip, const ModelSpec& model,
     b.weights += routed * copies / ((plan.attention_dp ? plan.ep : tp) * pp);
   }
   // KV heads are split across TP ranks until each rank holds one (then replicated).
-  double kv_per_token = kv_cache_bytes_per_token(model, precision);
-  if (!model.mla) {
-    double shards = std::min<double>(tp, static_cast<double>(model.kv_heads));
-    kv_per_token /= shards;
-  }
-  b.kv_cache = kv_per_token * static_cast<double>(cached_tokens) / (pp * plan.cp);
+  const double shards = model.mla ? 1.0 : std::min<double>(tp, static_cast<double>(model.kv_heads));
+  // Sliding-window layers hold a full window per sequence (an upper bound
+  // while a context is shorter than the window).
+  const double kv =
+      kv_cache_bytes_per_token(model, precision) * static_cast<double>(cached_tokens) +
+      window_kv_bytes_per_sequence(model, precision) * static_cast<double>(window_sequences);
+  b.kv_cache = kv / shards / (pp * plan.cp);
   step_tokens = (step_tokens + plan.cp - 1) / plan.cp;
   // Workspace: the widest intermediate of one step (the MLP up-projection
   // output, or a vocabulary-wide logits row in fp32), live twice over.

@@ -85,7 +85,12 @@ void StepModel::add_vector(std::vector<OpRecord>& ops, const char* name, int64_t
   ops.push_back({name, vector_op_cost(chip_, v)});
 }
 
-void StepModel::add_attention(const Batch& batch, std::vector<OpRecord>& ops) {
+const char* StepModel::LayerKind::name() const {
+  if (moe) return windowed ? "moe_layer_sliding" : "moe_layer";
+  return windowed ? "dense_layer_sliding" : "dense_layer";
+}
+
+void StepModel::add_attention(const Batch& batch, bool windowed, std::vector<OpRecord>& ops) {
   const int tp = attention_tp();
   const int64_t T = batch.new_tokens();
   const int64_t h = model_.hidden;
@@ -95,6 +100,12 @@ void StepModel::add_attention(const Batch& batch, std::vector<OpRecord>& ops) {
   const Dtype math = precision_.attention_math.compute_dtype();
   const double kvb = precision_.kv_cache.bytes_per_element();
   const double ab = act_bytes_;
+  // A sliding-window layer's decode reads at most the window; its prefill
+  // skips the K/V blocks below it.
+  const int64_t window = windowed ? model_.sliding_window : 0;
+  auto attended = [window](int64_t context) {
+    return window > 0 ? std::min(context, window) : context;
+  };
 
   if (model_.mla) {
     const MlaSpec& m = *model_.mla;
@@ -160,7 +171,8 @@ void StepModel::add_attention(const Batch& batch, std::vector<OpRecord>& ops) {
     // Under cp this rank holds ceil(n/cp) of the chunk's n new tokens; the
     // chunk's causal attention is split evenly over the groups.
     const int64_t n = std::min(p.context, p.new_tokens * cp);
-    PrefillAttentionShape a{p.sequences, n, p.context, heads, kv_heads, d, d, true, math, kvb};
+    PrefillAttentionShape a{p.sequences, n,    p.context, heads, kv_heads, d,
+                            d,           true, math,      kvb,   window};
     Cost attn = prefill_attention_cost(chip_, a).scaled(1.0 / cp);
     ops.push_back({"attention_prefill", attn});
     if (cp > 1) {
@@ -176,8 +188,8 @@ void StepModel::add_attention(const Batch& batch, std::vector<OpRecord>& ops) {
     }
   }
   for (const auto& g : batch.decode) {
-    DecodeAttentionShape a{g.sequences, ceil_div(g.context, cp), heads, kv_heads, d, d, false, math,
-                           kvb};
+    DecodeAttentionShape a{
+        g.sequences, ceil_div(attended(g.context), cp), heads, kv_heads, d, d, false, math, kvb};
     ops.push_back({"attention_decode", decode_attention_cost(chip_, a)});
   }
   if (cp > 1 && batch.decode_sequences() > 0) {
@@ -269,21 +281,21 @@ Cost StepModel::collective_cost(double bytes) const {
   return collective(system_, CollectiveKind::all_reduce, attention_tp(), bytes).cost;
 }
 
-LayerClassResult StepModel::layer_class(const Batch& batch, int64_t routed_tokens, bool moe,
+LayerClassResult StepModel::layer_class(const Batch& batch, int64_t routed_tokens, LayerKind kind,
                                         int64_t count) {
-  LayerClassResult lc{moe ? "moe_layer" : "dense_layer", count, {}, {}};
+  LayerClassResult lc{kind.name(), count, {}, {}};
   const int64_t T = batch.new_tokens();
   const int64_t h = model_.hidden;
   const double ab = act_bytes_;
   const bool allreduce = attention_tp() > 1;
   // Pre-attention norm fused with the residual add of the previous layer.
   add_vector(lc.ops, "attn_norm", T * h, 5, 0, 2 * T * h * ab, 2 * T * h * ab);
-  add_attention(batch, lc.ops);
+  add_attention(batch, kind.windowed, lc.ops);
   if (allreduce) lc.ops.push_back({"attn_allreduce", collective_cost(T * h * ab), true});
   if (!model_.parallel_block) {
     add_vector(lc.ops, "mlp_norm", T * h, 5, 0, 2 * T * h * ab, 2 * T * h * ab);
   }
-  add_mlp(batch, routed_tokens, moe, lc.ops);
+  add_mlp(batch, routed_tokens, kind.moe, lc.ops);
   if (allreduce) lc.ops.push_back({"mlp_allreduce", collective_cost(T * h * ab), true});
   return lc;
 }
@@ -299,10 +311,10 @@ double layer_time(const LayerClassResult& lc) {
 }  // namespace
 
 LayerClassResult StepModel::overlapped_layer_class(const MicroBatch& first,
-                                                   const MicroBatch& second, bool moe,
+                                                   const MicroBatch& second, LayerKind kind,
                                                    int64_t count) {
-  LayerClassResult a = layer_class(first.batch, first.routed_tokens, moe, count);
-  LayerClassResult b = layer_class(second.batch, second.routed_tokens, moe, count);
+  LayerClassResult a = layer_class(first.batch, first.routed_tokens, kind, count);
+  LayerClassResult b = layer_class(second.batch, second.routed_tokens, kind, count);
   auto chain = [](const LayerClassResult& lc, double& sum) {
     std::vector<OverlapOp> ops;
     for (const auto& op : lc.ops) {
@@ -363,11 +375,12 @@ StepResult StepModel::evaluate(const Batch& group_batch) {
   add_vector(embed.ops, "embedding_gather", T * h, 0, 0, T * h * ab, T * h * ab);
   r.layers.push_back(std::move(embed));
 
-  for (bool moe : {false, true}) {
+  for (const LayerKind kind : {LayerKind{false, false}, LayerKind{false, true},
+                               LayerKind{true, false}, LayerKind{true, true}}) {
     int64_t count = 0;
-    for (int64_t l = 0; l < model_.layers; ++l) count += model_.is_moe_layer(l) == moe ? 1 : 0;
+    for (int64_t l = 0; l < model_.layers; ++l) count += kind_of(l) == kind ? 1 : 0;
     if (count == 0) continue;
-    LayerClassResult whole = layer_class(batch, group_tokens, moe, count);
+    LayerClassResult whole = layer_class(batch, group_tokens, kind, count);
     // Only a layer class with communication (a collective, an all-to-all, a
     // context-parallel ring) has anything to hide.
     const bool split = overlap && std::any_of(whole.ops.begin(), whole.ops.end(),
@@ -376,7 +389,7 @@ StepResult StepModel::evaluate(const Batch& group_batch) {
       // Engines run two micro-batches only where that pays (large batches):
       // halving a weight-bound batch streams every weight twice.
       LayerClassResult two =
-          overlapped_layer_class(micro(halves.first), micro(halves.second), moe, count);
+          overlapped_layer_class(micro(halves.first), micro(halves.second), kind, count);
       if (layer_time(two) < layer_time(whole)) whole = std::move(two);
     }
     r.layers.push_back(std::move(whole));
@@ -402,7 +415,7 @@ StepResult StepModel::evaluate(const Batch& group_batch) {
   if (pp > 1) {
     std::vector<double> stage(pp, 0.0);
     for (int64_t l = 0; l < model_.layers; ++l) {
-      const char* cls = model_.is_moe_layer(l) ? "moe_layer" : "dense_layer";
+      const char* cls = kind_of(l).name();
       for (const auto& lc : r.layers) {
         if (std::string_view(lc.name) == cls) stage[l * pp / model_.layers] += lc.per_layer.time;
       }

@@ -111,8 +111,19 @@ class StepModel {
   const StepOptions& options() const { return options_; }
 
  private:
+  // A layer class: dense or MoE FFN, full or sliding-window attention.
+  struct LayerKind {
+    bool moe = false;
+    bool windowed = false;
+    const char* name() const;
+    bool operator==(const LayerKind&) const = default;
+  };
+  LayerKind kind_of(int64_t layer) const {
+    return {model_.is_moe_layer(layer), model_.is_windowed_layer(layer)};
+  }
   // The ops of one layer class for this rank's `batch` (ops not yet summed).
-  LayerClassResult layer_class(const Batch& batch, int64_t routed_tokens, bool moe, int64_t count);
+  LayerClassResult layer_class(const Batch& batch, int64_t routed_tokens, LayerKind kind,
+                               int64_t count);
   // The same class with this rank's batch split into two overlapped
   // micro-batches: both halves' ops merged by name, plus an "overlap_hidden"
   // op whose (negative) time is what the schedule saves over running them in turn.
@@ -121,8 +132,9 @@ class StepModel {
     int64_t routed_tokens = 0;
   };
   LayerClassResult overlapped_layer_class(const MicroBatch& first, const MicroBatch& second,
-                                          bool moe, int64_t count);
-  void add_attention(const Batch& batch, std::vector<OpRecord>& ops);
+                                          LayerKind kind, int64_t count);
+  // `windowed`: the layer attends over the model's sliding window only.
+  void add_attention(const Batch& batch, bool windowed, std::vector<OpRecord>& ops);
   // `batch`: this rank's tokens; `routed_tokens`: the tokens of the whole
   // expert-parallel group routed to the experts (the same under TP + EP).
   void add_mlp(const Batch& batch, int64_t routed_tokens, bool moe, std::vector<OpRecord>& ops);

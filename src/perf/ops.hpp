@@ -56,6 +56,10 @@ struct PrefillAttentionShape {
   bool causal = true;
   Dtype compute = Dtype::bf16;
   double kv_bytes = 2;   // bytes per cached K/V element
+  // Sliding window: each query attends to the last `window` keys up to
+  // itself (0 = unlimited); K/V blocks wholly outside it are skipped
+  // (FlashAttention's window_size).
+  int64_t window = 0;
 };
 
 // Decode attention: one new token per sequence attends to `context` cached

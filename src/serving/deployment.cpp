@@ -72,10 +72,28 @@ Deployment make_deployment(std::shared_ptr<StepModel> step, int count, EngineCon
   MemoryBudget base = memory_budget(chip, model, precision, plan, 0, rank_tokens);
   const double kv_per_token = memory_budget(chip, model, precision, plan, 1, 0).kv_cache;
   const double left = base.capacity - base.weights - base.activations;
-  const double free = kKvMemoryFraction * left;
+  // Sliding-window layers: a window's cache reserved per request a rank may
+  // run (TensorRT-LLM's per-sequence cyclic buffer); the pool of blocks holds
+  // the full-attention layers' tokens.
+  const int64_t rank_batch = plan.per_attention_rank(engine.max_batch);
+  const double windows = memory_budget(chip, model, precision, plan, 0, 0, rank_batch).kv_cache;
+  const double free = kKvMemoryFraction * left - windows;
   const double block_bytes = kv_per_token * static_cast<double>(engine.block_size);
-  const int64_t blocks = free > 0 ? static_cast<int64_t>(std::floor(free / block_bytes)) : 0;
   const double gb = 1e9;
+  if (windows > 0 && free <= 0 && left > 0) {
+    throw UserError(fmt::format(
+        "{} at precision {} on tp {} x {}: the sliding-window caches of {} requests need {:.1f} GB "
+        "per chip, more than the {:.1f} GB of KV cache room; use a smaller --max-batch",
+        model.id, precision.name, tp, chip.id, rank_batch, windows / gb,
+        kKvMemoryFraction * left / gb));
+  }
+  // Every layer windowed (Mistral-7B-v0.1): no cache grows with the context,
+  // so each request may reach the model's longest context.
+  const int64_t longest = std::max<int64_t>(min_tokens, model.max_positions);
+  const int64_t blocks = free <= 0 ? 0
+                         : block_bytes <= 0
+                             ? rank_batch * ((longest + engine.block_size - 1) / engine.block_size)
+                             : static_cast<int64_t>(std::floor(free / block_bytes));
   if (left <= 0) {
     throw UserError(fmt::format(
         "{} at precision {} does not fit on tp {} x {}: weights {:.1f} GB and activations {:.1f} "
@@ -111,7 +129,8 @@ Deployment make_deployment(std::shared_ptr<StepModel> step, int count, EngineCon
   d.cluster.replicas = d.replicas;
   d.cluster.engine = engine;
   d.cluster.router = router;
-  d.memory = memory_budget(chip, model, precision, plan, blocks * engine.block_size, rank_tokens);
+  d.memory = memory_budget(chip, model, precision, plan, blocks * engine.block_size, rank_tokens,
+                           rank_batch);
   return d;
 }
 

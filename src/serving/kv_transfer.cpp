@@ -19,7 +19,9 @@ bool KvTransferModel::same_domain(int p, int d) const {
 }
 
 double KvTransferModel::time(int64_t tokens, int p, int d) const {
-  const double bytes = static_cast<double>(tokens) * busiest_bytes_per_token;
+  const double bytes =
+      static_cast<double>(tokens) * busiest_bytes_per_token +
+      static_cast<double>(std::min(tokens, window)) * busiest_window_bytes_per_token;
   return send_recv(system, bytes, !same_domain(p, d)).cost.time;
 }
 
@@ -40,8 +42,13 @@ KvTransferModel make_kv_transfer(const SystemSpec& system, const ModelSpec& mode
   // the busiest chip: shard x max(1, tp_d / tp_p).
   const double shards =
       model.mla ? 1.0 : std::min<double>(decode_tp, static_cast<double>(model.kv_heads));
-  m.busiest_bytes_per_token = m.bytes_per_token / shards *
-                              std::max(1.0, static_cast<double>(decode_tp) / prefill_tp);
+  const double busiest = std::max(1.0, static_cast<double>(decode_tp) / prefill_tp) / shards;
+  m.busiest_bytes_per_token = m.bytes_per_token * busiest;
+  if (model.sliding_window > 0) {
+    m.window = model.sliding_window;
+    m.busiest_window_bytes_per_token = window_kv_bytes_per_sequence(model, precision) /
+                                       static_cast<double>(model.sliding_window) * busiest;
+  }
   return m;
 }
 

@@ -21,6 +21,10 @@ struct KvTransferModel {
   double bytes_per_token = 0;  // KV of one token for the whole model (all layers and heads)
   // Bytes per token the busiest chip of a replica pair sends or receives (see make_kv_transfer).
   double busiest_bytes_per_token = 0;
+  // Sliding-window layers send only a prompt's last `window` tokens; these
+  // are their bytes per token (in bytes_per_token's full-attention layers not).
+  int64_t window = 0;
+  double busiest_window_bytes_per_token = 0;
 
   // Chips [first, last] of prefill replica p and decode replica d
   // (placed contiguously, prefill pool first) lie in one scale-up domain.

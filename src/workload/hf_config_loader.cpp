@@ -137,6 +137,22 @@ class Reader {
     return v->get<std::string>();
   }
 
+  std::vector<std::string> string_list(const std::string& key) const {
+    std::vector<std::string> out;
+    const json* v = find(key);
+    if (!v) return out;
+    if (!v->is_array())
+      fail(key, std::string("expected a list of strings, got ") + v->type_name(),
+           "write e.g. [\"full_attention\", \"sliding_attention\"]");
+    for (const auto& e : *v) {
+      if (!e.is_string())
+        fail(key, std::string("expected a list of strings, got an element ") + e.type_name(),
+             "quote every element");
+      out.push_back(e.get<std::string>());
+    }
+    return out;
+  }
+
   std::vector<int64_t> int_list(const std::string& key) const {
     std::vector<int64_t> out;
     const json* v = find(key);
@@ -188,8 +204,45 @@ void check_top_k(const Reader& r, const std::string& key, const MoeSpec& moe) {
            "use at most " + std::to_string(moe.num_experts));
 }
 
-// Llama, Mistral, Mixtral, Qwen2, Qwen3, Qwen3-MoE: the transformers LlamaConfig family.
-void read_llama_family(const Reader& r, ModelSpec& m) {
+// Which layers use sliding-window attention when the config has no
+// "layer_types" list (transformers' per-architecture rules).
+enum class WindowRule {
+  none,    // Llama: no sliding window
+  all,     // Mistral, Mixtral: every layer when sliding_window is set
+  qwen,    // Qwen2/3: layers >= max_window_layers when use_sliding_window
+  listed,  // gpt-oss: layer_types is required
+};
+
+void read_attention_windows(const Reader& r, ModelSpec& m, WindowRule rule) {
+  const std::vector<std::string> types = r.string_list("layer_types");
+  std::vector<bool> windowed(static_cast<size_t>(m.layers), false);
+  if (!types.empty()) {
+    if (static_cast<int64_t>(types.size()) != m.layers)
+      r.fail("layer_types",
+             "lists " + std::to_string(types.size()) + " layers but num_hidden_layers is " +
+                 std::to_string(m.layers),
+             "give one entry per layer");
+    for (size_t l = 0; l < types.size(); ++l) {
+      if (types[l] != "full_attention" && types[l] != "sliding_attention")
+        r.fail("layer_types", "unsupported layer type '" + types[l] + "'",
+               "use full_attention or sliding_attention");
+      windowed[l] = types[l] == "sliding_attention";
+    }
+  } else if (rule == WindowRule::listed) {
+    r.required("layer_types");
+  } else if (rule == WindowRule::all) {
+    std::fill(windowed.begin(), windowed.end(), r.find("sliding_window") != nullptr);
+  } else if (rule == WindowRule::qwen && r.boolean_or("use_sliding_window", false)) {
+    const int64_t first = r.non_negative_or("max_window_layers", m.layers);
+    for (int64_t l = first; l < m.layers; ++l) windowed[static_cast<size_t>(l)] = true;
+  }
+  if (std::find(windowed.begin(), windowed.end(), true) == windowed.end()) return;
+  m.sliding_window = r.positive("sliding_window");
+  m.windowed_layers = std::move(windowed);
+}
+
+// Llama, Mistral, Mixtral, Qwen2, Qwen3, Qwen3-MoE, gpt-oss: the transformers LlamaConfig family.
+void read_llama_family(const Reader& r, ModelSpec& m, WindowRule windows) {
   m.hidden = r.positive("hidden_size");
   m.intermediate = r.positive("intermediate_size");
   m.layers = r.positive("num_hidden_layers");
@@ -203,26 +256,31 @@ void read_llama_family(const Reader& r, ModelSpec& m) {
   m.qkv_bias = m.attention_out_bias = r.boolean_or("attention_bias", false);
   m.mlp_bias = r.boolean_or("mlp_bias", false);
   check_kv_heads(r, "num_key_value_heads", m);
+  read_attention_windows(r, m, windows);
 }
 
 void read_llama(const Reader& r, ModelSpec& m) {
-  read_llama_family(r, m);
+  read_llama_family(r, m, WindowRule::none);
+}
+
+void read_mistral(const Reader& r, ModelSpec& m) {
+  read_llama_family(r, m, WindowRule::all);  // Mistral-7B-v0.1: sliding_window 4096
 }
 
 void read_qwen2(const Reader& r, ModelSpec& m) {
-  read_llama_family(r, m);
+  read_llama_family(r, m, WindowRule::qwen);
   // Qwen2 attention: bias on q/k/v, none on o (transformers Qwen2Attention; no config key).
   m.qkv_bias = true;
   m.attention_out_bias = false;
 }
 
 void read_qwen3(const Reader& r, ModelSpec& m) {
-  read_llama_family(r, m);
+  read_llama_family(r, m, WindowRule::qwen);
   m.qk_norm = true;  // Qwen3Attention: q_norm and k_norm over head_dim
 }
 
 void read_mixtral(const Reader& r, ModelSpec& m) {
-  read_llama_family(r, m);
+  read_llama_family(r, m, WindowRule::all);
   MoeSpec moe;
   moe.num_experts = r.positive("num_local_experts");
   moe.experts_per_token = r.positive("num_experts_per_tok");
@@ -240,6 +298,24 @@ void read_qwen3_moe(const Reader& r, ModelSpec& m) {
   moe.layer_interval = r.opt_positive("decoder_sparse_step").value_or(1);
   moe.interval_offset = 1;  // Qwen3MoeDecoderLayer: (layer_idx + 1) % decoder_sparse_step == 0
   moe.dense_layers = r.int_list("mlp_only_layers");
+  check_top_k(r, "num_experts_per_tok", moe);
+  m.moe = moe;
+}
+
+// gpt-oss (OpenAI, 2025; transformers GptOssConfig): GQA with q/k/v/o biases
+// and a learned sink logit per head, layers alternating sliding-window (128
+// tokens) and full attention (layer_types), an MoE in every layer: SwiGLU
+// experts of intermediate_size with biases, a router with a bias, no shared
+// or dense FFN. The swiglu_limit clamp and YaRN RoPE cost nothing countable.
+void read_gpt_oss(const Reader& r, ModelSpec& m) {
+  read_llama_family(r, m, WindowRule::listed);
+  m.attention_sinks = true;
+  m.mlp_bias = true;
+  MoeSpec moe;
+  moe.num_experts = r.positive("num_local_experts");
+  moe.experts_per_token = r.positive("num_experts_per_tok");
+  moe.expert_intermediate = m.intermediate;
+  moe.router_bias = true;
   check_top_k(r, "num_experts_per_tok", moe);
   m.moe = moe;
 }
@@ -362,12 +438,12 @@ struct Arch {
   ArchReader read;
 };
 constexpr Arch kArchitectures[] = {
-    {"LlamaForCausalLM", read_llama},         {"MistralForCausalLM", read_llama},
+    {"LlamaForCausalLM", read_llama},         {"MistralForCausalLM", read_mistral},
     {"MixtralForCausalLM", read_mixtral},     {"Qwen2ForCausalLM", read_qwen2},
     {"Qwen3ForCausalLM", read_qwen3},         {"Qwen3MoeForCausalLM", read_qwen3_moe},
     {"DeepseekV2ForCausalLM", read_deepseek}, {"DeepseekV3ForCausalLM", read_deepseek},
     {"GPTJForCausalLM", read_gptj},           {"GPTNeoXForCausalLM", read_gpt_neox},
-    {"GPT2LMHeadModel", read_gpt2},
+    {"GPT2LMHeadModel", read_gpt2},           {"GptOssForCausalLM", read_gpt_oss},
 };
 
 std::string architecture_of(const json& j, const std::string& text, const std::string& file) {

@@ -1,7 +1,8 @@
 // ModelSpec: the shapes of a decoder-only transformer, read from a Hugging
 // Face config.json (data/models/*.json). Covers dense and GQA (Llama,
-// Mistral, Qwen2/3), MoE (Mixtral, Qwen3-MoE), DeepSeek-V3 (MLA with shared
-// and routed experts and dense first layers), GPT-J/NeoX and GPT-2/3.
+// Mistral, Qwen2/3), MoE (Mixtral, Qwen3-MoE, gpt-oss), DeepSeek-V3 (MLA with
+// shared and routed experts and dense first layers), GPT-J/NeoX and GPT-2/3;
+// sliding-window attention layers where the config names them.
 #pragma once
 
 #include <cstdint>
@@ -33,6 +34,7 @@ struct MoeSpec {
   int64_t interval_offset = 1;
   std::vector<int64_t> dense_layers;  // explicit dense layers (Qwen3-MoE mlp_only_layers)
   bool router_score_bias = false;     // DeepSeek-V3 noaux_tc: e_score_correction_bias per expert
+  bool router_bias = false;           // gpt-oss: the router linear layer has a bias
   // Group-limited routing (DeepSeek-V3 n_group / topk_group): experts form
   // expert_groups equal groups of consecutive ids and a token chooses its
   // experts inside groups_per_token of them. 1 / 1 = unrestricted.
@@ -63,6 +65,13 @@ struct ModelSpec {
   bool mlp_bias = false;
   bool lm_head_bias = false;     // GPT-J
   bool qk_norm = false;          // Qwen3: RMSNorm over each q and k head
+  bool attention_sinks = false;  // gpt-oss: one learned softmax sink logit per head
+  // Sliding-window attention (Mistral-7B-v0.1, Qwen2/3 with use_sliding_window,
+  // gpt-oss, any config with "layer_types"): a windowed layer's query attends
+  // to the last `sliding_window` tokens only (itself included), so its KV
+  // cache need hold only those.
+  int64_t sliding_window = 0;         // tokens; 0 = no windowed layers
+  std::vector<bool> windowed_layers;  // one per layer when sliding_window > 0
   int64_t norms_per_layer = 2;   // GPT-J: 1 (one LayerNorm feeds attention and MLP)
   int64_t mtp_layers = 0;        // DeepSeek-V3 multi-token-prediction modules
   MlpKind mlp = MlpKind::gated_silu;
@@ -72,6 +81,8 @@ struct ModelSpec {
   std::optional<MlaSpec> mla;
 
   bool is_moe_layer(int64_t layer) const;
+  bool is_windowed_layer(int64_t layer) const;
+  int64_t windowed_layer_count() const;
 };
 
 }  // namespace cw

@@ -1,5 +1,7 @@
 #include "workload/model_stats.hpp"
 
+#include <algorithm>
+
 namespace cw {
 namespace {
 
@@ -36,6 +38,7 @@ Block attention_block(const ModelSpec& m) {
   b.weights = h * q + 2 * h * kv + q * h;  // W_q, W_k, W_v, W_o
   if (m.qkv_bias) b.biases += q + 2 * kv;
   if (m.attention_out_bias) b.biases += h;
+  if (m.attention_sinks) b.biases += m.heads;  // one sink logit per head
   return b;
 }
 
@@ -56,7 +59,8 @@ Block mlp_block(const ModelSpec& m, int64_t inter) {
 
 int64_t router_params(const ModelSpec& m) {
   const MoeSpec& e = *m.moe;
-  return m.hidden * e.num_experts + (e.router_score_bias ? e.num_experts : 0);
+  return m.hidden * e.num_experts + (e.router_score_bias ? e.num_experts : 0) +
+         (e.router_bias ? e.num_experts : 0);
 }
 
 // FFN parameters of one layer; an MoE layer holds all experts and the router.
@@ -127,17 +131,38 @@ double flops_per_token(const ModelSpec& m, int64_t context) {
   const double qk_dim = m.head_dim;  // MLA: qk_nope + qk_rope (set by the loader)
   const double v_dim = m.mla ? m.mla->v_head_dim : m.head_dim;
   // QK^T: 2 x heads x qk_dim x context; PV: 2 x heads x v_dim x context.
-  const double attention = 2.0 * m.layers * m.heads * (qk_dim + v_dim) * context;
+  const int64_t windowed = m.windowed_layer_count();
+  const double attended = static_cast<double>(m.layers - windowed) * context +
+                          static_cast<double>(windowed) * std::min(context, m.sliding_window);
+  const double attention = 2.0 * m.heads * (qk_dim + v_dim) * attended;
   return 2.0 * active_matmul_weights(m) + attention;
 }
 
-double kv_cache_bytes_per_token(const ModelSpec& m, const Precision& p) {
+namespace {
+
+// KV-cache bytes of one token in one layer.
+double layer_kv_bytes(const ModelSpec& m, const Precision& p) {
   const double bytes = p.kv_cache.bytes_per_element();
-  if (m.mla) {
-    // MLA caches the latent c_kv and the shared rotary key (DeepSeek-V2 §2.1.2).
-    return static_cast<double>(m.layers) * (m.mla->kv_lora_rank + m.mla->qk_rope_head_dim) * bytes;
-  }
-  return 2.0 * m.layers * m.kv_heads * m.head_dim * bytes;
+  // MLA caches the latent c_kv and the shared rotary key (DeepSeek-V2 §2.1.2).
+  if (m.mla) return static_cast<double>(m.mla->kv_lora_rank + m.mla->qk_rope_head_dim) * bytes;
+  return 2.0 * static_cast<double>(m.kv_heads * m.head_dim) * bytes;
+}
+
+}  // namespace
+
+double kv_cache_bytes_per_token(const ModelSpec& m, const Precision& p) {
+  return static_cast<double>(m.layers - m.windowed_layer_count()) * layer_kv_bytes(m, p);
+}
+
+double window_kv_bytes_per_sequence(const ModelSpec& m, const Precision& p) {
+  return static_cast<double>(m.windowed_layer_count() * m.sliding_window) * layer_kv_bytes(m, p);
+}
+
+double sequence_kv_bytes(const ModelSpec& m, const Precision& p, int64_t context) {
+  const double windowed = static_cast<double>(m.windowed_layer_count()) *
+                          static_cast<double>(std::min(context, m.sliding_window));
+  return kv_cache_bytes_per_token(m, p) * static_cast<double>(context) +
+         windowed * layer_kv_bytes(m, p);
 }
 
 double weight_bytes(const ModelSpec& m, const Precision& p) {

@@ -39,12 +39,25 @@ ParameterCounts parameter_counts(const ModelSpec& m);
 //        lookup, norms or bias adds)
 //   + 4 x layers x heads x head_dim x context  (QK^T and PV, 2 FLOPs per MAC)
 // (Kaplan et al. 2020, "Scaling Laws", Table 1; MLA uses qk head dim for QK^T
-// and v head dim for PV, i.e. the un-absorbed form.)
+// and v head dim for PV, i.e. the un-absorbed form.) A sliding-window layer
+// attends to min(context, window) tokens.
 double flops_per_token(const ModelSpec& m, int64_t context);
 
-// KV-cache bytes one token adds: 2 (K and V) x layers x kv_heads x head_dim x
-// bytes per element; MLA caches layers x (kv_lora_rank + qk_rope_head_dim).
+// KV-cache bytes one token of context adds in the layers that keep every
+// token (all layers but sliding-window ones): 2 (K and V) x layers x kv_heads
+// x head_dim x bytes per element; MLA caches layers x (kv_lora_rank +
+// qk_rope_head_dim).
 double kv_cache_bytes_per_token(const ModelSpec& m, const Precision& p);
+
+// KV-cache bytes of one sequence's sliding-window layers when its window is
+// full: windowed layers x window tokens x (2 x kv_heads x head_dim) x bytes
+// per element (TensorRT-LLM's cyclic per-sequence window buffer; 0 without
+// windowed layers).
+double window_kv_bytes_per_sequence(const ModelSpec& m, const Precision& p);
+
+// KV-cache bytes of one sequence of `context` tokens: the full layers' bytes
+// per token times context, plus the windowed layers' min(context, window).
+double sequence_kv_bytes(const ModelSpec& m, const Precision& p, int64_t context);
 
 // Bytes of all weights (total, not active; no MTP), each class in its recipe
 // format with block-scale overhead. Embedding table in the lm_head format;

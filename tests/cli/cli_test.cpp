@@ -35,6 +35,22 @@ TEST(Cli, OpGemmJsonIsParseable) {
   EXPECT_EQ(j["bound"], "memory");
 }
 
+TEST(Cli, OpAttentionSlidingWindow) {
+  CliRun r =
+      run("op attention --chip h100-sxm --seq 1024 --heads 8 --head-dim 64 --window 128 "
+          "--format json");
+  ASSERT_EQ(r.code, 0) << r.out;
+  auto j = nlohmann::json::parse(r.out);
+  // Useful FLOPs: query i attends to min(i + 1, 128) keys: 128·129/2 + 896·128.
+  const double useful = 4.0 * 8 * (128.0 * 129 / 2 + 896.0 * 128) * 64;
+  EXPECT_NEAR(j["tflops"].get<double>() * 1e12 * j["time_s"].get<double>(), useful, useful * 1e-9);
+  CliRun full =
+      run("op attention --chip h100-sxm --seq 1024 --heads 8 --head-dim 64 --causal "
+          "--format json");
+  EXPECT_LT(j["time_s"].get<double>(), nlohmann::json::parse(full.out)["time_s"].get<double>());
+  EXPECT_EQ(run("op attention --chip h100-sxm --window 0").code, 2);
+}
+
 TEST(Cli, EvalReportsLatencyThroughputAndBreakdown) {
   CliRun r = run("eval --chip h100-sxm --model llama3.1-8b --precision fp8 --batch 16 --input 1024 "
               "--output 256");

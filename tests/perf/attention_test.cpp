@@ -152,6 +152,33 @@ TEST(PrefillAttention, CausalIsAboutHalfForLongSequences) {
   EXPECT_NEAR(causal.time / full.time, 0.5, 0.02);
 }
 
+TEST(PrefillAttention, SlidingWindowSkipsBlocksBelowIt) {
+  ChipSpec chip = toy_chip();
+  auto s = prefill_shape(1024, true);
+  s.window = 64;
+  Cost c = prefill_attention_cost(chip, s);
+  // 64x64 tiles. Q block 0 sees KV block 0; Q block i >= 1 (rows 64i ..
+  // 64i + 63) sees keys from 64i - 63, i.e. KV blocks i - 1 and i: 1 + 2 x 15
+  // blocks of 64 x 64 scores per head, 2 sequences x 4 heads.
+  EXPECT_DOUBLE_EQ(c.flops, 2.0 * (2 * 4) * (64.0 * 64 * 31) * (64 + 64));
+  Cost causal = prefill_attention_cost(chip, prefill_shape(1024, true));
+  EXPECT_LT(c.time, 0.5 * causal.time);  // 31 of 136 blocks, Q/O traffic and the launch unchanged
+  // A window as wide as the sequence changes nothing.
+  s.window = 1024;
+  Cost wide = prefill_attention_cost(chip, s);
+  EXPECT_DOUBLE_EQ(wide.flops, causal.flops);
+  EXPECT_DOUBLE_EQ(wide.time, causal.time);
+  // Chunked prefill after 4096 cached tokens: only the chunk and the 63
+  // tokens before it are read.
+  s = prefill_shape(256, true);
+  s.kv_len = 4096 + 256;
+  s.window = 64;
+  const int main_level = static_cast<int>(chip.memory.size()) - 1;
+  Cost chunk = prefill_attention_cost(chip, s);
+  const double q_o = 2.0 * (2 * 4) * 256 * 64 * 2;  // Q in, O out, bf16
+  EXPECT_DOUBLE_EQ(chunk.bytes[main_level], 2.0 * 4 * (256 + 63) * (64 + 64) * 2 + q_o);
+}
+
 TEST(PrefillAttention, ComputeBoundGoldenTime) {
   ChipSpec chip = toy_chip();
   auto s = prefill_shape(1024, false);

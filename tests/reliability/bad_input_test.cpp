@@ -300,7 +300,7 @@ TEST(BadInput, PrecisionTheChipCannotRun) {
   expect_user_error("eval --chip a100-sxm --model llama3.1-8b --precision fp8",
                     "key 'attention_projections': precision 'fp8' computes in fp8 but chip "
                     "a100-sxm has no fp8 matrix support (it supports bf16, fp16, int8). " +
-                        fix + "bf16, fp16, int8\n");
+                        fix + "bf16, fp16, int8, mxfp4-w4a16, w4a16\n");
   expect_user_error("plan --chip groq-lpu --count 576 --model llama2-70b --precision int8",
                     "key 'attention_math': precision 'int8' computes in bf16 but chip groq-lpu "
                     "has no bf16 matrix support (it supports fp16, int8). " +

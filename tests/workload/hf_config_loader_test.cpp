@@ -36,10 +36,10 @@ std::string replaced(std::string text, const std::string& from, const std::strin
 }
 
 TEST(ModelConfig, ShippedPresetsAllLoad) {
-  const std::vector<std::string> expected = {"deepseek-v3",  "gpt-j-6b",    "gpt3-175b",
-                                             "llama2-70b",   "llama2-7b",   "llama3.1-405b",
-                                             "llama3.1-70b", "llama3.1-8b", "mixtral-8x22b",
-                                             "mixtral-8x7b", "qwen2.5-72b", "qwen3-235b-a22b"};
+  const std::vector<std::string> expected = {
+      "deepseek-v3",   "gpt-j-6b",     "gpt-oss-120b",  "gpt-oss-20b",    "gpt3-175b",
+      "llama2-70b",    "llama2-7b",    "llama3.1-405b", "llama3.1-70b",   "llama3.1-8b",
+      "mixtral-8x22b", "mixtral-8x7b", "qwen2.5-72b",   "qwen3-235b-a22b"};
   EXPECT_EQ(list_models(), expected);
   for (const auto& id : list_models()) {
     SCOPED_TRACE(id);
@@ -151,6 +151,79 @@ TEST(ModelConfig, GptNeoXDefaults) {
   EXPECT_EQ(m.head_dim, 64);
   EXPECT_EQ(m.rotary_dim, 16);
   EXPECT_TRUE(m.parallel_block && m.qkv_bias && m.mlp_bias);
+}
+
+TEST(ModelConfig, GptOssAlternatesSlidingAndFullLayers) {
+  const ModelSpec m = load_model("gpt-oss-120b");
+  EXPECT_EQ(m.sliding_window, 128);
+  EXPECT_EQ(m.windowed_layer_count(), 18);
+  EXPECT_TRUE(m.is_windowed_layer(0));  // layer_types starts with sliding_attention
+  EXPECT_FALSE(m.is_windowed_layer(1));
+  EXPECT_FALSE(m.is_windowed_layer(36));
+  EXPECT_TRUE(m.attention_sinks);
+  EXPECT_TRUE(m.qkv_bias && m.attention_out_bias && m.mlp_bias);
+  ASSERT_TRUE(m.moe);
+  EXPECT_EQ(m.moe->num_experts, 128);
+  EXPECT_EQ(m.moe->experts_per_token, 4);
+  EXPECT_EQ(m.moe->expert_intermediate, 2880);
+  EXPECT_TRUE(m.moe->router_bias);
+  EXPECT_EQ(m.head_dim, 64);  // not hidden / heads = 45
+}
+
+TEST(ModelConfig, SlidingWindowRulesPerArchitecture) {
+  // No "layer_types": Mistral windows every layer when sliding_window is set
+  // (Mistral-7B-v0.1: 4096), not when it is null (v0.2 on).
+  const std::string mistral = replaced(kLlama, "LlamaForCausalLM", "MistralForCausalLM");
+  const ModelSpec v01 = parse_hf_config(
+      replaced(mistral, "\"vocab_size\"", "\"sliding_window\": 4096, \"vocab_size\""), "m.json");
+  EXPECT_EQ(v01.sliding_window, 4096);
+  EXPECT_EQ(v01.windowed_layer_count(), 32);
+  const ModelSpec v02 = parse_hf_config(
+      replaced(mistral, "\"vocab_size\"", "\"sliding_window\": null, \"vocab_size\""), "m.json");
+  EXPECT_EQ(v02.windowed_layer_count(), 0);
+  // Qwen2: layers from max_window_layers on, only with use_sliding_window.
+  const std::string qwen =
+      replaced(replaced(kLlama, "LlamaForCausalLM", "Qwen2ForCausalLM"), "\"vocab_size\"",
+               "\"sliding_window\": 4096, \"max_window_layers\": 28, \"use_sliding_window\": true, "
+               "\"vocab_size\"");
+  const ModelSpec q = parse_hf_config(qwen, "q.json");
+  EXPECT_EQ(q.windowed_layer_count(), 4);
+  EXPECT_FALSE(q.is_windowed_layer(27));
+  EXPECT_TRUE(q.is_windowed_layer(28));
+  EXPECT_EQ(
+      parse_hf_config(
+          replaced(qwen, "\"use_sliding_window\": true", "\"use_sliding_window\": false"), "q.json")
+          .windowed_layer_count(),
+      0);
+  // Llama ignores a stray sliding_window; its layer_types would still count.
+  EXPECT_EQ(
+      parse_hf_config(
+          replaced(kLlama, "\"vocab_size\"", "\"sliding_window\": 4096, \"vocab_size\""), "l.json")
+          .windowed_layer_count(),
+      0);
+}
+
+TEST(ModelConfig, BadLayerTypesNameKeyAndFix) {
+  std::ifstream in(data_dir() / "models" / "gpt-oss-20b.json");
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::string msg = error_of([&] {
+    parse_hf_config(replaced(text, "\"sliding_attention\",\n    \"full_attention\",\n", ""),
+                    "g.json");
+  });
+  EXPECT_TRUE(has(msg, "key 'layer_types': lists 22 layers but num_hidden_layers is 24")) << msg;
+  msg = error_of([&] {
+    parse_hf_config(replaced(text, "\"full_attention\"", "\"chunked_attention\""), "g.json");
+  });
+  EXPECT_TRUE(has(msg, "unsupported layer type 'chunked_attention'")) << msg;
+  EXPECT_TRUE(has(msg, "use full_attention or sliding_attention")) << msg;
+  msg = error_of([&] {
+    parse_hf_config(replaced(text, "\"sliding_window\": 128", "\"sliding_window\": null"),
+                    "g.json");
+  });
+  EXPECT_TRUE(has(msg, "key 'sliding_window': required key is missing")) << msg;
+  msg = error_of(
+      [&] { parse_hf_config(replaced(text, "\"layer_types\"", "\"layer_typez\""), "g.json"); });
+  EXPECT_TRUE(has(msg, "key 'layer_types': required key is missing")) << msg;
 }
 
 TEST(ModelConfig, MalformedJsonNamesLine) {

@@ -111,6 +111,36 @@ TEST(ModelStats, KvCacheBytesPerToken) {
                    458752);  // 2*28*16*256*2
 }
 
+TEST(ModelStats, GptOssMatchesItsModelCard) {
+  // OpenAI gpt-oss model card (2025), Table 1: 116.83 B total / 5.13 B active
+  // (120b) and 20.91 B / 3.61 B (20b); "active" there leaves out the embedding.
+  const ParameterCounts big = parameter_counts(load_model("gpt-oss-120b"));
+  EXPECT_NEAR(big.total / 1e9, 116.83, 0.005);
+  EXPECT_NEAR((big.active - big.embedding) / 1e9, 5.13, 0.005);
+  const ParameterCounts small = parameter_counts(load_model("gpt-oss-20b"));
+  EXPECT_NEAR(small.total / 1e9, 20.91, 0.005);
+  EXPECT_NEAR((small.active - small.embedding) / 1e9, 3.61, 0.005);
+}
+
+TEST(ModelStats, SlidingWindowLayersHoldOnlyTheWindow) {
+  const ModelSpec m = load_model("gpt-oss-120b");
+  const Precision bf16 = load_precision("bf16");
+  const double layer = 2.0 * 8 * 64 * 2;  // K and V, 8 KV heads of 64, 2 bytes
+  EXPECT_DOUBLE_EQ(kv_cache_bytes_per_token(m, bf16), 18 * layer);  // the 18 full layers
+  EXPECT_DOUBLE_EQ(window_kv_bytes_per_sequence(m, bf16), 18 * 128 * layer);
+  EXPECT_DOUBLE_EQ(sequence_kv_bytes(m, bf16, 100), 36 * 100 * layer);
+  EXPECT_DOUBLE_EQ(sequence_kv_bytes(m, bf16, 8192), (18 * 8192 + 18 * 128) * layer);
+  // Attention FLOPs: windowed layers stop growing at the window.
+  const double per_token = 2.0 * 64 * (64 + 64);  // QK^T and PV per attended token per layer
+  EXPECT_DOUBLE_EQ(flops_per_token(m, 100) - flops_per_token(m, 0), 36 * 100 * per_token);
+  EXPECT_DOUBLE_EQ(flops_per_token(m, 8192) - flops_per_token(m, 0),
+                   (18 * 8192 + 18 * 128) * per_token);
+  // A model without windows is unchanged.
+  const ModelSpec l = load_model("llama3.1-8b");
+  EXPECT_DOUBLE_EQ(sequence_kv_bytes(l, bf16, 1000), 1000 * kv_cache_bytes_per_token(l, bf16));
+  EXPECT_DOUBLE_EQ(window_kv_bytes_per_sequence(l, bf16), 0);
+}
+
 TEST(ModelStats, FlopsPerTokenLlama31_8b) {
   ModelSpec m = load_model("llama3.1-8b");
   ParameterCounts c = parameter_counts(m);
