@@ -233,7 +233,8 @@ void StepModel::add_mlp(const Batch& batch, int64_t routed_tokens, bool moe,
   const int ep = options_.ep;
   const int64_t inter = e.expert_intermediate / (options_.tp / ep);
   NumberFormat router_fmt{precision_.activations, 0, 0, std::nullopt};
-  add_gemm(ops, "router", T, e.num_experts, h, router_fmt);
+  // The router (and Qwen2-MoE's one-output shared-expert gate beside it).
+  add_gemm(ops, "router", T, e.num_experts + (e.shared_expert_gate ? 1 : 0), h, router_fmt);
   add_vector(ops, "router_topk", T * e.num_experts, 4, 1, T * e.num_experts * 4.0,
              T * e.experts_per_token * 8.0);
   // Dispatch in the experts' input format (add_gemm: GEMM inputs arrive in
@@ -267,7 +268,7 @@ void StepModel::add_mlp(const Batch& batch, int64_t routed_tokens, bool moe,
     ops.push_back({"moe_combine", expert_exchange(system_, ep, sent, e, h, ab).cost, true});
   }
   if (e.shared_experts > 0) {
-    const int64_t shared = e.shared_experts * e.expert_intermediate / tp;
+    const int64_t shared = e.shared_experts * e.shared_width() / tp;
     add_gemm(ops, "shared_expert_up", T, up_factor * shared, h, precision_.moe_experts);
     activation(T, shared);
     add_gemm(ops, "shared_expert_down", T, h, shared, precision_.moe_experts);

@@ -289,6 +289,38 @@ void read_mixtral(const Reader& r, ModelSpec& m) {
   m.moe = moe;
 }
 
+// Qwen2-MoE (Qwen1.5-MoE, Qwen2-57B-A14B): Qwen2 attention; MoE layers by
+// decoder_sparse_step and mlp_only_layers as Qwen3-MoE; one shared expert of
+// its own width (shared_expert_intermediate_size) behind a sigmoid gate
+// (transformers Qwen2MoeSparseMoeBlock.shared_expert_gate: hidden -> 1).
+void read_qwen2_moe(const Reader& r, ModelSpec& m) {
+  read_qwen2(r, m);
+  MoeSpec moe;
+  moe.num_experts = r.positive("num_experts");
+  moe.experts_per_token = r.positive("num_experts_per_tok");
+  moe.expert_intermediate = r.positive("moe_intermediate_size");
+  moe.shared_intermediate = r.non_negative_or("shared_expert_intermediate_size", 0);
+  moe.shared_experts = moe.shared_intermediate > 0 ? 1 : 0;
+  moe.shared_expert_gate = moe.shared_experts > 0;
+  moe.layer_interval = r.opt_positive("decoder_sparse_step").value_or(1);
+  moe.interval_offset = 1;  // Qwen2MoeDecoderLayer: (layer_idx + 1) % decoder_sparse_step == 0
+  moe.dense_layers = r.int_list("mlp_only_layers");
+  check_top_k(r, "num_experts_per_tok", moe);
+  m.moe = moe;
+}
+
+// Phi-3 / Phi-4 (transformers Phi3Config): Llama's shapes with fused qkv and
+// gate_up projections (same parameters), a sliding window on every layer
+// when set (Phi-3-mini-4k: 2047), partial rotary in Phi-4-mini.
+void read_phi3(const Reader& r, ModelSpec& m) {
+  read_llama_family(r, m, WindowRule::all);
+  const double rotary = r.number_or("partial_rotary_factor", 1.0);
+  if (!(rotary > 0 && rotary <= 1))
+    r.fail("partial_rotary_factor", "must be a fraction above 0 and at most 1",
+           "Phi-4-mini uses 0.75");
+  m.rotary_dim = static_cast<int64_t>(rotary * static_cast<double>(m.head_dim));
+}
+
 void read_qwen3_moe(const Reader& r, ModelSpec& m) {
   read_qwen3(r, m);
   MoeSpec moe;
@@ -444,6 +476,7 @@ constexpr Arch kArchitectures[] = {
     {"DeepseekV2ForCausalLM", read_deepseek}, {"DeepseekV3ForCausalLM", read_deepseek},
     {"GPTJForCausalLM", read_gptj},           {"GPTNeoXForCausalLM", read_gpt_neox},
     {"GPT2LMHeadModel", read_gpt2},           {"GptOssForCausalLM", read_gpt_oss},
+    {"Qwen2MoeForCausalLM", read_qwen2_moe},  {"Phi3ForCausalLM", read_phi3},
 };
 
 std::string architecture_of(const json& j, const std::string& text, const std::string& file) {

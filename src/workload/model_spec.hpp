@@ -27,6 +27,13 @@ struct MoeSpec {
   int64_t experts_per_token = 0;    // top-k
   int64_t shared_experts = 0;       // always-active experts (DeepSeek)
   int64_t expert_intermediate = 0;  // FFN width of one expert
+  // FFN width of each shared expert when it differs from a routed one
+  // (Qwen2-MoE shared_expert_intermediate_size); 0 = expert_intermediate.
+  int64_t shared_intermediate = 0;
+  bool shared_expert_gate = false;  // Qwen2-MoE: a sigmoid gate (hidden -> 1) on the shared expert
+  int64_t shared_width() const {
+    return shared_intermediate > 0 ? shared_intermediate : expert_intermediate;
+  }
   int64_t first_dense_layers = 0;   // leading layers with a dense FFN instead
   int64_t layer_interval = 1;       // every n-th layer is MoE (1 = all)
   // MoE when (layer + interval_offset) % layer_interval == 0: Qwen3-MoE's

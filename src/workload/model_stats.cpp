@@ -60,15 +60,15 @@ Block mlp_block(const ModelSpec& m, int64_t inter) {
 int64_t router_params(const ModelSpec& m) {
   const MoeSpec& e = *m.moe;
   return m.hidden * e.num_experts + (e.router_score_bias ? e.num_experts : 0) +
-         (e.router_bias ? e.num_experts : 0);
+         (e.router_bias ? e.num_experts : 0) + (e.shared_expert_gate ? m.hidden : 0);
 }
 
 // FFN parameters of one layer; an MoE layer holds all experts and the router.
 int64_t ffn_params(const ModelSpec& m, bool moe_layer) {
   if (!moe_layer || !m.moe) return mlp_block(m, m.intermediate).total();
   const MoeSpec& e = *m.moe;
-  return (e.num_experts + e.shared_experts) * mlp_block(m, e.expert_intermediate).total() +
-         router_params(m);
+  return e.num_experts * mlp_block(m, e.expert_intermediate).total() +
+         e.shared_experts * mlp_block(m, e.shared_width()).total() + router_params(m);
 }
 
 int64_t moe_layer_count(const ModelSpec& m) {
@@ -86,7 +86,8 @@ double active_matmul_weights(const ModelSpec& m) {
   if (m.moe && moe_layers > 0) {
     const MoeSpec& e = *m.moe;
     const double expert = mlp_block(m, e.expert_intermediate).weights;
-    w += moe_layers * ((e.experts_per_token + e.shared_experts) * expert +
+    const double shared = mlp_block(m, e.shared_width()).weights;
+    w += moe_layers * (e.experts_per_token * expert + e.shared_experts * shared +
                        static_cast<double>(m.hidden) * e.num_experts);
   }
   return w + static_cast<double>(m.vocab) * m.hidden;  // lm_head, tied or not
@@ -108,7 +109,7 @@ ParameterCounts parameter_counts(const ModelSpec& m) {
     const int64_t expert = mlp_block(m, e.expert_intermediate).total();
     c.moe_experts = moe_layers * e.num_experts * expert;
     c.moe_experts_active = moe_layers * e.experts_per_token * expert;
-    c.shared_experts = moe_layers * e.shared_experts * expert;
+    c.shared_experts = moe_layers * e.shared_experts * mlp_block(m, e.shared_width()).total();
     c.router = moe_layers * router_params(m);
   }
   if (!m.tied_embeddings) c.lm_head = m.vocab * m.hidden + (m.lm_head_bias ? m.vocab : 0);

@@ -122,6 +122,55 @@ TEST(ModelStats, GptOssMatchesItsModelCard) {
   EXPECT_NEAR((small.active - small.embedding) / 1e9, 3.61, 0.005);
 }
 
+TEST(ModelStats, Qwen2MoeAndPhi3MatchPublishedSizes) {
+  // Configs as published on the Hugging Face Hub (keys that do not change a
+  // size left out). Qwen2 technical report (arXiv 2407.10671) Table 1:
+  // Qwen2-57B-A14B 57 B total, 14 B activated; Qwen1.5-MoE-A2.7B (Qwen blog,
+  // 2024-03): 14.3 B total, 2.7 B activated; Phi-3 report (arXiv 2404.14219):
+  // phi-3-mini 3.8 B; Phi-4 report (arXiv 2412.08905): 14 B (14.7 B on its card).
+  const ModelSpec q57 = parse_hf_config(R"({"architectures": ["Qwen2MoeForCausalLM"],
+    "hidden_size": 3584, "intermediate_size": 18944, "max_window_layers": 28,
+    "moe_intermediate_size": 2560, "num_attention_heads": 28, "num_experts": 64,
+    "num_experts_per_tok": 8, "num_hidden_layers": 28, "num_key_value_heads": 4,
+    "shared_expert_intermediate_size": 20480, "sliding_window": 65536,
+    "use_sliding_window": false, "vocab_size": 151936})",
+                                        "qwen2-57b-a14b.json");
+  const ParameterCounts c57 = parameter_counts(q57);
+  EXPECT_NEAR(c57.total / 1e9, 57.41, 0.01);
+  EXPECT_NEAR(c57.active / 1e9, 14.25, 0.01);
+  EXPECT_EQ(q57.windowed_layer_count(), 0);  // use_sliding_window false
+  ASSERT_TRUE(q57.moe);
+  EXPECT_EQ(q57.moe->shared_experts, 1);
+  EXPECT_EQ(q57.moe->shared_width(), 20480);
+  // One shared expert of 3 x 3584 x 20480 per layer, plus its 3584-input gate.
+  EXPECT_EQ(c57.shared_experts, 28LL * 3 * 3584 * 20480);
+  EXPECT_EQ(c57.router, 28LL * (3584 * 64 + 3584));
+  const ModelSpec q15 = parse_hf_config(R"({"architectures": ["Qwen2MoeForCausalLM"],
+    "hidden_size": 2048, "intermediate_size": 5632, "moe_intermediate_size": 1408,
+    "num_attention_heads": 16, "num_experts": 60, "num_experts_per_tok": 4,
+    "num_hidden_layers": 24, "num_key_value_heads": 16, "shared_expert_intermediate_size": 5632,
+    "vocab_size": 151936})",
+                                        "qwen1.5-moe-a2.7b.json");
+  EXPECT_NEAR(parameter_counts(q15).total / 1e9, 14.3, 0.05);
+  EXPECT_NEAR(parameter_counts(q15).active / 1e9, 2.7, 0.05);
+  const ModelSpec phi4 = parse_hf_config(R"({"architectures": ["Phi3ForCausalLM"],
+    "hidden_size": 5120, "intermediate_size": 17920, "num_attention_heads": 40,
+    "num_hidden_layers": 40, "num_key_value_heads": 10, "sliding_window": null,
+    "vocab_size": 100352})",
+                                         "phi-4.json");
+  EXPECT_NEAR(parameter_counts(phi4).total / 1e9, 14.66, 0.01);
+  EXPECT_EQ(phi4.windowed_layer_count(), 0);
+  const ModelSpec mini = parse_hf_config(R"({"architectures": ["Phi3ForCausalLM"],
+    "hidden_size": 3072, "intermediate_size": 8192, "num_attention_heads": 32,
+    "num_hidden_layers": 32, "num_key_value_heads": 32, "sliding_window": 2047,
+    "partial_rotary_factor": 0.75, "vocab_size": 32064})",
+                                         "phi-3-mini.json");
+  EXPECT_NEAR(parameter_counts(mini).total / 1e9, 3.82, 0.01);
+  EXPECT_EQ(mini.windowed_layer_count(), 32);  // Phi3: every layer when sliding_window is set
+  EXPECT_EQ(mini.sliding_window, 2047);
+  EXPECT_EQ(mini.rotary_dim, 72);  // 0.75 x 96
+}
+
 TEST(ModelStats, SlidingWindowLayersHoldOnlyTheWindow) {
   const ModelSpec m = load_model("gpt-oss-120b");
   const Precision bf16 = load_precision("bf16");
