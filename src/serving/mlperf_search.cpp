@@ -182,8 +182,7 @@ class Search {
 
  private:
   static SearchPoint point(const EngineKnobs& k, const char* stage) {
-    return SearchPoint{k.tp,     k.attention_dp, k.attn_tp, k.max_batch, k.max_tokens,
-                       k.policy, stage,          0,         ""};
+    return SearchPoint{k, stage, 0, ""};
   }
 
   double record(const EngineKnobs& k, bool server) {
@@ -411,12 +410,13 @@ nlohmann::json to_json(const MlperfResult& r) {
   if (!r.run.valid) j["invalid_reason"] = r.run.why;
   nlohmann::json tried = nlohmann::json::array();
   for (const auto& p : r.tried) {
-    tried.push_back({{"tp", p.tp},
-                     {"attention_dp", p.attention_dp},
-                     {"attention_tp", p.attention_dp ? p.attn_tp : p.tp},
-                     {"max_batch", p.max_batch},
-                     {"max_tokens", p.max_tokens},
-                     {"scheduler", policy_name(p.policy)},
+    const EngineKnobs& k = p.knobs;
+    tried.push_back({{"tp", k.tp},
+                     {"attention_dp", k.attention_dp},
+                     {"attention_tp", k.plan().attention_tp()},
+                     {"max_batch", k.max_batch},
+                     {"max_tokens", k.max_tokens},
+                     {"scheduler", policy_name(k.policy)},
                      {"stage", p.stage},
                      {"tokens_per_s", p.tokens_per_s}});
     if (!p.note.empty()) tried.back()["note"] = p.note;

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "serving/mlperf_scenario.hpp"
+#include "serving/tuner.hpp"
 
 namespace cw {
 
@@ -48,11 +49,7 @@ struct MlperfOptions {
 };
 
 struct SearchPoint {
-  int tp = 1;
-  bool attention_dp = false;  // wide EP replica (ep = tp)
-  int attn_tp = 1;            // with attention_dp: chips per attention-DP rank
-  int64_t max_batch = 0, max_tokens = 0;
-  SchedulePolicy policy = SchedulePolicy::decode_first;
+  EngineKnobs knobs;              // the replica shape and engine limits tried
   const char* stage = "offline";  // which screening scored it: "offline" or "server"
   double tokens_per_s = 0;        // screening score; 0 = infeasible or no valid rate
   std::string note;               // why infeasible

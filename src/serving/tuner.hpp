@@ -11,6 +11,7 @@
 #include <tuple>
 #include <utility>
 
+#include "engine/parallel_plan.hpp"
 #include "serving/engine_config.hpp"
 
 namespace cw {
@@ -34,8 +35,16 @@ struct EngineKnobs {
   // the caller picks the replica shapes.
   bool attention_dp = false;
   int attn_tp = 1;  // with attention_dp: chips per attention-DP rank
+  // The replica's plan: tp chips, or a wide-EP group (ep = tp) of attn_tp-chip ranks.
+  ParallelPlan plan() const {
+    ParallelPlan p{tp};
+    p.ep = attention_dp ? tp : 1;
+    p.attention_dp = attention_dp;
+    p.attn_tp = attention_dp ? attn_tp : 1;
+    return p;
+  }
   // Engines in the replica: one per attention-DP rank, else one.
-  int ranks() const { return attention_dp ? tp / attn_tp : 1; }
+  int ranks() const { return plan().attention_ranks(); }
   using Key = std::tuple<int, bool, int, int64_t, int64_t, SchedulePolicy>;
   Key key() const { return {tp, attention_dp, attn_tp, max_batch, max_tokens, policy}; }
   using Group = std::tuple<int, bool, int>;

@@ -190,7 +190,7 @@ TEST(MlperfSearch, MoeBenchmarksAlsoTryWideExpertParallelism) {
   // one-chip ranks, and groups of 4 and 8 of two-chip ranks (attention TP 2).
   MlperfResult r = run_mlperf(pinned_offline(8, "deepseek-r1", 512));
   std::set<std::tuple<int, bool, int>> shapes;
-  for (const auto& p : r.tried) shapes.insert({p.tp, p.attention_dp, p.attn_tp});
+  for (const auto& p : r.tried) shapes.insert(p.knobs.group());
   for (int tp : {2, 4, 8}) EXPECT_TRUE(shapes.count({tp, true, 1})) << tp;
   for (int tp : {4, 8}) EXPECT_TRUE(shapes.count({tp, true, 2})) << tp;
   for (int tp : {1, 2, 4, 8}) EXPECT_TRUE(shapes.count({tp, false, 1})) << tp;
@@ -216,7 +216,7 @@ TEST(MlperfSearch, WideEpSpansServersWhenOneCannotHoldTheModel) {
 
 TEST(MlperfSearch, DenseBenchmarksStayTensorParallel) {
   for (const auto& p : run_mlperf(pinned_offline(2, "llama3.1-8b", 256)).tried)
-    EXPECT_FALSE(p.attention_dp);
+    EXPECT_FALSE(p.knobs.attention_dp);
 }
 
 }  // namespace
