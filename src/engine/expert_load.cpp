@@ -139,6 +139,10 @@ ExpertPlacement place_experts(int64_t experts, int experts_per_token, int ranks,
   return pl;
 }
 
+double busiest_receive_factor(const ExpertPlacement& placement, double z) {
+  return std::max(1.0, placement.ranks * (placement.share + z * placement.share_sd));
+}
+
 TouchedExperts touched_experts(const ExpertPlacement& pl, int experts_per_token, int64_t tokens,
                                double z) {
   const double e = static_cast<double>(pl.experts), l = static_cast<double>(pl.slots);

@@ -75,6 +75,14 @@ struct ExpertPlacement {
 ExpertPlacement place_experts(int64_t experts, int experts_per_token, int ranks, double skew,
                               bool eplb, int redundant);
 
+// How much more than the mean the busiest rank receives in a dispatch (and
+// sends back in the combine) because its experts are preferred: ranks ·
+// (share + z · share_sd), at least 1 (1 under uniform routing: every rank's
+// long-run share is 1/ranks). It scales routed choices, so a token sending
+// two of its picks to the same hot rank (one copy in DeepEP) is counted
+// twice: an upper bound. Multinomial noise is left to the GEMMs' rows.
+double busiest_receive_factor(const ExpertPlacement& placement, double z);
+
 // Experts a batch of `tokens` touches: in all, Σ_i 1 − (1 − pick_i)^tokens
 // (E·(1 − (1 − k/E)^tokens) under uniform routing), and the copies the
 // busiest rank holds that it touches: the mean total · slots / E, plus

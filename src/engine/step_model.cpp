@@ -246,9 +246,12 @@ void StepModel::add_mlp(const Batch& batch, int64_t routed_tokens, bool moe,
   const int64_t sent = ceil_div(T, tp);
   const NumberFormat& ef = precision_.moe_experts;  // weight-only: inputs in the compute dtype
   const double dispatch_bytes = ef.compute ? dtype_bits(*ef.compute) / 8.0 : ef.bytes_per_element();
+  // Skewed routing: the busiest receiver's buffer is this many times the
+  // mean one (expert_load.hpp); every rank waits for it.
+  const double hot = busiest_receive_factor(placement_, busiest_rank_z_);
   if (options_.attention_dp) {
-    ops.push_back(
-        {"moe_dispatch", expert_exchange(system_, ep, sent, e, h, dispatch_bytes).cost, true});
+    ops.push_back({"moe_dispatch",
+                   expert_exchange(system_, ep, sent, e, h, dispatch_bytes * hot).cost, true});
   }
   // Distinct experts a batch of T tokens touches (expected coverage,
   // E·(1 − (1 − k/E)^T) under uniform routing). The experts see every token
@@ -265,7 +268,7 @@ void StepModel::add_mlp(const Batch& batch, int64_t routed_tokens, bool moe,
   activation(rows.total(), inter);
   add_expert_gemm(ops, "experts_down", rows, h, inter);
   if (options_.attention_dp) {
-    ops.push_back({"moe_combine", expert_exchange(system_, ep, sent, e, h, ab).cost, true});
+    ops.push_back({"moe_combine", expert_exchange(system_, ep, sent, e, h, ab * hot).cost, true});
   }
   if (e.shared_experts > 0) {
     const int64_t shared = e.shared_experts * e.shared_width() / tp;

@@ -184,6 +184,30 @@ TEST(ExpertLoad, SkewLoadsTheBusiestRankAndEplbRelievesIt) {
   EXPECT_GE(copied, flat * 0.99);
 }
 
+TEST(ExpertLoad, BusiestReceiverByHand) {
+  // ranks · (share + z · share_sd), never below the mean (1).
+  ExpertPlacement p;
+  p.ranks = 4;
+  p.share = 0.3;
+  EXPECT_DOUBLE_EQ(busiest_receive_factor(p, 1.5), 1.2);
+  p.share = 0.25;
+  p.share_sd = 0.05;
+  EXPECT_DOUBLE_EQ(busiest_receive_factor(p, 1.0), 1.2);
+  p.share_sd = 0;
+  p.share = 0.2;
+  EXPECT_DOUBLE_EQ(busiest_receive_factor(p, 1.0), 1.0);
+  // Uniform routing, static or packed: exactly the mean.
+  const double z = expected_max_standard_normal(8);
+  EXPECT_DOUBLE_EQ(busiest_receive_factor(place_experts(256, 8, 8, 0, false, 0), z), 1.0);
+  EXPECT_DOUBLE_EQ(busiest_receive_factor(place_experts(256, 8, 8, 0, true, 0), z), 1.0);
+  // Zipf 1: static placement loads the busiest receiver; EPLB relieves it.
+  const double skewed = busiest_receive_factor(place_experts(256, 8, 8, 1.0, false, 0), z);
+  const double packed = busiest_receive_factor(place_experts(256, 8, 8, 1.0, true, 0), z);
+  EXPECT_GT(skewed, 1.1);
+  EXPECT_LT(packed, skewed);
+  EXPECT_GE(packed, 1.0);
+}
+
 TEST(ExpertLoad, TheBusiestRankRunsAtLeastTheMeanLoad) {
   // DeepSeek-V3 wide EP over 8 H200: batch n routes 8n choices, n per rank on
   // average; the busiest rank's experts_up (gate+up, 4,096 x 7,168 per row)

@@ -114,6 +114,36 @@ TEST(ExpertPlacement, SkewCostsAndEplbRecoversInPrefill) {
   EXPECT_DOUBLE_EQ(run(wide(8, true, 0), 0), uniform);
 }
 
+TEST(ExpertPlacement, TheBusiestReceiverSetsTheDispatch) {
+  // DeepSeek-V3 on 8 H200 (wide EP): Zipf 1 statically placed makes the
+  // dispatch and combine buffers of the busiest rank busiest_receive_factor
+  // times the mean; with 32 redundant copies packed by EPLB they are nearly even.
+  const ChipSpec chip = load_chip("h200-sxm");
+  const ModelSpec m = load_model("deepseek-v3");
+  const Precision p = load_precision("fp8");
+  Batch b;
+  b.prefill.push_back({64, 2048, 2048});
+  auto exchange = [&](const ParallelPlan& plan, double skew) {
+    StepModel step(chip, m, p, options(plan, skew));
+    double t = 0;
+    for (const auto& lc : step.evaluate(b).layers)
+      for (const auto& op : lc.ops)
+        if (op.name == std::string("moe_dispatch") || op.name == std::string("moe_combine"))
+          t += op.cost.time;
+    return t;
+  };
+  const double uniform = exchange(wide(8, false, 0), 0);
+  const double skewed = exchange(wide(8, false, 0), 1.0);
+  const double copied = exchange(wide(8, true, 32), 1.0);
+  const double z = expected_max_standard_normal(8);
+  const double factor = busiest_receive_factor(place_experts(256, 8, 8, 1.0, false, 0), z);
+  EXPECT_GT(factor, 1.1);
+  // Bandwidth-bound at these sizes: the time grows by about the factor.
+  EXPECT_NEAR(skewed / uniform, factor, 0.05 * factor);
+  EXPECT_LT(copied, skewed);
+  EXPECT_GE(copied, uniform);
+}
+
 TEST(ExpertPlacement, SkewIsCheckedAndMoreSkewIsNeverFasterInPrefill) {
   const ChipSpec chip = load_chip("h100-sxm");
   const ModelSpec m = load_model("mixtral-8x7b");
