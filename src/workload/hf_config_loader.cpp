@@ -352,6 +352,35 @@ void read_gpt_oss(const Reader& r, ModelSpec& m) {
   m.moe = moe;
 }
 
+// Gemma 2 / Gemma 3 (transformers Gemma2Config, Gemma3TextConfig): GQA with an
+// explicit head_dim, four RMSNorms per layer (before and after attention and
+// the FFN), a gated GELU-tanh FFN (gate, up, down: costed as the gated SwiGLU
+// shape), tied embeddings; sliding-window layers alternate with full ones.
+// Logit soft-capping (Gemma 2) and the extra post-norms are not costed.
+void read_gemma(const Reader& r, ModelSpec& m, int64_t full_every) {
+  read_llama_family(r, m, WindowRule::none);
+  m.tied_embeddings = r.boolean_or("tie_word_embeddings", true);
+  m.norms_per_layer = 4;
+  if (m.sliding_window > 0 || !r.find("sliding_window")) return;  // layer_types given, or none
+  // No layer_types: Gemma 2 windows even layers (Gemma2DecoderLayer:
+  // is_sliding = not layer_idx % 2); Gemma 3 all but every
+  // sliding_window_pattern-th ((layer_idx + 1) % pattern != 0).
+  const int64_t every = r.opt_positive("sliding_window_pattern").value_or(full_every);
+  m.sliding_window = r.positive("sliding_window");
+  m.windowed_layers.assign(static_cast<size_t>(m.layers), false);
+  for (int64_t l = 0; l < m.layers; ++l)
+    m.windowed_layers[static_cast<size_t>(l)] = (l + 1) % every != 0;
+}
+
+void read_gemma2(const Reader& r, ModelSpec& m) {
+  read_gemma(r, m, 2);
+}
+
+void read_gemma3(const Reader& r, ModelSpec& m) {
+  read_gemma(r, m, 6);
+  m.qk_norm = true;  // Gemma3Attention: q_norm and k_norm over head_dim
+}
+
 // DeepSeek-V2/V3: multi-head latent attention, shared + routed experts, dense first layers.
 void read_deepseek(const Reader& r, ModelSpec& m) {
   m.hidden = r.positive("hidden_size");
@@ -470,14 +499,28 @@ struct Arch {
   ArchReader read;
 };
 constexpr Arch kArchitectures[] = {
-    {"LlamaForCausalLM", read_llama},         {"MistralForCausalLM", read_mistral},
-    {"MixtralForCausalLM", read_mixtral},     {"Qwen2ForCausalLM", read_qwen2},
-    {"Qwen3ForCausalLM", read_qwen3},         {"Qwen3MoeForCausalLM", read_qwen3_moe},
-    {"DeepseekV2ForCausalLM", read_deepseek}, {"DeepseekV3ForCausalLM", read_deepseek},
-    {"GPTJForCausalLM", read_gptj},           {"GPTNeoXForCausalLM", read_gpt_neox},
-    {"GPT2LMHeadModel", read_gpt2},           {"GptOssForCausalLM", read_gpt_oss},
-    {"Qwen2MoeForCausalLM", read_qwen2_moe},  {"Phi3ForCausalLM", read_phi3},
+    {"LlamaForCausalLM", read_llama},
+    {"MistralForCausalLM", read_mistral},
+    {"MixtralForCausalLM", read_mixtral},
+    {"Qwen2ForCausalLM", read_qwen2},
+    {"Qwen3ForCausalLM", read_qwen3},
+    {"Qwen3MoeForCausalLM", read_qwen3_moe},
+    {"DeepseekV2ForCausalLM", read_deepseek},
+    {"DeepseekV3ForCausalLM", read_deepseek},
+    {"GPTJForCausalLM", read_gptj},
+    {"GPTNeoXForCausalLM", read_gpt_neox},
+    {"GPT2LMHeadModel", read_gpt2},
+    {"GptOssForCausalLM", read_gpt_oss},
+    {"Qwen2MoeForCausalLM", read_qwen2_moe},
+    {"Phi3ForCausalLM", read_phi3},
+    {"Gemma2ForCausalLM", read_gemma2},
+    {"Gemma3ForCausalLM", read_gemma3},
+    {"Gemma3ForConditionalGeneration", read_gemma3},
 };
+
+// Multimodal checkpoints whose language model's config sits under
+// "text_config" (the vision tower is not modelled: text-only serving).
+constexpr const char* kTextConfigArchitectures[] = {"Gemma3ForConditionalGeneration"};
 
 std::string architecture_of(const json& j, const std::string& text, const std::string& file) {
   const std::string key = "architectures";
@@ -541,7 +584,16 @@ ModelSpec parse_hf_config(const std::string& json_text, const std::string& file_
   m.source_file = file_name;
   for (const auto& a : kArchitectures) {
     if (arch != a.name) continue;
-    a.read(Reader(j, json_text, file_name, arch), m);
+    const json* config = &j;
+    for (const char* nested : kTextConfigArchitectures) {
+      if (arch != nested) continue;
+      config = &Reader(j, json_text, file_name, arch).required("text_config");
+      if (!config->is_object())
+        throw UserError(locate_key(json_text, file_name, "text_config"), "text_config",
+                        std::string("expected an object, got ") + config->type_name(),
+                        "the language model's keys go in \"text_config\": {...}");
+    }
+    a.read(Reader(*config, json_text, file_name, arch), m);
     return m;
   }
   std::vector<std::string> names = supported_architectures();

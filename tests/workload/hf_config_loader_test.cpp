@@ -226,6 +226,19 @@ TEST(ModelConfig, BadLayerTypesNameKeyAndFix) {
   EXPECT_TRUE(has(msg, "key 'layer_types': required key is missing")) << msg;
 }
 
+TEST(ModelConfig, MultimodalConfigsNeedTheirTextConfig) {
+  std::string msg = error_of([] {
+    parse_hf_config(R"({"architectures": ["Gemma3ForConditionalGeneration"]})", "g.json");
+  });
+  EXPECT_TRUE(has(msg, "key 'text_config': required key is missing")) << msg;
+  msg = error_of([] {
+    parse_hf_config(R"({"architectures": ["Gemma3ForConditionalGeneration"],
+  "text_config": [1]})",
+                    "g.json");
+  });
+  EXPECT_TRUE(has(msg, "g.json:2:3: key 'text_config': expected an object, got array")) << msg;
+}
+
 TEST(ModelConfig, MalformedJsonNamesLine) {
   std::string bad = replaced(kLlama, "\"num_hidden_layers\": 32,", "\"num_hidden_layers\": 32");
   std::string msg = error_of([&] { parse_hf_config(bad, "m.json"); });

@@ -171,6 +171,40 @@ TEST(ModelStats, Qwen2MoeAndPhi3MatchPublishedSizes) {
   EXPECT_EQ(mini.rotary_dim, 72);  // 0.75 x 96
 }
 
+TEST(ModelStats, GemmaMatchesPublishedSizes) {
+  // Gemma 2 report (arXiv 2408.00118) Table 1: 9B = 917,504,000 embedding +
+  // 8,324,201,984 non-embedding parameters. Gemma 3 report (arXiv 2503.19786)
+  // Table 1: 27B = 1,416M embedding + 25,600M non-embedding (+ a 417M vision
+  // encoder, not modelled).
+  const ModelSpec g2 = parse_hf_config(R"({"architectures": ["Gemma2ForCausalLM"],
+    "head_dim": 256, "hidden_size": 3584, "intermediate_size": 14336,
+    "num_attention_heads": 16, "num_hidden_layers": 42, "num_key_value_heads": 8,
+    "sliding_window": 4096, "vocab_size": 256000})",
+                                       "gemma-2-9b.json");
+  const ParameterCounts c2 = parameter_counts(g2);
+  EXPECT_EQ(c2.embedding, 917504000);
+  EXPECT_EQ(c2.lm_head, 0);  // tied
+  EXPECT_EQ(c2.total - c2.embedding, 8324201984);
+  EXPECT_EQ(g2.windowed_layer_count(), 21);  // even layers
+  EXPECT_TRUE(g2.is_windowed_layer(0));
+  EXPECT_FALSE(g2.is_windowed_layer(1));
+  const ModelSpec g3 = parse_hf_config(R"({"architectures": ["Gemma3ForConditionalGeneration"],
+    "text_config": {"head_dim": 128, "hidden_size": 5376, "intermediate_size": 21504,
+      "num_attention_heads": 32, "num_hidden_layers": 62, "num_key_value_heads": 16,
+      "sliding_window": 1024, "vocab_size": 262208},
+    "vision_config": {"hidden_size": 1152}})",
+                                       "gemma-3-27b.json");
+  const ParameterCounts c3 = parameter_counts(g3);
+  // 262,208 x 5,376 = 1,409.6 M: the table alone, 0.45% under the report's figure.
+  EXPECT_NEAR(c3.embedding / 1e6, 1416, 7);
+  EXPECT_NEAR((c3.total - c3.embedding) / 1e6, 25600, 10);
+  // Every sixth layer is global: 10 of 62 full, 52 windowed at 1,024 tokens.
+  EXPECT_EQ(g3.windowed_layer_count(), 52);
+  EXPECT_FALSE(g3.is_windowed_layer(5));
+  EXPECT_TRUE(g3.is_windowed_layer(6));
+  EXPECT_TRUE(g3.qk_norm);
+}
+
 TEST(ModelStats, SlidingWindowLayersHoldOnlyTheWindow) {
   const ModelSpec m = load_model("gpt-oss-120b");
   const Precision bf16 = load_precision("bf16");
