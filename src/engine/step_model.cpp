@@ -36,6 +36,12 @@ StepModel::StepModel(const ChipSpec& chip, const ModelSpec& model, const Precisi
   act_bytes_ = dtype_bits(precision.activations) / 8.0;
   busiest_rank_z_ = expected_max_standard_normal(options_.ep);
   check_routing_options(options_.routing_skew, options_.eplb, model_.moe.has_value(), model_.id);
+  for (const LayerKind kind : {LayerKind{false, false}, LayerKind{false, true},
+                               LayerKind{true, false}, LayerKind{true, true}}) {
+    int64_t count = 0;
+    for (int64_t l = 0; l < model_.layers; ++l) count += kind_of(l) == kind ? 1 : 0;
+    if (count > 0) layer_kinds_.emplace_back(kind, count);
+  }
   if (model_.moe) {
     placement_ = place_experts(model_.moe->num_experts, model_.moe->experts_per_token, options_.ep,
                                options_.routing_skew, options_.eplb, options_.redundant_experts);
@@ -379,11 +385,7 @@ StepResult StepModel::evaluate(const Batch& group_batch) {
   add_vector(embed.ops, "embedding_gather", T * h, 0, 0, T * h * ab, T * h * ab);
   r.layers.push_back(std::move(embed));
 
-  for (const LayerKind kind : {LayerKind{false, false}, LayerKind{false, true},
-                               LayerKind{true, false}, LayerKind{true, true}}) {
-    int64_t count = 0;
-    for (int64_t l = 0; l < model_.layers; ++l) count += kind_of(l) == kind ? 1 : 0;
-    if (count == 0) continue;
+  for (const auto& [kind, count] : layer_kinds_) {
     LayerClassResult whole = layer_class(batch, group_tokens, kind, count);
     // Only a layer class with communication (a collective, an all-to-all, a
     // context-parallel ring) has anything to hide.

@@ -158,6 +158,7 @@ class StepModel {
   double act_bytes_;
   double busiest_rank_z_ = 0;  // expected_max_standard_normal(ep): routing imbalance
   ExpertPlacement placement_;  // routed experts over the ep ranks (MoE models)
+  std::vector<std::pair<LayerKind, int64_t>> layer_kinds_;  // the model's classes and layer counts
 };
 
 }  // namespace cw
