@@ -22,6 +22,10 @@ using nlohmann::json;
 // qk_nope_head_dim + qk_rope_head_dim) far from int64 overflow.
 constexpr int64_t kMaxWholeNumber = 2147483647;
 
+// Most layers a model with sliding-window layers may have (they are kept one
+// flag per layer); real models have at most a few hundred.
+constexpr int64_t kMaxWindowedModelLayers = 1000000;
+
 // 1-based line and column of a byte offset in `text`.
 SourceLocation position_of(const std::string& text, const std::string& file, size_t offset) {
   offset = std::min(offset, text.size());
@@ -213,8 +217,22 @@ enum class WindowRule {
   listed,  // gpt-oss: layer_types is required
 };
 
+// Before a per-layer window flag list is made.
+void check_layers_for_windows(const Reader& r, const ModelSpec& m) {
+  if (m.layers > kMaxWindowedModelLayers)
+    r.fail("num_hidden_layers",
+           std::to_string(m.layers) +
+               " layers with sliding-window attention is more than any model has",
+           "use at most " + std::to_string(kMaxWindowedModelLayers));
+}
+
 void read_attention_windows(const Reader& r, ModelSpec& m, WindowRule rule) {
   const std::vector<std::string> types = r.string_list("layer_types");
+  const bool windows = !types.empty() || rule == WindowRule::listed ||
+                       (rule == WindowRule::all && r.find("sliding_window")) ||
+                       (rule == WindowRule::qwen && r.boolean_or("use_sliding_window", false));
+  if (!windows) return;
+  check_layers_for_windows(r, m);
   std::vector<bool> windowed(static_cast<size_t>(m.layers), false);
   if (!types.empty()) {
     if (static_cast<int64_t>(types.size()) != m.layers)
@@ -367,6 +385,7 @@ void read_gemma(const Reader& r, ModelSpec& m, int64_t full_every) {
   // sliding_window_pattern-th ((layer_idx + 1) % pattern != 0).
   const int64_t every = r.opt_positive("sliding_window_pattern").value_or(full_every);
   m.sliding_window = r.positive("sliding_window");
+  check_layers_for_windows(r, m);
   m.windowed_layers.assign(static_cast<size_t>(m.layers), false);
   for (int64_t l = 0; l < m.layers; ++l)
     m.windowed_layers[static_cast<size_t>(l)] = (l + 1) % every != 0;
