@@ -224,6 +224,13 @@ TEST(ModelConfig, BadLayerTypesNameKeyAndFix) {
   msg = error_of(
       [&] { parse_hf_config(replaced(text, "\"layer_types\"", "\"layer_typez\""), "g.json"); });
   EXPECT_TRUE(has(msg, "key 'layer_types': required key is missing")) << msg;
+  // Window flags are kept per layer: an absurd layer count is refused first.
+  const std::string mistral =
+      replaced(replaced(replaced(kLlama, "LlamaForCausalLM", "MistralForCausalLM"),
+                        "\"num_hidden_layers\": 32", "\"num_hidden_layers\": 2000000000"),
+               "\"vocab_size\"", "\"sliding_window\": 4096, \"vocab_size\"");
+  msg = error_of([&] { parse_hf_config(mistral, "m.json"); });
+  EXPECT_TRUE(has(msg, "key 'num_hidden_layers': 2000000000 layers with sliding-window")) << msg;
 }
 
 TEST(ModelConfig, MultimodalConfigsNeedTheirTextConfig) {
