@@ -57,7 +57,9 @@ void print_model(const ModelSpec& m) {
                m.mla->v_head_dim);
   }
   if (m.sliding_window > 0) {
-    fmt::print("  sliding-window attention: last {} tokens on {} of {} layers\n", m.sliding_window,
+    fmt::print("  {}: {} {} tokens on {} of {} layers\n",
+               m.chunked_attention ? "chunked attention" : "sliding-window attention",
+               m.chunked_attention ? "chunks of" : "last", m.sliding_window,
                m.windowed_layer_count(), m.layers);
   }
   fmt::print("  parameters: {:.2f} B total, {:.2f} B active per token\n", p.total / 1e9,
@@ -97,6 +99,7 @@ void register_show(CLI::App& app) {
                           {"vocab", m.vocab},
                           {"sliding_window", m.sliding_window},
                           {"windowed_layers", m.windowed_layer_count()},
+                          {"chunked_attention", m.chunked_attention},
                           {"parameters_total", p.total},
                           {"parameters_active", p.active}};
       fmt::print("{}\n", j.dump(2));

@@ -36,8 +36,9 @@ StepModel::StepModel(const ChipSpec& chip, const ModelSpec& model, const Precisi
   act_bytes_ = dtype_bits(precision.activations) / 8.0;
   busiest_rank_z_ = expected_max_standard_normal(options_.ep);
   check_routing_options(options_.routing_skew, options_.eplb, model_.moe.has_value(), model_.id);
-  for (const LayerKind kind : {LayerKind{false, false}, LayerKind{false, true},
-                               LayerKind{true, false}, LayerKind{true, true}}) {
+  const bool chunked = model_.chunked_attention;
+  for (const LayerKind kind : {LayerKind{false, false}, LayerKind{false, true, chunked},
+                               LayerKind{true, false}, LayerKind{true, true, chunked}}) {
     int64_t count = 0;
     for (int64_t l = 0; l < model_.layers; ++l) count += kind_of(l) == kind ? 1 : 0;
     if (count > 0) layer_kinds_.emplace_back(kind, count);
@@ -92,8 +93,8 @@ void StepModel::add_vector(std::vector<OpRecord>& ops, const char* name, int64_t
 }
 
 const char* StepModel::LayerKind::name() const {
-  if (moe) return windowed ? "moe_layer_sliding" : "moe_layer";
-  return windowed ? "dense_layer_sliding" : "dense_layer";
+  if (moe) return !windowed ? "moe_layer" : chunked ? "moe_layer_chunked" : "moe_layer_sliding";
+  return !windowed ? "dense_layer" : chunked ? "dense_layer_chunked" : "dense_layer_sliding";
 }
 
 void StepModel::add_attention(const Batch& batch, bool windowed, std::vector<OpRecord>& ops) {
@@ -106,11 +107,11 @@ void StepModel::add_attention(const Batch& batch, bool windowed, std::vector<OpR
   const Dtype math = precision_.attention_math.compute_dtype();
   const double kvb = precision_.kv_cache.bytes_per_element();
   const double ab = act_bytes_;
-  // A sliding-window layer's decode reads at most the window; its prefill
-  // skips the K/V blocks below it.
+  // A sliding-window (or chunked) layer's decode reads at most the window
+  // (the query's chunk); its prefill skips the K/V blocks below it.
   const int64_t window = windowed ? model_.sliding_window : 0;
-  auto attended = [window](int64_t context) {
-    return window > 0 ? std::min(context, window) : context;
+  auto attended = [&](int64_t context) {
+    return windowed ? model_.local_context(context) : context;
   };
 
   if (model_.mla) {
@@ -177,8 +178,9 @@ void StepModel::add_attention(const Batch& batch, bool windowed, std::vector<OpR
     // Under cp this rank holds ceil(n/cp) of the chunk's n new tokens; the
     // chunk's causal attention is split evenly over the groups.
     const int64_t n = std::min(p.context, p.new_tokens * cp);
-    PrefillAttentionShape a{p.sequences, n,    p.context, heads, kv_heads, d,
-                            d,           true, math,      kvb,   window};
+    PrefillAttentionShape a{p.sequences, n,   p.context, heads,
+                            kv_heads,    d,   d,         true,
+                            math,        kvb, window,    windowed && model_.chunked_attention};
     Cost attn = prefill_attention_cost(chip_, a).scaled(1.0 / cp);
     ops.push_back({"attention_prefill", attn});
     if (cp > 1) {

@@ -115,11 +115,13 @@ class StepModel {
   struct LayerKind {
     bool moe = false;
     bool windowed = false;
+    bool chunked = false;  // windowed layers attend within chunks (Llama 4)
     const char* name() const;
     bool operator==(const LayerKind&) const = default;
   };
   LayerKind kind_of(int64_t layer) const {
-    return {model_.is_moe_layer(layer), model_.is_windowed_layer(layer)};
+    const bool windowed = model_.is_windowed_layer(layer);
+    return {model_.is_moe_layer(layer), windowed, windowed && model_.chunked_attention};
   }
   // The ops of one layer class for this rank's `batch` (ops not yet summed).
   LayerClassResult layer_class(const Batch& batch, int64_t routed_tokens, LayerKind kind,

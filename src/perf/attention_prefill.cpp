@@ -82,13 +82,17 @@ Cost prefill_attention_cost(const ChipSpec& chip, const PrefillAttentionShape& s
   // KV blocks per Q block. Causal: Q block i (rows offset + i·Br ..) sees keys
   // up to its last row; the diagonal block is computed whole, then masked.
   // A sliding window also hides the keys more than `window` - 1 before its
-  // first row; blocks wholly below that are skipped.
+  // first row (a chunk: those before its chunk); blocks wholly below that are
+  // skipped.
   double blocks = 0, area = 0;  // summed over Q blocks of one head
   int64_t n_max = 0;
   for (int64_t i = 0; i < nq; ++i) {
     const int64_t rows = std::min(t.br, s.q_len - i * t.br);
     const int64_t hi = s.causal ? std::min(s.kv_len, offset + i * t.br + rows) : s.kv_len;
-    const int64_t lo = s.window > 0 ? std::max<int64_t>(0, offset + i * t.br - s.window + 1) : 0;
+    const int64_t row = offset + i * t.br;  // the block's first query
+    const int64_t lo = s.window <= 0 ? 0
+                       : s.chunked   ? row / s.window * s.window
+                                     : std::max<int64_t>(0, row - s.window + 1);
     const int64_t first = lo / t.bc;
     const int64_t n = attn::ceil_div(hi, t.bc) - first;
     blocks += static_cast<double>(n);
@@ -124,7 +128,7 @@ Cost prefill_attention_cost(const ChipSpec& chip, const PrefillAttentionShape& s
   // but the first read of each block; main memory streams each pair's K/V
   // once per wave that runs units of it (never more than once per Q block).
   // K/V tokens any query reads: all, or under a window the chunk and the
-  // window - 1 tokens before it.
+  // window - 1 tokens before it (an upper bound for chunks).
   const int64_t kv_read = s.window > 0 ? std::min(s.kv_len, s.q_len + s.window - 1) : s.kv_len;
   const double kv_head = static_cast<double>(kv_read) * (s.head_dim_qk + s.head_dim_v) * s.kv_bytes;
   const double kv_pairs = static_cast<double>(s.batch * s.kv_heads);

@@ -60,6 +60,9 @@ struct PrefillAttentionShape {
   // itself (0 = unlimited); K/V blocks wholly outside it are skipped
   // (FlashAttention's window_size).
   int64_t window = 0;
+  // With a window: fixed chunks of `window` tokens instead (Llama 4's chunked
+  // attention): a query attends from its chunk's first token up to itself.
+  bool chunked = false;
 };
 
 // Decode attention: one new token per sequence attends to `context` cached

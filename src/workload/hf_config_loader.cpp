@@ -400,6 +400,50 @@ void read_gemma3(const Reader& r, ModelSpec& m) {
   m.qk_norm = true;  // Gemma3Attention: q_norm and k_norm over head_dim
 }
 
+// Llama 4 (transformers Llama4TextConfig; Scout, Maverick): GQA; MoE layers
+// (moe_layers, else every interleave_moe_layer_step-th: (layer + 1) % step
+// == 0) of top-k routed experts of intermediate_size plus one shared expert of
+// the same width; dense layers of intermediate_size_mlp. Layers using RoPE
+// (no_rope_layers[l] = 1; by default all but every fourth) attend within
+// chunks of attention_chunk_size tokens; the NoPE ones attend globally. The
+// weightless L2 q/k norm and attention temperature tuning cost nothing countable.
+void read_llama4(const Reader& r, ModelSpec& m) {
+  read_llama_family(r, m, WindowRule::none);
+  const int64_t expert = m.intermediate;
+  m.intermediate = r.opt_positive("intermediate_size_mlp").value_or(expert);
+  MoeSpec moe;
+  moe.num_experts = r.positive("num_local_experts");
+  moe.experts_per_token = r.opt_positive("num_experts_per_tok").value_or(1);
+  moe.expert_intermediate = expert;
+  moe.shared_experts = 1;  // Llama4TextMoe.shared_expert
+  const std::vector<int64_t> listed = r.int_list("moe_layers");
+  if (!listed.empty()) {
+    for (int64_t l = 0; l < m.layers; ++l)
+      if (std::find(listed.begin(), listed.end(), l) == listed.end()) moe.dense_layers.push_back(l);
+  } else {
+    moe.layer_interval = r.opt_positive("interleave_moe_layer_step").value_or(1);
+    moe.interval_offset = 1;
+  }
+  check_top_k(r, "num_experts_per_tok", moe);
+  m.moe = moe;
+  const int64_t chunk = r.non_negative_or("attention_chunk_size", 0);
+  if (chunk == 0) return;
+  check_layers_for_windows(r, m);
+  const std::vector<int64_t> rope = r.int_list("no_rope_layers");
+  if (!rope.empty() && static_cast<int64_t>(rope.size()) != m.layers)
+    r.fail("no_rope_layers",
+           "lists " + std::to_string(rope.size()) + " layers but num_hidden_layers is " +
+               std::to_string(m.layers),
+           "give one 0 or 1 per layer");
+  m.windowed_layers.assign(static_cast<size_t>(m.layers), false);
+  for (int64_t l = 0; l < m.layers; ++l) {
+    m.windowed_layers[static_cast<size_t>(l)] =
+        rope.empty() ? (l + 1) % 4 != 0 : rope[static_cast<size_t>(l)] != 0;
+  }
+  m.sliding_window = chunk;
+  m.chunked_attention = true;
+}
+
 // DeepSeek-V2/V3: multi-head latent attention, shared + routed experts, dense first layers.
 void read_deepseek(const Reader& r, ModelSpec& m) {
   m.hidden = r.positive("hidden_size");
@@ -535,11 +579,14 @@ constexpr Arch kArchitectures[] = {
     {"Gemma2ForCausalLM", read_gemma2},
     {"Gemma3ForCausalLM", read_gemma3},
     {"Gemma3ForConditionalGeneration", read_gemma3},
+    {"Llama4ForCausalLM", read_llama4},
+    {"Llama4ForConditionalGeneration", read_llama4},
 };
 
 // Multimodal checkpoints whose language model's config sits under
 // "text_config" (the vision tower is not modelled: text-only serving).
-constexpr const char* kTextConfigArchitectures[] = {"Gemma3ForConditionalGeneration"};
+constexpr const char* kTextConfigArchitectures[] = {"Gemma3ForConditionalGeneration",
+                                                    "Llama4ForConditionalGeneration"};
 
 std::string architecture_of(const json& j, const std::string& text, const std::string& file) {
   const std::string key = "architectures";

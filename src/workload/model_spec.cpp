@@ -1,5 +1,7 @@
 #include "workload/model_spec.hpp"
 
+#include <algorithm>
+
 namespace cw {
 
 bool ModelSpec::is_moe_layer(int64_t layer) const {
@@ -13,6 +15,11 @@ bool ModelSpec::is_moe_layer(int64_t layer) const {
 bool ModelSpec::is_windowed_layer(int64_t layer) const {
   return sliding_window > 0 && layer >= 0 && layer < static_cast<int64_t>(windowed_layers.size()) &&
          windowed_layers[static_cast<size_t>(layer)];
+}
+
+int64_t ModelSpec::local_context(int64_t context) const {
+  if (sliding_window <= 0 || context <= 0) return context;
+  return chunked_attention ? (context - 1) % sliding_window + 1 : std::min(context, sliding_window);
 }
 
 int64_t ModelSpec::windowed_layer_count() const {

@@ -79,6 +79,13 @@ struct ModelSpec {
   // cache need hold only those.
   int64_t sliding_window = 0;         // tokens; 0 = no windowed layers
   std::vector<bool> windowed_layers;  // one per layer when sliding_window > 0
+  // Chunked attention (Llama 4's attention_chunk_size): the windowed layers
+  // split the sequence into fixed chunks of `sliding_window` tokens and a
+  // query attends within its own chunk, up to itself.
+  bool chunked_attention = false;
+  // Tokens a windowed layer's query at position `context` - 1 attends to
+  // (itself included): min(context, window), or ((context - 1) mod chunk) + 1.
+  int64_t local_context(int64_t context) const;
   int64_t norms_per_layer = 2;   // GPT-J: 1 (one LayerNorm feeds attention and MLP)
   int64_t mtp_layers = 0;        // DeepSeek-V3 multi-token-prediction modules
   MlpKind mlp = MlpKind::gated_silu;

@@ -133,8 +133,12 @@ double flops_per_token(const ModelSpec& m, int64_t context) {
   const double v_dim = m.mla ? m.mla->v_head_dim : m.head_dim;
   // QK^T: 2 x heads x qk_dim x context; PV: 2 x heads x v_dim x context.
   const int64_t windowed = m.windowed_layer_count();
+  // A windowed layer sees min(context, window) earlier tokens; a chunked one
+  // the context mod chunk of its own chunk.
+  const int64_t local = m.chunked_attention ? context % std::max<int64_t>(1, m.sliding_window)
+                                            : std::min(context, m.sliding_window);
   const double attended = static_cast<double>(m.layers - windowed) * context +
-                          static_cast<double>(windowed) * std::min(context, m.sliding_window);
+                          static_cast<double>(windowed) * static_cast<double>(local);
   const double attention = 2.0 * m.heads * (qk_dim + v_dim) * attended;
   return 2.0 * active_matmul_weights(m) + attention;
 }
@@ -160,8 +164,8 @@ double window_kv_bytes_per_sequence(const ModelSpec& m, const Precision& p) {
 }
 
 double sequence_kv_bytes(const ModelSpec& m, const Precision& p, int64_t context) {
-  const double windowed = static_cast<double>(m.windowed_layer_count()) *
-                          static_cast<double>(std::min(context, m.sliding_window));
+  const double windowed =
+      static_cast<double>(m.windowed_layer_count()) * static_cast<double>(m.local_context(context));
   return kv_cache_bytes_per_token(m, p) * static_cast<double>(context) +
          windowed * layer_kv_bytes(m, p);
 }

@@ -40,7 +40,8 @@ ParameterCounts parameter_counts(const ModelSpec& m);
 //   + 4 x layers x heads x head_dim x context  (QK^T and PV, 2 FLOPs per MAC)
 // (Kaplan et al. 2020, "Scaling Laws", Table 1; MLA uses qk head dim for QK^T
 // and v head dim for PV, i.e. the un-absorbed form.) A sliding-window layer
-// attends to min(context, window) tokens.
+// attends to min(context, window) tokens, a chunked one (Llama 4) to the
+// context mod chunk tokens of its own chunk.
 double flops_per_token(const ModelSpec& m, int64_t context);
 
 // KV-cache bytes one token of context adds in the layers that keep every
@@ -56,7 +57,7 @@ double kv_cache_bytes_per_token(const ModelSpec& m, const Precision& p);
 double window_kv_bytes_per_sequence(const ModelSpec& m, const Precision& p);
 
 // KV-cache bytes of one sequence of `context` tokens: the full layers' bytes
-// per token times context, plus the windowed layers' min(context, window).
+// per token times context, plus the windowed layers' local_context(context).
 double sequence_kv_bytes(const ModelSpec& m, const Precision& p, int64_t context);
 
 // Bytes of all weights (total, not active; no MTP), each class in its recipe

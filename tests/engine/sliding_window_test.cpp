@@ -9,6 +9,7 @@
 #include "config/error.hpp"
 #include "engine/memory_fit.hpp"
 #include "serving/deployment.hpp"
+#include "workload/hf_config_loader.hpp"
 #include "workload/model_stats.hpp"
 
 namespace cw {
@@ -48,6 +49,26 @@ TEST(SlidingWindow, WindowedLayersReadOnlyTheWindow) {
   EXPECT_LT(op(sliding, "attention_decode").time, 0.1 * op(full, "attention_decode").time);
   // Everything but attention is the same in both classes.
   EXPECT_DOUBLE_EQ(op(sliding, "experts_up").time, op(full, "experts_up").time);
+}
+
+TEST(SlidingWindow, ChunkedLayersReadTheirOwnChunk) {
+  // Llama-4-Scout's chunked layers (8,192 tokens) at context 8,192 + 128: the
+  // query's chunk holds 128 tokens, so they read what a full layer reads at 128.
+  StepFixture f("h100-sxm", "llama3.1-8b", "fp8");
+  f.model = parse_hf_config(R"({"architectures": ["Llama4ForConditionalGeneration"],
+    "text_config": {"attention_chunk_size": 8192, "head_dim": 128, "hidden_size": 5120,
+      "intermediate_size": 8192, "intermediate_size_mlp": 16384, "num_attention_heads": 40,
+      "num_hidden_layers": 48, "num_key_value_heads": 8, "num_local_experts": 16,
+      "vocab_size": 202048}})",
+                            "scout.json");
+  StepOptions tp8{8};
+  const StepResult r = f.run(tp8, decode_batch(16, 8192 + 128));
+  const LayerClassResult& chunked = layer(r, "moe_layer_chunked");
+  EXPECT_EQ(chunked.count, 36);
+  EXPECT_EQ(layer(r, "moe_layer").count, 12);
+  const StepResult short_context = f.run(tp8, decode_batch(16, 128));
+  EXPECT_DOUBLE_EQ(op(chunked, "attention_decode").time,
+                   op(layer(short_context, "moe_layer"), "attention_decode").time);
 }
 
 TEST(SlidingWindow, AWindowWiderThanEveryContextChangesNothing) {

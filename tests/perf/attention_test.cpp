@@ -179,6 +179,16 @@ TEST(PrefillAttention, SlidingWindowSkipsBlocksBelowIt) {
   EXPECT_DOUBLE_EQ(chunk.bytes[main_level], 2.0 * 4 * (256 + 63) * (64 + 64) * 2 + q_o);
 }
 
+TEST(PrefillAttention, ChunkedAttentionStaysInTheQueryChunk) {
+  // Chunks of 256 tokens, 64x64 tiles: Q block i sees KV blocks from its
+  // chunk's start (4·floor(i/4)) to its own: i mod 4 + 1 blocks, 40 in all.
+  auto s = prefill_shape(1024, true);
+  s.window = 256;
+  s.chunked = true;
+  Cost c = prefill_attention_cost(toy_chip(), s);
+  EXPECT_DOUBLE_EQ(c.flops, 2.0 * (2 * 4) * (64.0 * 64 * 40) * (64 + 64));
+}
+
 TEST(PrefillAttention, ComputeBoundGoldenTime) {
   ChipSpec chip = toy_chip();
   auto s = prefill_shape(1024, false);

@@ -205,6 +205,43 @@ TEST(ModelStats, GemmaMatchesPublishedSizes) {
   EXPECT_TRUE(g3.qk_norm);
 }
 
+const char* kLlama4Scout = R"({"architectures": ["Llama4ForConditionalGeneration"],
+  "text_config": {"attention_chunk_size": 8192, "head_dim": 128, "hidden_size": 5120,
+    "interleave_moe_layer_step": 1, "intermediate_size": 8192, "intermediate_size_mlp": 16384,
+    "num_attention_heads": 40, "num_experts_per_tok": 1, "num_hidden_layers": 48,
+    "num_key_value_heads": 8, "num_local_experts": 16, "vocab_size": 202048}})";
+
+TEST(ModelStats, Llama4MatchesPublishedSizes) {
+  // Meta's Llama 4 model card: Scout 17 B active / 109 B total, Maverick 17 B
+  // active / 400 B total (both with the vision encoder, not modelled here).
+  const ModelSpec scout = parse_hf_config(kLlama4Scout, "scout.json");
+  const ParameterCounts s = parameter_counts(scout);
+  EXPECT_NEAR(s.total / 1e9, 107.77, 0.01);  // 109 B with vision
+  EXPECT_NEAR(s.active / 1e9, 17.17, 0.01);
+  // Maverick: 128 experts on every other layer, dense layers of 16,384.
+  std::string text = kLlama4Scout;
+  auto replace = [&text](const std::string& from, const std::string& to) {
+    text.replace(text.find(from), from.size(), to);
+  };
+  replace("\"interleave_moe_layer_step\": 1", "\"interleave_moe_layer_step\": 2");
+  replace("\"num_local_experts\": 16", "\"num_local_experts\": 128");
+  const ModelSpec maverick = parse_hf_config(text, "maverick.json");
+  EXPECT_FALSE(maverick.is_moe_layer(0));
+  EXPECT_TRUE(maverick.is_moe_layer(1));
+  EXPECT_NEAR(parameter_counts(maverick).total / 1e9, 400.71, 0.01);
+  EXPECT_NEAR(parameter_counts(maverick).active / 1e9, 17.18, 0.01);
+  // Chunked attention on all but every fourth layer (the NoPE global ones).
+  EXPECT_TRUE(scout.chunked_attention);
+  EXPECT_EQ(scout.windowed_layer_count(), 36);
+  EXPECT_FALSE(scout.is_windowed_layer(3));
+  EXPECT_EQ(scout.local_context(8192), 8192);
+  EXPECT_EQ(scout.local_context(8193), 1);  // a new chunk starts
+  EXPECT_EQ(scout.local_context(16000), 16000 - 8192);
+  const double per_token = 2.0 * 40 * (128 + 128);
+  EXPECT_DOUBLE_EQ(flops_per_token(scout, 8192 + 100) - flops_per_token(scout, 0),
+                   (12.0 * (8192 + 100) + 36.0 * 100) * per_token);
+}
+
 TEST(ModelStats, SlidingWindowLayersHoldOnlyTheWindow) {
   const ModelSpec m = load_model("gpt-oss-120b");
   const Precision bf16 = load_precision("bf16");
