@@ -24,8 +24,10 @@ MemoryBudget budget_for(const ChipSpec& chip, const ModelSpec& model, const Prec
   // Under attention DP: the busiest rank's own sequences and its share of the
   // step's tokens.
   const int64_t sequences = plan.per_attention_rank(per_replica);
-  return memory_budget(chip, model, precision, plan, sequences * (w.input + w.output),
-                       plan.per_attention_rank(step_tokens), sequences);
+  const int64_t context = w.input + w.output;
+  return memory_budget(chip, model, precision, plan, sequences * context,
+                       plan.per_attention_rank(step_tokens),
+                       sequences * model.window_tokens_held(context));
 }
 
 

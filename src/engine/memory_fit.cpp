@@ -18,7 +18,7 @@ MemoryBudget memory_budget(const ChipSpec& chip, const ModelSpec& model,
 
 MemoryBudget memory_budget(const ChipSpec& chip, const ModelSpec& model, const Precision& precision,
                            const ParallelPlan& plan, int64_t cached_tokens, int64_t step_tokens,
-                           int64_t window_sequences) {
+                           int64_t window_tokens) {
   MemoryBudget b;
   const int tp = plan.attention_tp();
   const int pp = plan.pp;
@@ -38,11 +38,9 @@ MemoryBudget memory_budget(const ChipSpec& chip, const ModelSpec& model, const P
   }
   // KV heads are split across TP ranks until each rank holds one (then replicated).
   const double shards = model.mla ? 1.0 : std::min<double>(tp, static_cast<double>(model.kv_heads));
-  // Sliding-window layers hold a full window per sequence (an upper bound
-  // while a context is shorter than the window).
   const double kv =
       kv_cache_bytes_per_token(model, precision) * static_cast<double>(cached_tokens) +
-      window_kv_bytes_per_sequence(model, precision) * static_cast<double>(window_sequences);
+      window_kv_bytes_per_token(model, precision) * static_cast<double>(window_tokens);
   b.kv_cache = kv / shards / (pp * plan.cp);
   step_tokens = (step_tokens + plan.cp - 1) / plan.cp;
   // Workspace: the widest intermediate of one step (the MLP up-projection

@@ -36,12 +36,12 @@ MemoryBudget memory_budget(const ChipSpec& chip, const ModelSpec& model,
 // ((E + R)/ep with R redundant EPLB copies). Under context parallelism
 // they are the replica's, and each chip holds 1/cp of the KV cache and of
 // the step's tokens (weights are replicated over the cp groups).
-// `window_sequences`: sequences whose sliding-window layers hold a full
-// window each (models with windowed layers; `cached_tokens` then counts the
-// full-attention layers' tokens).
+// `window_tokens`: tokens the sliding-window (or chunked) layers hold,
+// summed over the sequences, each at most a window (ModelSpec::
+// window_tokens_held); `cached_tokens` counts the full-attention layers'.
 MemoryBudget memory_budget(const ChipSpec& chip, const ModelSpec& model, const Precision& precision,
                            const ParallelPlan& plan, int64_t cached_tokens, int64_t step_tokens,
-                           int64_t window_sequences = 0);
+                           int64_t window_tokens = 0);
 
 // Throws a UserError saying by how much the deployment overflows and what
 // would make it fit (more chips, lower precision, smaller batch).

@@ -73,10 +73,12 @@ Deployment make_deployment(std::shared_ptr<StepModel> step, int count, EngineCon
   const double kv_per_token = memory_budget(chip, model, precision, plan, 1, 0).kv_cache;
   const double left = base.capacity - base.weights - base.activations;
   // Sliding-window layers: a window's cache reserved per request a rank may
-  // run (TensorRT-LLM's per-sequence cyclic buffer); the pool of blocks holds
-  // the full-attention layers' tokens.
+  // run (TensorRT-LLM's per-sequence cyclic buffer), no more than the longest
+  // request's context fills; the pool of blocks holds the full-attention
+  // layers' tokens.
   const int64_t rank_batch = plan.per_attention_rank(engine.max_batch);
-  const double windows = memory_budget(chip, model, precision, plan, 0, 0, rank_batch).kv_cache;
+  const int64_t slot_window = rank_batch * model.window_tokens_held(min_tokens);
+  const double windows = memory_budget(chip, model, precision, plan, 0, 0, slot_window).kv_cache;
   const double free = kKvMemoryFraction * left - windows;
   const double block_bytes = kv_per_token * static_cast<double>(engine.block_size);
   const double gb = 1e9;
@@ -130,7 +132,7 @@ Deployment make_deployment(std::shared_ptr<StepModel> step, int count, EngineCon
   d.cluster.engine = engine;
   d.cluster.router = router;
   d.memory = memory_budget(chip, model, precision, plan, blocks * engine.block_size, rank_tokens,
-                           rank_batch);
+                           slot_window);
   return d;
 }
 

@@ -46,8 +46,7 @@ KvTransferModel make_kv_transfer(const SystemSpec& system, const ModelSpec& mode
   m.busiest_bytes_per_token = m.bytes_per_token * busiest;
   if (model.sliding_window > 0) {
     m.window = model.sliding_window;
-    m.busiest_window_bytes_per_token = window_kv_bytes_per_sequence(model, precision) /
-                                       static_cast<double>(model.sliding_window) * busiest;
+    m.busiest_window_bytes_per_token = window_kv_bytes_per_token(model, precision) * busiest;
   }
   return m;
 }

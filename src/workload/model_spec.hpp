@@ -5,6 +5,7 @@
 // sliding-window attention layers where the config names them.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -86,6 +87,11 @@ struct ModelSpec {
   // Tokens a windowed layer's query at position `context` - 1 attends to
   // (itself included): min(context, window), or ((context - 1) mod chunk) + 1.
   int64_t local_context(int64_t context) const;
+  // Most tokens a windowed layer holds for a sequence of `context` tokens:
+  // min(context, window) (0 without windows).
+  int64_t window_tokens_held(int64_t context) const {
+    return sliding_window > 0 ? std::min(context, sliding_window) : 0;
+  }
   int64_t norms_per_layer = 2;   // GPT-J: 1 (one LayerNorm feeds attention and MLP)
   int64_t mtp_layers = 0;        // DeepSeek-V3 multi-token-prediction modules
   MlpKind mlp = MlpKind::gated_silu;

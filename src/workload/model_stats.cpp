@@ -159,8 +159,12 @@ double kv_cache_bytes_per_token(const ModelSpec& m, const Precision& p) {
   return static_cast<double>(m.layers - m.windowed_layer_count()) * layer_kv_bytes(m, p);
 }
 
+double window_kv_bytes_per_token(const ModelSpec& m, const Precision& p) {
+  return static_cast<double>(m.windowed_layer_count()) * layer_kv_bytes(m, p);
+}
+
 double window_kv_bytes_per_sequence(const ModelSpec& m, const Precision& p) {
-  return static_cast<double>(m.windowed_layer_count() * m.sliding_window) * layer_kv_bytes(m, p);
+  return window_kv_bytes_per_token(m, p) * static_cast<double>(m.sliding_window);
 }
 
 double sequence_kv_bytes(const ModelSpec& m, const Precision& p, int64_t context) {

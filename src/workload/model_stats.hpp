@@ -50,10 +50,13 @@ double flops_per_token(const ModelSpec& m, int64_t context);
 // qk_rope_head_dim).
 double kv_cache_bytes_per_token(const ModelSpec& m, const Precision& p);
 
-// KV-cache bytes of one sequence's sliding-window layers when its window is
-// full: windowed layers x window tokens x (2 x kv_heads x head_dim) x bytes
-// per element (TensorRT-LLM's cyclic per-sequence window buffer; 0 without
-// windowed layers).
+// KV-cache bytes one token held by every sliding-window (or chunked) layer
+// takes: windowed layers x (2 x kv_heads x head_dim) x bytes per element (0
+// without windowed layers). A sequence holds at most a window of them.
+double window_kv_bytes_per_token(const ModelSpec& m, const Precision& p);
+
+// The same for a full window: window_kv_bytes_per_token x window tokens
+// (TensorRT-LLM's cyclic per-sequence window buffer).
 double window_kv_bytes_per_sequence(const ModelSpec& m, const Precision& p);
 
 // KV-cache bytes of one sequence of `context` tokens: the full layers' bytes

@@ -87,33 +87,42 @@ TEST(SlidingWindow, AWindowWiderThanEveryContextChangesNothing) {
 
 TEST(SlidingWindow, EvalBudgetHoldsAWindowPerSequence) {
   StepFixture f("h100-sxm", "gpt-oss-120b", "mxfp4-w4a16");
+  // 64 sequences of 2,048 tokens: the windowed layers hold 128 each.
+  EXPECT_EQ(f.model.window_tokens_held(2048), 128);
+  EXPECT_EQ(f.model.window_tokens_held(100), 100);
   const MemoryBudget b =
-      memory_budget(f.chip, f.model, f.precision, ParallelPlan{}, 64 * 2048, 0, 64);
+      memory_budget(f.chip, f.model, f.precision, ParallelPlan{}, 64 * 2048, 0, 64 * 128);
   EXPECT_DOUBLE_EQ(b.kv_cache, 64 * sequence_kv_bytes(f.model, f.precision, 2048));
   // Under tp 2 the 8 KV heads split: each chip holds half.
   ParallelPlan tp2;
   tp2.tp = 2;
-  EXPECT_DOUBLE_EQ(memory_budget(f.chip, f.model, f.precision, tp2, 64 * 2048, 0, 64).kv_cache,
-                   b.kv_cache / 2);
+  EXPECT_DOUBLE_EQ(
+      memory_budget(f.chip, f.model, f.precision, tp2, 64 * 2048, 0, 64 * 128).kv_cache,
+      b.kv_cache / 2);
 }
 
 TEST(SlidingWindow, ServingReservesAWindowPerRequestSlot) {
   StepFixture f("h100-sxm", "gpt-oss-120b", "mxfp4-w4a16");
   auto step = std::make_shared<StepModel>(f.chip, f.model, f.precision);
-  auto blocks = [&](int64_t max_batch) {
+  auto blocks = [&](int64_t max_batch, int64_t longest) {
     EngineConfig e;
     e.max_batch = max_batch;
-    return make_deployment(step, 1, e).cluster.engine.kv_blocks;
+    return make_deployment(step, 1, e, RouterPolicy::round_robin, longest).cluster.engine.kv_blocks;
   };
-  // 768 more request slots take 768 windows from the pool of full-layer tokens.
+  // 768 more request slots take 768 windows from the pool of full-layer
+  // tokens when requests outgrow the window...
   const double window = window_kv_bytes_per_sequence(f.model, f.precision);
   const double block = kv_cache_bytes_per_token(f.model, f.precision) * EngineConfig{}.block_size;
-  EXPECT_NEAR(static_cast<double>(blocks(256) - blocks(1024)), 768 * window / block, 1.0);
+  EXPECT_NEAR(static_cast<double>(blocks(256, 4096) - blocks(1024, 4096)), 768 * window / block,
+              1.0);
+  // ...and only what they fill when the longest request is shorter (64 tokens).
+  EXPECT_NEAR(static_cast<double>(blocks(256, 64) - blocks(1024, 64)),
+              768 * window * 64 / 128 / block, 1.0);
   // Too many slots for the room left: a clear error naming the fix.
   EngineConfig huge;
   huge.max_batch = 1 << 20;
   try {
-    make_deployment(step, 1, huge);
+    make_deployment(step, 1, huge, RouterPolicy::round_robin, 4096);
     FAIL() << "expected a UserError";
   } catch (const UserError& e) {
     EXPECT_NE(std::string(e.what()).find("sliding-window caches of 1048576 requests"),
@@ -131,9 +140,9 @@ TEST(SlidingWindow, EveryLayerWindowedLeavesNoCacheThatGrowsWithContext) {
   EXPECT_DOUBLE_EQ(kv_cache_bytes_per_token(f.model, f.precision), 0);
   EngineConfig e;
   e.max_batch = 64;
-  const Deployment d =
-      make_deployment(std::make_shared<StepModel>(f.chip, f.model, f.precision), 1, e);
-  // Each request slot may reach the model's longest context.
+  const Deployment d = make_deployment(std::make_shared<StepModel>(f.chip, f.model, f.precision), 1,
+                                       e, RouterPolicy::round_robin, 8192);
+  // Each request slot may reach the model's longest context, and holds a window.
   EXPECT_EQ(d.cluster.engine.kv_blocks, 64 * (f.model.max_positions / 16));
   EXPECT_DOUBLE_EQ(d.memory.kv_cache, 64 * window_kv_bytes_per_sequence(f.model, f.precision));
 }
