@@ -55,6 +55,14 @@ void BM_StepDecodeDeepSeekSkewedEplb(benchmark::State& state) {
 }
 BENCHMARK(BM_StepDecodeDeepSeekSkewedEplb)->Unit(benchmark::kMicrosecond);
 
+// gpt-oss-120b: 128 experts in every layer, alternating sliding-window (128)
+// and full-attention layers: two layer classes per step.
+void BM_StepDecodeGptOss120bBatch64(benchmark::State& state) {
+  cw::StepModel step = make_step("h100-sxm", "gpt-oss-120b");
+  time_decode_steps(state, step, 64);
+}
+BENCHMARK(BM_StepDecodeGptOss120bBatch64)->Unit(benchmark::kMicrosecond);
+
 // Two-batch overlap: both halves costed, the whole batch too (the engine
 // keeps whichever is faster), and the two-chain schedule over 80 layers.
 void BM_StepPrefillOverlapLlama70bTp4(benchmark::State& state) {
