@@ -244,6 +244,23 @@ TEST(KvTransfer, TimeIsBytesOverTheLinkPlusLatency) {
   EXPECT_NEAR(wide.time(1000, 0, 0), narrow.time(1000, 0, 0), 1e-12);
 }
 
+TEST(KvTransfer, SlidingWindowLayersSendOnlyTheLastWindow) {
+  // gpt-oss-120b, bf16 KV, tp 1 -> tp 1 in one HGX H100: 18 full layers send
+  // every prompt token, the 18 windowed ones the last 128 of them.
+  const ChipSpec chip = load_chip("h100-sxm");
+  const ModelSpec model = load_model("gpt-oss-120b");
+  const Precision prec = load_precision("mxfp4-w4a16");
+  const SystemSpec sys = standard_system(chip, 8);
+  const KvTransferModel kv = make_kv_transfer(sys, model, prec, 1, 1, 1);
+  const double layer = 2.0 * 8 * 64 * 2;  // K and V of 8 heads of 64, bf16
+  EXPECT_DOUBLE_EQ(kv.bytes_per_token, 18 * layer);
+  const double launch = chip.efficiency.kernel_launch;
+  const double nvlink = sys.scale_up.links * sys.link_bandwidth() * sys.scale_up.efficiency;
+  EXPECT_NEAR(kv.time(1000, 0, 0),
+              (1000 * 18 + 128 * 18) * layer / nvlink + sys.scale_up.latency + launch, 1e-12);
+  EXPECT_NEAR(kv.time(100, 0, 0), 100 * 36 * layer / nvlink + sys.scale_up.latency + launch, 1e-12);
+}
+
 TEST(KvTransfer, PoolSplitMustFitTheCount) {
   const ChipSpec chip = load_chip("h100-sxm");
   const ModelSpec model = load_model("llama3.1-8b");
