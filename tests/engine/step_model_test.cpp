@@ -129,6 +129,25 @@ TEST(StepModel, WeightOnlyQuantisationReadsNarrowWeightsAndComputesWide) {
   EXPECT_NEAR(w4.time(prefill) / bf16.time(prefill), 1.0, 0.03);
 }
 
+TEST(StepModel, ADenseFormatOnlyMattersWithDenseLayers) {
+  // gpt-oss has an MoE in every layer: a recipe whose dense_mlp is FP4 runs
+  // on an H100 (no FP4 units) as long as its experts compute in BF16; on
+  // Llama the same recipe is refused, naming dense_mlp.
+  const Precision p = parse_precision(
+      "activations: bf16\nattention_projections: {dtype: bf16}\nattention_math: {dtype: bf16}\n"
+      "dense_mlp: {dtype: fp4}\nmoe_experts: {dtype: mxfp4, compute: bf16}\n"
+      "lm_head: {dtype: bf16}\nkv_cache: {dtype: bf16}\n",
+      "r.yaml");
+  const ChipSpec chip = load_chip("h100-sxm");
+  EXPECT_NO_THROW(StepModel(chip, load_model("gpt-oss-20b"), p));
+  try {
+    StepModel(chip, load_model("llama3.1-8b"), p);
+    FAIL() << "expected a UserError";
+  } catch (const UserError& e) {
+    EXPECT_NE(std::string(e.what()).find("key 'dense_mlp'"), std::string::npos) << e.what();
+  }
+}
+
 TEST(StepModel, DeepSeekUsesMlaAndMoeLayerClasses) {
   StepModel step(load_chip("h200-sxm"), load_model("deepseek-v3"), load_precision("fp8"));
   StepResult r = step.evaluate(decode_batch(16, 2048));
