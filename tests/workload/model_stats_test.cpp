@@ -172,19 +172,27 @@ TEST(ModelStats, Qwen2MoeAndPhi3MatchPublishedSizes) {
 }
 
 TEST(ModelStats, GemmaMatchesPublishedSizes) {
-  // Gemma 2 report (arXiv 2408.00118) Table 1: 9B = 917,504,000 embedding +
-  // 8,324,201,984 non-embedding parameters. Gemma 3 report (arXiv 2503.19786)
-  // Table 1: 27B = 1,416M embedding + 25,600M non-embedding (+ a 417M vision
-  // encoder, not modelled).
+  // Gemma 2 report (arXiv 2408.00118) Table 1, non-embedding parameters: 9B
+  // 8,324,201,984, 27B 26,047,480,320 (its embedding counts, 917,962,752 and
+  // 1,180,237,824, are of a 256,128-row table; the released configs have
+  // 256,000 rows, which we count). Gemma 3 report (arXiv 2503.19786) Table 1:
+  // 27B = 1,416M embedding + 25,600M non-embedding (+ a 417M vision encoder,
+  // not modelled).
   const ModelSpec g2 = parse_hf_config(R"({"architectures": ["Gemma2ForCausalLM"],
     "head_dim": 256, "hidden_size": 3584, "intermediate_size": 14336,
     "num_attention_heads": 16, "num_hidden_layers": 42, "num_key_value_heads": 8,
     "sliding_window": 4096, "vocab_size": 256000})",
                                        "gemma-2-9b.json");
   const ParameterCounts c2 = parameter_counts(g2);
-  EXPECT_EQ(c2.embedding, 917504000);
+  EXPECT_EQ(c2.embedding, 256000LL * 3584);
   EXPECT_EQ(c2.lm_head, 0);  // tied
   EXPECT_EQ(c2.total - c2.embedding, 8324201984);
+  const ParameterCounts c27 = parameter_counts(parse_hf_config(
+      R"({"architectures": ["Gemma2ForCausalLM"], "head_dim": 128, "hidden_size": 4608,
+    "intermediate_size": 36864, "num_attention_heads": 32, "num_hidden_layers": 46,
+    "num_key_value_heads": 16, "sliding_window": 4096, "vocab_size": 256000})",
+      "gemma-2-27b.json"));
+  EXPECT_EQ(c27.total - c27.embedding, 26047480320);
   EXPECT_EQ(g2.windowed_layer_count(), 21);  // even layers
   EXPECT_TRUE(g2.is_windowed_layer(0));
   EXPECT_FALSE(g2.is_windowed_layer(1));
