@@ -75,12 +75,6 @@ void check_plan(const ParallelPlan& p, const ModelSpec& m) {
         "--pp 1 (e.g. --tp {} --cp {})",
         p.cp, p.pp, p.tp * p.pp, p.cp));
   }
-  if (p.cp > 1 && m.mla) {
-    throw UserError(fmt::format(
-        "--cp (ring attention over the KV cache) is not modelled for {}'s multi-head latent "
-        "attention; use --cp 1",
-        m.id));
-  }
   if (p.attention_dp) {
     if (!m.moe) {
       throw UserError(fmt::format(
@@ -159,7 +153,7 @@ std::vector<ParallelPlan> enumerate_plans(const ModelSpec& m, int count) {
         }
       }
       // Context parallelism over groups of tp chips (pp = 1, ep = 1).
-      for (int cp = 2; split_heads && pp == 1 && !m.mla && cp <= dp; cp *= 2) {
+      for (int cp = 2; split_heads && pp == 1 && cp <= dp; cp *= 2) {
         if (dp % cp == 0) plans.push_back({tp, 1, 1, dp / cp, false, cp});
       }
     }

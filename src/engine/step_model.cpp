@@ -97,6 +97,33 @@ const char* StepModel::LayerKind::name() const {
   return !windowed ? "dense_layer" : chunked ? "dense_layer_chunked" : "dense_layer_sliding";
 }
 
+void StepModel::add_cp_ring(std::vector<OpRecord>& ops, int64_t sequences, int64_t context,
+                            double token_bytes, double attention_time) {
+  // Ring attention: each group's ceil(context/cp) tokens of cache visit the
+  // other cp - 1 groups, one neighbour hop per step, while the attention
+  // runs; only what the attention does not cover is exposed.
+  const int cp = options_.cp;
+  const bool across = options_.tp * cp > system_.scale_up.domain;
+  const double slice = static_cast<double>(sequences * ceil_div(context, cp)) * token_bytes;
+  CollectiveResult hop = send_recv(system_, slice, across);
+  Cost ring = hop.cost.scaled(cp - 1.0);
+  ring.time = std::max(0.0, ring.time - attention_time);
+  ring.bound = Bound::network;
+  ops.push_back({"cp_kv_ring", ring, true});
+}
+
+void StepModel::add_cp_combine(std::vector<OpRecord>& ops, int64_t sequences, int64_t heads,
+                               int64_t width) {
+  // Partial outputs and softmax statistics (fp32: width + max + sum per head)
+  // of every decode sequence, summed over the groups: a ring all-reduce of
+  // 2(cp - 1) neighbour hops of 1/cp of the buffer.
+  const int cp = options_.cp;
+  const bool across = options_.tp * cp > system_.scale_up.domain;
+  const double partials = static_cast<double>(sequences * heads * (width + 2)) * 4;
+  CollectiveResult hop = send_recv(system_, partials / cp, across);
+  ops.push_back({"cp_attn_combine", hop.cost.scaled(2.0 * (cp - 1)), true});
+}
+
 void StepModel::add_attention(const Batch& batch, bool windowed, std::vector<OpRecord>& ops) {
   const int tp = attention_tp();
   const int64_t T = batch.new_tokens();
@@ -110,6 +137,7 @@ void StepModel::add_attention(const Batch& batch, bool windowed, std::vector<OpR
   // A sliding-window (or chunked) layer's decode reads at most the window
   // (the query's chunk); its prefill skips the K/V blocks below it.
   const int64_t window = windowed ? model_.sliding_window : 0;
+  const int cp = options_.cp;  // context-parallel groups (ring attention)
   auto attended = [&](int64_t context) {
     return windowed ? model_.local_context(context) : context;
   };
@@ -138,23 +166,40 @@ void StepModel::add_attention(const Batch& batch, bool windowed, std::vector<OpR
                                    m.kv_lora_rank, true, ab, kvb};
       ops.push_back({"rope_kv_write", attention_preprocess_cost(chip_, pre)});
     }
-    // Prefill: expand the latent of every attended token (non-absorbed MHA form).
+    // Prefill: expand the latent of every attended token (non-absorbed MHA
+    // form). Under cp the ring carries the small latent (kv_lora + rope per
+    // token), so every group expands every attended token's latent itself;
+    // the attention of the chunk is split over the groups as for MHA.
+    const double latent_bytes = static_cast<double>(m.kv_lora_rank + m.qk_rope_head_dim) * kvb;
     for (const auto& p : batch.prefill) {
       add_gemm(ops, "kv_up_proj", p.sequences * p.context,
                heads * (m.qk_nope_head_dim + m.v_head_dim), m.kv_lora_rank, wf);
-      PrefillAttentionShape a{p.sequences, p.new_tokens, p.context, heads, heads, qk_head,
-                              m.v_head_dim, true, math, kvb};
-      ops.push_back({"attention_prefill", prefill_attention_cost(chip_, a)});
+      const int64_t n = std::min(p.context, p.new_tokens * cp);
+      PrefillAttentionShape a{p.sequences,  n,    p.context, heads, heads, qk_head,
+                              m.v_head_dim, true, math,      kvb};
+      Cost attn = prefill_attention_cost(chip_, a).scaled(1.0 / cp);
+      ops.push_back({"attention_prefill", attn});
+      if (cp > 1) add_cp_ring(ops, p.sequences, p.context, latent_bytes, attn.time);
     }
-    // Decode: absorbed form attends over the latent directly (DeepSeek-V2 §2.1.2).
+    // Decode: absorbed form attends over the latent directly (DeepSeek-V2
+    // §2.1.2); under cp over each group's 1/cp of it, the partial outputs
+    // (kv_lora wide per head) combined before v_absorb.
     const int64_t D = batch.decode_sequences();
     if (D > 0) {
       add_gemm(ops, "q_absorb", D, m.kv_lora_rank, m.qk_nope_head_dim, wf, heads);
       for (const auto& d : batch.decode) {
-        DecodeAttentionShape a{d.sequences, d.context, heads, 1,
-                               m.kv_lora_rank + m.qk_rope_head_dim, m.kv_lora_rank, true, math, kvb};
+        DecodeAttentionShape a{d.sequences,
+                               ceil_div(d.context, cp),
+                               heads,
+                               1,
+                               m.kv_lora_rank + m.qk_rope_head_dim,
+                               m.kv_lora_rank,
+                               true,
+                               math,
+                               kvb};
         ops.push_back({"attention_decode", decode_attention_cost(chip_, a)});
       }
+      if (cp > 1) add_cp_combine(ops, D, heads, m.kv_lora_rank);
       add_gemm(ops, "v_absorb", D, m.v_head_dim, m.kv_lora_rank, wf, heads);
     }
     add_gemm(ops, "o_proj", T, h, heads * m.v_head_dim, wf);
@@ -171,8 +216,6 @@ void StepModel::add_attention(const Batch& batch, bool windowed, std::vector<OpR
     AttentionPreprocessShape pre{prefill_tokens, heads, kv_heads, d, d, false, ab, kvb};
     ops.push_back({"rope_kv_write", attention_preprocess_cost(chip_, pre)});
   }
-  const int cp = options_.cp;
-  const bool across = options_.tp * cp > system_.scale_up.domain;
   const double kv_token_bytes = static_cast<double>(kv_heads * 2 * d) * kvb;  // this rank's heads
   for (const auto& p : batch.prefill) {
     // Under cp this rank holds ceil(n/cp) of the chunk's n new tokens; the
@@ -183,31 +226,15 @@ void StepModel::add_attention(const Batch& batch, bool windowed, std::vector<OpR
                             math,        kvb, window,    windowed && model_.chunked_attention};
     Cost attn = prefill_attention_cost(chip_, a).scaled(1.0 / cp);
     ops.push_back({"attention_prefill", attn});
-    if (cp > 1) {
-      // Ring attention: each group's ceil(context/cp) tokens of K/V visit the
-      // other cp - 1 groups, one neighbour hop per step, while the attention
-      // runs; only what the attention does not cover is exposed.
-      const double slice = p.sequences * ceil_div(p.context, cp) * kv_token_bytes;
-      CollectiveResult hop = send_recv(system_, slice, across);
-      Cost ring = hop.cost.scaled(cp - 1.0);
-      ring.time = std::max(0.0, ring.time - attn.time);
-      ring.bound = Bound::network;
-      ops.push_back({"cp_kv_ring", ring, true});
-    }
+    if (cp > 1) add_cp_ring(ops, p.sequences, p.context, kv_token_bytes, attn.time);
   }
   for (const auto& g : batch.decode) {
     DecodeAttentionShape a{
         g.sequences, ceil_div(attended(g.context), cp), heads, kv_heads, d, d, false, math, kvb};
     ops.push_back({"attention_decode", decode_attention_cost(chip_, a)});
   }
-  if (cp > 1 && batch.decode_sequences() > 0) {
-    // Partial outputs and softmax statistics (fp32: d_v + max + sum per head)
-    // of every decode sequence, summed over the groups: a ring all-reduce of
-    // 2(cp - 1) neighbour hops of 1/cp of the buffer.
-    const double partials = static_cast<double>(batch.decode_sequences() * heads * (d + 2)) * 4;
-    CollectiveResult hop = send_recv(system_, partials / cp, across);
-    ops.push_back({"cp_attn_combine", hop.cost.scaled(2.0 * (cp - 1)), true});
-  }
+  if (cp > 1 && batch.decode_sequences() > 0)
+    add_cp_combine(ops, batch.decode_sequences(), heads, d);
   add_gemm(ops, "o_proj", T, h, heads * d, wf);
 }
 

@@ -137,6 +137,12 @@ class StepModel {
                                           LayerKind kind, int64_t count);
   // `windowed`: the layer attends over the model's sliding window only.
   void add_attention(const Batch& batch, bool windowed, std::vector<OpRecord>& ops);
+  // Context parallelism: the ring passing each group's cache slice of
+  // `token_bytes` per token (what `attention_time` leaves exposed), and the
+  // combine of decode partial outputs `width` wide per head.
+  void add_cp_ring(std::vector<OpRecord>& ops, int64_t sequences, int64_t context,
+                   double token_bytes, double attention_time);
+  void add_cp_combine(std::vector<OpRecord>& ops, int64_t sequences, int64_t heads, int64_t width);
   // `batch`: this rank's tokens; `routed_tokens`: the tokens of the whole
   // expert-parallel group routed to the experts (the same under TP + EP).
   void add_mlp(const Batch& batch, int64_t routed_tokens, bool moe, std::vector<OpRecord>& ops);

@@ -42,12 +42,7 @@ TEST(ContextParallel, PlansNameCpAndRefuseWhatIsNotModelled) {
   EXPECT_EQ((ParallelPlan{4, 1, 1, 1, false, 2}.to_string()), "tp4 pp1 ep1 dp1 cp2");
   EXPECT_EQ((ParallelPlan{4, 1, 1, 1, false, 2}.chips()), 8);
   ModelSpec ds = load_model("deepseek-v3");
-  try {
-    check_plan(ParallelPlan{8, 1, 1, 1, false, 2}, ds);
-    FAIL() << "MLA with cp accepted";
-  } catch (const UserError& e) {
-    EXPECT_NE(std::string(e.what()).find("not modelled for deepseek-v3"), std::string::npos);
-  }
+  EXPECT_NO_THROW(check_plan(ParallelPlan{8, 1, 1, 1, false, 2}, ds));  // MLA rings its latent
   EXPECT_THROW(check_plan(ParallelPlan{8, 1, 8, 1, true, 2}, ds), UserError);
   try {
     check_plan(ParallelPlan{2, 2, 1, 1, false, 2}, load_model("llama3.1-70b"));
@@ -60,7 +55,7 @@ TEST(ContextParallel, PlansNameCpAndRefuseWhatIsNotModelled) {
                UserError);
 }
 
-TEST(ContextParallel, EnumeratedForModelsWithoutMla) {
+TEST(ContextParallel, EnumeratedForEveryModel) {
   auto plans = enumerate_plans(load_model("llama3.1-70b"), 8);
   auto has = [&](int tp, int cp, int dp) {
     return std::any_of(plans.begin(), plans.end(), [&](const ParallelPlan& p) {
@@ -72,7 +67,40 @@ TEST(ContextParallel, EnumeratedForModelsWithoutMla) {
   EXPECT_TRUE(has(2, 2, 2));
   EXPECT_TRUE(has(1, 8, 1));
   for (const auto& p : plans) EXPECT_EQ(p.chips(), 8) << p.to_string();
-  for (const auto& p : enumerate_plans(load_model("deepseek-v3"), 16)) EXPECT_EQ(p.cp, 1);
+  const auto ds = enumerate_plans(load_model("deepseek-v3"), 16);
+  EXPECT_TRUE(std::any_of(ds.begin(), ds.end(), [](const ParallelPlan& p) {
+    return p.tp == 8 && p.cp == 2 && !p.attention_dp;
+  }));
+}
+
+TEST(ContextParallel, MlaRingsItsLatentAndExpandsItInEveryGroup) {
+  // DeepSeek-V3 on tp8 cp2 (16 H200), one 32,768-token prompt: each group
+  // runs 16,384 of its tokens through the projections and half of the
+  // attention, but up-projects the latent of all 32,768 attended tokens (the
+  // ring brings them); the ring carries 16,384 latents of 576 fp8 bytes.
+  test::StepFixture f("h200-sxm", "deepseek-v3");
+  Batch b;
+  b.prefill.push_back({1, 32768, 32768, true});
+  StepOptions one{8}, two{8};
+  two.cp = 2;
+  const StepResult r1 = f.run(one, b), r2 = f.run(two, b);
+  EXPECT_DOUBLE_EQ(find_op(r2, "kv_up_proj")->cost.flops, find_op(r1, "kv_up_proj")->cost.flops);
+  EXPECT_DOUBLE_EQ(find_op(r2, "kv_down_proj")->cost.flops * 2,
+                   find_op(r1, "kv_down_proj")->cost.flops);
+  EXPECT_DOUBLE_EQ(find_op(r2, "attention_prefill")->cost.flops * 2,
+                   find_op(r1, "attention_prefill")->cost.flops);
+  EXPECT_DOUBLE_EQ(find_op(r2, "cp_kv_ring")->cost.link_bytes, 16384.0 * 576 * 1);
+  EXPECT_LT(r2.total.time, r1.total.time);
+  // Decode: the absorbed attention over half the latent, partials kv_lora
+  // (512) wide for 16 heads per rank, combined over the two groups.
+  Batch d;
+  d.decode.push_back({8, 100001});
+  const StepResult dec = f.run(two, d);
+  DecodeAttentionShape half{8, 50001, 16, 1, 576, 512, true, Dtype::bf16, 1.0};
+  EXPECT_DOUBLE_EQ(find_op(dec, "attention_decode")->cost.time,
+                   decode_attention_cost(f.chip, half).time);
+  EXPECT_DOUBLE_EQ(find_op(dec, "cp_attn_combine")->cost.link_bytes,
+                   2.0 * (8.0 * 16 * 514 * 4 / 2));
 }
 
 TEST(ContextParallel, EachGroupHoldsItsShareOfTheCache) {
