@@ -144,6 +144,14 @@ TEST(Cli, ShowModelNamesGroupLimitedRouting) {
       << r.out;
   CliRun m = run("show model mixtral-8x7b");
   EXPECT_NE(m.out.find("MoE: 8 experts, top-2, 0 shared"), std::string::npos) << m.out;
+  // A preset's file is named within the data folder.
+  EXPECT_EQ(m.out.rfind("mixtral-8x7b (MixtralForCausalLM), data/models/mixtral-8x7b.json\n", 0),
+            0u)
+      << m.out;
+  CliRun w = run("show model gpt-oss-20b");
+  EXPECT_NE(w.out.find("sliding-window attention: last 128 tokens on 12 of 24 layers"),
+            std::string::npos)
+      << w.out;
 }
 
 TEST(Cli, BadFlagsAreExit2) {
