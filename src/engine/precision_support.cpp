@@ -17,9 +17,9 @@ std::vector<LayerClass> layer_classes(const ModelSpec& model, const Precision& p
   std::vector<LayerClass> v = {{"attention_projections", p.attention_projections.compute_dtype()},
                                {"attention_math", p.attention_math.compute_dtype()}};
   // Dense FFNs only where the model has a dense layer (gpt-oss has none).
-  bool dense = false;
-  for (int64_t l = 0; l < model.layers && !dense; ++l) dense = !model.is_moe_layer(l);
-  if (dense) v.push_back({"dense_mlp", p.dense_mlp.compute_dtype()});
+  if (model.moe_layer_count() < model.layers) {
+    v.push_back({"dense_mlp", p.dense_mlp.compute_dtype()});
+  }
   v.push_back({"lm_head", p.lm_head.compute_dtype()});
   if (model.moe) v.push_back({"moe_experts", p.moe_experts.compute_dtype()});
   return v;

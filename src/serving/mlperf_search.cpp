@@ -126,9 +126,10 @@ class Search {
   Deployment deploy(const EngineKnobs& k) {
     auto& step = steps_[k.group()];
     if (!step) {
-      StepOptions so{k.tp, 1, k.attention_dp ? k.tp : 1};
-      so.attention_dp = k.attention_dp;
-      so.attn_tp = k.attn_tp;
+      const ParallelPlan plan = k.plan();
+      StepOptions so{plan.tp, plan.pp, plan.ep};
+      so.attention_dp = plan.attention_dp;
+      so.attn_tp = plan.attn_tp;
       so.routing_skew = o_.routing_skew;
       if (k.attention_dp) {
         so.eplb = o_.eplb;

@@ -228,13 +228,10 @@ void check_layers_for_windows(const Reader& r, const ModelSpec& m) {
 
 void read_attention_windows(const Reader& r, ModelSpec& m, WindowRule rule) {
   const std::vector<std::string> types = r.string_list("layer_types");
-  const bool windows = !types.empty() || rule == WindowRule::listed ||
-                       (rule == WindowRule::all && r.find("sliding_window")) ||
-                       (rule == WindowRule::qwen && r.boolean_or("use_sliding_window", false));
-  if (!windows) return;
-  check_layers_for_windows(r, m);
-  std::vector<bool> windowed(static_cast<size_t>(m.layers), false);
+  std::vector<bool> windowed;
   if (!types.empty()) {
+    check_layers_for_windows(r, m);
+    windowed.assign(static_cast<size_t>(m.layers), false);
     if (static_cast<int64_t>(types.size()) != m.layers)
       r.fail("layer_types",
              "lists " + std::to_string(types.size()) + " layers but num_hidden_layers is " +
@@ -247,11 +244,15 @@ void read_attention_windows(const Reader& r, ModelSpec& m, WindowRule rule) {
       windowed[l] = types[l] == "sliding_attention";
     }
   } else if (rule == WindowRule::listed) {
+    check_layers_for_windows(r, m);
     r.required("layer_types");
-  } else if (rule == WindowRule::all) {
-    std::fill(windowed.begin(), windowed.end(), r.find("sliding_window") != nullptr);
+  } else if (rule == WindowRule::all && r.find("sliding_window")) {
+    check_layers_for_windows(r, m);
+    windowed.assign(static_cast<size_t>(m.layers), true);
   } else if (rule == WindowRule::qwen && r.boolean_or("use_sliding_window", false)) {
+    check_layers_for_windows(r, m);
     const int64_t first = r.non_negative_or("max_window_layers", m.layers);
+    windowed.assign(static_cast<size_t>(m.layers), false);
     for (int64_t l = first; l < m.layers; ++l) windowed[static_cast<size_t>(l)] = true;
   }
   if (std::find(windowed.begin(), windowed.end(), true) == windowed.end()) return;
@@ -307,23 +308,32 @@ void read_mixtral(const Reader& r, ModelSpec& m) {
   m.moe = moe;
 }
 
+// The routed experts of Qwen2-MoE and Qwen3-MoE (transformers
+// Qwen{2,3}MoeSparseMoeBlock): num_experts of moe_intermediate_size, top
+// num_experts_per_tok, in layers where (layer_idx + 1) % decoder_sparse_step
+// == 0 unless listed in mlp_only_layers.
+MoeSpec read_qwen_sparse_moe(const Reader& r) {
+  MoeSpec moe;
+  moe.num_experts = r.positive("num_experts");
+  moe.experts_per_token = r.positive("num_experts_per_tok");
+  moe.expert_intermediate = r.positive("moe_intermediate_size");
+  moe.layer_interval = r.opt_positive("decoder_sparse_step").value_or(1);
+  moe.interval_offset = 1;
+  moe.dense_layers = r.int_list("mlp_only_layers");
+  check_top_k(r, "num_experts_per_tok", moe);
+  return moe;
+}
+
 // Qwen2-MoE (Qwen1.5-MoE, Qwen2-57B-A14B): Qwen2 attention; MoE layers by
 // decoder_sparse_step and mlp_only_layers as Qwen3-MoE; one shared expert of
 // its own width (shared_expert_intermediate_size) behind a sigmoid gate
 // (transformers Qwen2MoeSparseMoeBlock.shared_expert_gate: hidden -> 1).
 void read_qwen2_moe(const Reader& r, ModelSpec& m) {
   read_qwen2(r, m);
-  MoeSpec moe;
-  moe.num_experts = r.positive("num_experts");
-  moe.experts_per_token = r.positive("num_experts_per_tok");
-  moe.expert_intermediate = r.positive("moe_intermediate_size");
+  MoeSpec moe = read_qwen_sparse_moe(r);
   moe.shared_intermediate = r.non_negative_or("shared_expert_intermediate_size", 0);
   moe.shared_experts = moe.shared_intermediate > 0 ? 1 : 0;
   moe.shared_expert_gate = moe.shared_experts > 0;
-  moe.layer_interval = r.opt_positive("decoder_sparse_step").value_or(1);
-  moe.interval_offset = 1;  // Qwen2MoeDecoderLayer: (layer_idx + 1) % decoder_sparse_step == 0
-  moe.dense_layers = r.int_list("mlp_only_layers");
-  check_top_k(r, "num_experts_per_tok", moe);
   m.moe = moe;
 }
 
@@ -341,15 +351,7 @@ void read_phi3(const Reader& r, ModelSpec& m) {
 
 void read_qwen3_moe(const Reader& r, ModelSpec& m) {
   read_qwen3(r, m);
-  MoeSpec moe;
-  moe.num_experts = r.positive("num_experts");
-  moe.experts_per_token = r.positive("num_experts_per_tok");
-  moe.expert_intermediate = r.positive("moe_intermediate_size");
-  moe.layer_interval = r.opt_positive("decoder_sparse_step").value_or(1);
-  moe.interval_offset = 1;  // Qwen3MoeDecoderLayer: (layer_idx + 1) % decoder_sparse_step == 0
-  moe.dense_layers = r.int_list("mlp_only_layers");
-  check_top_k(r, "num_experts_per_tok", moe);
-  m.moe = moe;
+  m.moe = read_qwen_sparse_moe(r);
 }
 
 // gpt-oss (OpenAI, 2025; transformers GptOssConfig): GQA with q/k/v/o biases

@@ -12,6 +12,13 @@ bool ModelSpec::is_moe_layer(int64_t layer) const {
   return moe->layer_interval <= 1 || (layer + moe->interval_offset) % moe->layer_interval == 0;
 }
 
+int64_t ModelSpec::moe_layer_count() const {
+  if (!moe) return 0;
+  int64_t n = 0;
+  for (int64_t l = 0; l < layers; ++l) n += is_moe_layer(l) ? 1 : 0;
+  return n;
+}
+
 bool ModelSpec::is_windowed_layer(int64_t layer) const {
   return sliding_window > 0 && layer >= 0 && layer < static_cast<int64_t>(windowed_layers.size()) &&
          windowed_layers[static_cast<size_t>(layer)];

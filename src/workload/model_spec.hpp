@@ -101,6 +101,7 @@ struct ModelSpec {
   std::optional<MlaSpec> mla;
 
   bool is_moe_layer(int64_t layer) const;
+  int64_t moe_layer_count() const;
   bool is_windowed_layer(int64_t layer) const;
   int64_t windowed_layer_count() const;
 };

@@ -71,15 +71,9 @@ int64_t ffn_params(const ModelSpec& m, bool moe_layer) {
          e.shared_experts * mlp_block(m, e.shared_width()).total() + router_params(m);
 }
 
-int64_t moe_layer_count(const ModelSpec& m) {
-  int64_t n = 0;
-  for (int64_t l = 0; l < m.layers; ++l) n += m.is_moe_layer(l) ? 1 : 0;
-  return n;
-}
-
 // Matmul weights one token passes through (see flops_per_token).
 double active_matmul_weights(const ModelSpec& m) {
-  const int64_t moe_layers = moe_layer_count(m);
+  const int64_t moe_layers = m.moe_layer_count();
   const int64_t dense_layers = m.layers - moe_layers;
   double w = static_cast<double>(m.layers) * attention_block(m).weights;
   w += static_cast<double>(dense_layers) * mlp_block(m, m.intermediate).weights;
@@ -97,7 +91,7 @@ double active_matmul_weights(const ModelSpec& m) {
 
 ParameterCounts parameter_counts(const ModelSpec& m) {
   ParameterCounts c;
-  const int64_t moe_layers = moe_layer_count(m);
+  const int64_t moe_layers = m.moe_layer_count();
   const int64_t dense_layers = m.layers - moe_layers;
   c.embedding = m.vocab * m.hidden + (m.learned_positions ? m.max_positions * m.hidden : 0);
   c.attention = m.layers * attention_block(m).total();

@@ -44,13 +44,27 @@ StepOptions options(const ParallelPlan& p, double skew) {
   return o;
 }
 
-double experts_time(const StepResult& r) {
+// Time of the ops named `a` and `b` over all layers of a step.
+double ops_time(const StepResult& r, const std::string& a, const std::string& b) {
   double t = 0;
   for (const auto& lc : r.layers)
     for (const auto& op : lc.ops)
-      if (op.name == std::string("experts_up") || op.name == std::string("experts_down"))
-        t += op.cost.time * static_cast<double>(lc.count);
+      if (op.name == a || op.name == b) t += op.cost.time * static_cast<double>(lc.count);
   return t;
+}
+
+double experts_time(const StepResult& r) {
+  return ops_time(r, "experts_up", "experts_down");
+}
+
+// DeepSeek-V3 on 8 H200 under `plan` and routing `skew`, 8 prompts of 2,048
+// tokens per rank.
+StepResult deepseek_prefill(const ParallelPlan& plan, double skew) {
+  Batch b;
+  b.prefill.push_back({64, 2048, 2048});
+  StepModel step(load_chip("h200-sxm"), load_model("deepseek-v3"), load_precision("fp8"),
+                 options(plan, skew));
+  return step.evaluate(b);
 }
 
 TEST(ExpertPlacement, PlanChecksNameTheFlag) {
@@ -93,14 +107,8 @@ TEST(ExpertPlacement, RedundantCopiesCostExactlyTheirWeights) {
 TEST(ExpertPlacement, SkewCostsAndEplbRecoversInPrefill) {
   // DeepSeek-V3 on 8 H200 (wide EP), 8 prompts of 2,048 tokens per rank:
   // the routed experts of the busiest rank.
-  const ChipSpec chip = load_chip("h200-sxm");
-  const ModelSpec m = load_model("deepseek-v3");
-  const Precision p = load_precision("fp8");
-  Batch b;
-  b.prefill.push_back({64, 2048, 2048});
-  auto run = [&](const ParallelPlan& plan, double skew) {
-    StepModel step(chip, m, p, options(plan, skew));
-    return experts_time(step.evaluate(b));
+  auto run = [](const ParallelPlan& plan, double skew) {
+    return experts_time(deepseek_prefill(plan, skew));
   };
   const double uniform = run(wide(8, false, 0), 0);
   const double skewed = run(wide(8, false, 0), 1.0);
@@ -118,19 +126,8 @@ TEST(ExpertPlacement, TheBusiestReceiverSetsTheDispatch) {
   // DeepSeek-V3 on 8 H200 (wide EP): Zipf 1 statically placed makes the
   // dispatch and combine buffers of the busiest rank busiest_receive_factor
   // times the mean; with 32 redundant copies packed by EPLB they are nearly even.
-  const ChipSpec chip = load_chip("h200-sxm");
-  const ModelSpec m = load_model("deepseek-v3");
-  const Precision p = load_precision("fp8");
-  Batch b;
-  b.prefill.push_back({64, 2048, 2048});
-  auto exchange = [&](const ParallelPlan& plan, double skew) {
-    StepModel step(chip, m, p, options(plan, skew));
-    double t = 0;
-    for (const auto& lc : step.evaluate(b).layers)
-      for (const auto& op : lc.ops)
-        if (op.name == std::string("moe_dispatch") || op.name == std::string("moe_combine"))
-          t += op.cost.time;
-    return t;
+  auto exchange = [](const ParallelPlan& plan, double skew) {
+    return ops_time(deepseek_prefill(plan, skew), "moe_dispatch", "moe_combine");
   };
   const double uniform = exchange(wide(8, false, 0), 0);
   const double skewed = exchange(wide(8, false, 0), 1.0);
