@@ -6,6 +6,7 @@
 // a bug in chipwright.
 #pragma once
 
+#include <algorithm>
 #include <cmath>
 #include <sstream>
 #include <string>
@@ -13,6 +14,7 @@
 
 #include "config/config_node.hpp"
 #include "config/error.hpp"
+#include "dse/design_space.hpp"
 #include "hardware/chip_loader.hpp"
 #include "hardware/system_loader.hpp"
 #include "serving/engine_config.hpp"
@@ -51,6 +53,12 @@ inline void parse_calibration_yaml(const std::string& text) {
 
 inline void parse_node_yaml(const std::string& text) {
   parse_node(ConfigNode::load_string(text, "fuzz-node.yaml"));
+}
+
+// A design space; a parsed one must also enumerate its first designs.
+inline void parse_design_space_yaml(const std::string& text) {
+  const DesignSpace s = parse_design_space(ConfigNode::load_string(text, "fuzz-space.yaml"));
+  for (int64_t i = 0; i < std::min<int64_t>(s.design_count(), 4); ++i) (void)s.assignment(i);
 }
 
 inline void parse_economics_yaml(const std::string& text) {
@@ -149,7 +157,7 @@ inline const std::vector<Target>& targets() {
       {"calibration", parse_calibration_yaml}, {"trace_csv", parse_trace},
       {"process_node", parse_node_yaml},       {"economics", parse_economics_yaml},
       {"flag_values", parse_flag_values},      {"quantity", parse_quantities},
-      {"config_node", parse_config_yaml},
+      {"config_node", parse_config_yaml},      {"design_space", parse_design_space_yaml},
   };
   return t;
 }

@@ -11,15 +11,8 @@
 namespace cw::cli {
 namespace {
 
-// A preset's file as "data/<subdir>/<file>" (the data folder's location is
-// the build's, not the user's business); any other path as given.
-std::string shown_path(const std::string& file) {
-  const std::string dir = data_dir().string() + "/";
-  return file.rfind(dir, 0) == 0 ? "data/" + file.substr(dir.size()) : file;
-}
-
 void print_chip(const ChipSpec& c) {
-  fmt::print("{} ({}), {}\n", c.name, c.id, shown_path(c.source_file));
+  fmt::print("{} ({}), {}\n", c.name, c.id, shown_preset_path(c.source_file));
   fmt::print("  matrix: {} cores, granule {}x{}x{}, quoted at {}\n", c.matrix.cores,
              c.matrix.granule_m, c.matrix.granule_n, c.matrix.granule_k,
              format_rate(c.matrix.clock_hz, "Hz"));
@@ -46,7 +39,7 @@ void print_chip(const ChipSpec& c) {
 
 void print_model(const ModelSpec& m) {
   ParameterCounts p = parameter_counts(m);
-  fmt::print("{} ({}), {}\n", m.id, m.architecture, shown_path(m.source_file));
+  fmt::print("{} ({}), {}\n", m.id, m.architecture, shown_preset_path(m.source_file));
   fmt::print("  hidden {}, layers {}, heads {} (kv {}), head_dim {}, vocab {}\n", m.hidden,
              m.layers, m.heads, m.kv_heads, m.head_dim, m.vocab);
   if (m.moe) {

@@ -24,5 +24,6 @@ void register_show(CLI::App& app);
 void register_validate(CLI::App& app);
 void register_serve(CLI::App& app);
 void register_mlperf(CLI::App& app);
+void register_explore(CLI::App& app);
 
 }  // namespace cw::cli

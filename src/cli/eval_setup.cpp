@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "config/error.hpp"
+#include "engine/workload_run.hpp"
 #include "hardware/chip_loader.hpp"
 #include "workload/hf_config_loader.hpp"
 #include "workload/precision_loader.hpp"
@@ -17,19 +18,14 @@ namespace {
 // today's GPU servers).
 constexpr int kMaxAutoTp = 64;
 
-MemoryBudget budget_for(const ChipSpec& chip, const ModelSpec& model, const Precision& precision,
-                        const ParallelPlan& plan, const WorkloadArgs& w) {
-  const int64_t per_replica = (w.batch + plan.dp - 1) / plan.dp;
-  const int64_t step_tokens = std::min(w.max_tokens, per_replica * w.input);
-  // Under attention DP: the busiest rank's own sequences and its share of the
-  // step's tokens.
-  const int64_t sequences = plan.per_attention_rank(per_replica);
-  const int64_t context = w.input + w.output;
-  return memory_budget(chip, model, precision, plan, sequences * context,
-                       plan.per_attention_rank(step_tokens),
-                       sequences * model.window_tokens_held(context));
+FixedWorkload fixed_workload(const WorkloadArgs& w) {
+  return FixedWorkload{w.batch, w.input, w.output, w.max_tokens, w.overlap, w.routing_skew};
 }
 
+MemoryBudget budget_for(const ChipSpec& chip, const ModelSpec& model, const Precision& precision,
+                        const ParallelPlan& plan, const WorkloadArgs& w) {
+  return fixed_workload_budget(chip, model, precision, plan, fixed_workload(w));
+}
 
 // The smallest plans (fewest chips, then lowest tp) that would hold the
 // workload, of the same kind as the refused one (attention-DP or not).
@@ -155,17 +151,7 @@ Evaluation evaluate_plan(const ChipSpec& chip, const ModelSpec& model, const Pre
                       plans_that_fit(chip, model, precision, w, plan.attention_dp));
     }
   }
-  StepOptions options{plan.tp, plan.pp, plan.ep};
-  options.attention_dp = plan.attention_dp;
-  options.attn_tp = plan.attn_tp;
-  options.overlap = w.overlap;
-  options.cp = plan.cp;
-  options.eplb = plan.eplb;
-  options.redundant_experts = plan.redundant_experts;
-  options.routing_skew = w.routing_skew;
-  StepModel step(chip, model, precision, options);
-  e.result = run_fixed_batch(
-      step, FixedBatchRequest{w.batch, w.input, w.output, w.max_tokens, plan.dp});
+  e.result = run_fixed_workload(chip, model, precision, plan, fixed_workload(w));
   return e;
 }
 
@@ -179,10 +165,12 @@ Evaluation evaluate_workload(const std::string& chip_id, const WorkloadArgs& w) 
       throw UserError("--attention-dp needs an explicit group size: give --tp and --ep equal "
                       "(e.g. --tp 8 --ep 8 --attention-dp) instead of --tp auto");
     }
-    // The smallest power-of-two degree that divides the heads and fits.
-    while (plan.tp < kMaxAutoTp && model.heads % (2 * plan.tp) == 0 &&
-           !budget_for(chip, model, precision, plan, w).fits()) {
-      plan.tp *= 2;
+    // The smallest power-of-two degree that divides the heads and fits (else
+    // the largest tried, whose budget error names the plans that would fit).
+    plan.tp = smallest_fitting_tp(chip, model, precision, plan, fixed_workload(w), kMaxAutoTp);
+    if (plan.tp == 0) {
+      plan.tp = 1;
+      while (plan.tp < kMaxAutoTp && model.heads % (2 * plan.tp) == 0) plan.tp *= 2;
     }
   } else {
     plan.tp = parse_tp_degree(w.tp);

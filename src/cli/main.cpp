@@ -21,6 +21,7 @@ int main(int argc, char** argv) {
   cw::cli::register_validate(app);
   cw::cli::register_serve(app);
   cw::cli::register_mlperf(app);
+  cw::cli::register_explore(app);
   try {
     app.parse(argc, argv);
     return 0;

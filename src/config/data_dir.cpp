@@ -45,4 +45,9 @@ std::filesystem::path resolve_preset(const std::string& id_or_path, const std::s
                   " (or give a path to a " + what + " file)");
 }
 
+std::string shown_preset_path(const std::string& file) {
+  const std::string dir = data_dir().string() + "/";
+  return file.rfind(dir, 0) == 0 ? "data/" + file.substr(dir.size()) : file;
+}
+
 }  // namespace cw

@@ -19,4 +19,8 @@ std::vector<std::string> list_presets(const std::string& subdir, const std::stri
 std::filesystem::path resolve_preset(const std::string& id_or_path, const std::string& subdir,
                                      const std::string& extension, const std::string& what);
 
+// A preset's file as "data/<subdir>/<file>" (the data folder's location is
+// the build's, not the user's business); any other path as given.
+std::string shown_preset_path(const std::string& file);
+
 }  // namespace cw

@@ -89,6 +89,17 @@ struct StepOptions {
   int redundant_experts = 0;
   double routing_skew = 0;
   double iteration_overhead = kDefaultIterationOverhead;  // seconds per iteration
+  // The options that run one replica of `plan` (its degrees, attention DP and
+  // expert placement); overlap, skew and overhead keep their defaults.
+  static StepOptions for_plan(const ParallelPlan& plan) {
+    StepOptions o{plan.tp, plan.pp, plan.ep};
+    o.attention_dp = plan.attention_dp;
+    o.attn_tp = plan.attn_tp;
+    o.cp = plan.cp;
+    o.eplb = plan.eplb;
+    o.redundant_experts = plan.redundant_experts;
+    return o;
+  }
   // One replica's parallel plan (dp = 1).
   ParallelPlan plan() const {
     return ParallelPlan{tp, pp, ep, 1, attention_dp, cp, attn_tp, eplb, redundant_experts};

@@ -1,5 +1,7 @@
 #include "hardware/chip_loader.hpp"
 
+#include <fmt/core.h>
+
 #include <set>
 
 #include "config/data_dir.hpp"
@@ -129,6 +131,11 @@ std::vector<MemoryLevel> parse_memory(const ConfigNode& n) {
   if (!n.is_sequence()) n.fail("expected a list of memory levels", fix);
   std::vector<ConfigNode> items = n.items();
   if (items.empty()) n.fail("needs at least one memory level", fix);
+  if (items.size() > static_cast<size_t>(kMaxChipMemoryLevels)) {
+    n.fail(fmt::format("lists {} memory levels, more than the {} chipwright models", items.size(),
+                       kMaxChipMemoryLevels),
+           "merge levels that behave alike (e.g. L1 and shared memory)");
+  }
   std::vector<MemoryLevel> out;
   std::set<std::string> names;
   for (const auto& item : items) {

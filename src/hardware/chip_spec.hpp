@@ -43,6 +43,10 @@ struct VectorEngine {
   double special_function_ops = 0;   // transcendental ops/s (exp, rsqrt), whole chip
 };
 
+// Most memory levels a chip may list (registers/scratchpad, caches, main
+// memory: real chips use 2 to 4).
+inline constexpr int kMaxChipMemoryLevels = 8;
+
 // One level of the memory hierarchy, from nearest the cores (first) to the
 // main memory where weights live (last).
 struct MemoryLevel {

@@ -1,6 +1,7 @@
 #include "perf/gemm_mapping.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <limits>
 
@@ -57,15 +58,19 @@ constexpr int64_t kMaxStreamKWaves = 4;
 // The memory levels GEMM traffic crosses. `core` holds the operand tiles;
 // `path` lists the shared levels from the cores outward, ending at main
 // memory. The first entry of `path` is the one the per-core ports feed from.
+// Fixed-size arrays: the mapper evaluates thousands of candidates per shape.
 struct Path {
   int core = 0;
-  std::vector<int> path;
+  size_t size = 0;
+  std::array<int, kMaxChipMemoryLevels> path{};
+  int front() const { return path[0]; }
 };
 
 Path memory_path(const ChipSpec& chip) {
   Path p;
   const int main = static_cast<int>(chip.memory.size()) - 1;
-  p.core = 0;
+  if (main >= kMaxChipMemoryLevels)
+    throw InternalError("a chip with more memory levels than the loader allows");
   for (int i = 0; i <= main; ++i) {
     if (chip.memory[i].per_core) {
       p.core = i;
@@ -73,7 +78,7 @@ Path memory_path(const ChipSpec& chip) {
     }
   }
   for (int i = p.core; i <= main; ++i) {
-    if (i == main || !chip.memory[i].per_core) p.path.push_back(i);
+    if (i == main || !chip.memory[i].per_core) p.path[p.size++] = i;
   }
   return p;
 }
@@ -112,13 +117,10 @@ double reuse_traffic(double a1, double w1, double a_stripe, double w_stripe, int
   return std::min({stream, keep_a, keep_w});
 }
 
-}  // namespace
-
-GemmMappingResult evaluate_gemm_mapping(const ChipSpec& chip, const GemmShape& shape,
-                                        const GemmMapping& mp) {
+GemmMappingResult evaluate_on_path(const ChipSpec& chip, const Path& p, const GemmShape& shape,
+                                   const GemmMapping& mp) {
   GemmMappingResult r;
   r.mapping = mp;
-  const Path p = memory_path(chip);
   const double a = shape.a_bytes, w = shape.w_bytes, c = shape.c_bytes;
 
   // Double-buffered operand tiles must fit the per-core level: one k-step
@@ -179,8 +181,9 @@ GemmMappingResult evaluate_gemm_mapping(const ChipSpec& chip, const GemmShape& s
   const double c1 = m * static_cast<double>(n) * c;
   const double partials = s > 1 ? s * m * static_cast<double>(n) * kPartialBytes : 0;
   const double out1 = s > 1 ? partials : c1;
-  const size_t nl = p.path.size();
-  std::vector<double> loop_bytes(nl), reduce_bytes(nl), bw(nl);
+  const size_t nl = p.size;
+  using Levels = std::array<double, kMaxChipMemoryLevels>;
+  Levels loop_bytes{}, reduce_bytes{}, bw{};
   for (size_t j = 0; j < nl; ++j) {
     bw[j] = level_bandwidth(chip, p.path[j]);
     if (j == 0) {
@@ -197,7 +200,7 @@ GemmMappingResult evaluate_gemm_mapping(const ChipSpec& chip, const GemmShape& s
   }
   // The per-core level is filled with the operand stream (when it is not
   // itself the first shared level, as on chips whose only SRAM is shared).
-  const bool core_separate = p.path.front() != p.core;
+  const bool core_separate = p.front() != p.core;
   const double core_bytes = b * (a1 * tiles_n + w1 * tiles_m);
   const double core_bw = chip.memory[p.core].bandwidth;
   // One core's port: its share of the per-core level's fill bandwidth.
@@ -211,7 +214,7 @@ GemmMappingResult evaluate_gemm_mapping(const ChipSpec& chip, const GemmShape& s
   // using few cores cannot pull the whole chip's bandwidth. The last partial
   // wave still costs a full tile's compute time.
   // `share` is the part of all tiles' traffic one wave carries.
-  std::vector<double> level_time(nl, 0.0), tl(nl);
+  Levels level_time{}, tl{};
   double core_time = 0, loop_time = 0;
   auto run_waves = [&](int64_t count, int64_t active, double share) {
     if (count == 0 || active == 0) return;
@@ -272,6 +275,13 @@ GemmMappingResult evaluate_gemm_mapping(const ChipSpec& chip, const GemmShape& s
   return r;
 }
 
+}  // namespace
+
+GemmMappingResult evaluate_gemm_mapping(const ChipSpec& chip, const GemmShape& shape,
+                                        const GemmMapping& mp) {
+  return evaluate_on_path(chip, memory_path(chip), shape, mp);
+}
+
 std::vector<GemmMapping> gemm_mapping_candidates(const ChipSpec& chip, const GemmShape& shape) {
   const auto& mx = chip.matrix;
   const double cap = per_core_capacity(chip, memory_path(chip).core);
@@ -327,8 +337,9 @@ std::vector<GemmMapping> gemm_mapping_candidates(const ChipSpec& chip, const Gem
 GemmMappingResult search_gemm_mapping(const ChipSpec& chip, const GemmShape& shape) {
   GemmMappingResult best;
   double best_time = std::numeric_limits<double>::infinity();
+  const Path path = memory_path(chip);
   for (const auto& mp : gemm_mapping_candidates(chip, shape)) {
-    GemmMappingResult r = evaluate_gemm_mapping(chip, shape, mp);
+    GemmMappingResult r = evaluate_on_path(chip, path, shape, mp);
     if (r.valid && r.cost.time < best_time) {
       best_time = r.cost.time;
       best = r;

@@ -127,9 +127,7 @@ class Search {
     auto& step = steps_[k.group()];
     if (!step) {
       const ParallelPlan plan = k.plan();
-      StepOptions so{plan.tp, plan.pp, plan.ep};
-      so.attention_dp = plan.attention_dp;
-      so.attn_tp = plan.attn_tp;
+      StepOptions so = StepOptions::for_plan(plan);
       so.routing_skew = o_.routing_skew;
       if (k.attention_dp) {
         so.eplb = o_.eplb;

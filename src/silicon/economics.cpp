@@ -7,6 +7,7 @@
 
 #include "config/data_dir.hpp"
 #include "config/did_you_mean.hpp"
+#include "config/file_cache.hpp"
 #include "silicon/packaging.hpp"
 
 namespace cw {
@@ -132,7 +133,8 @@ Economics load_economics(const std::string& path) {
   if (!std::filesystem::exists(p))
     throw UserError(SourceLocation{p.string()}, "", "economics file not found",
                     "give a path to a YAML file shaped like data/economics.yaml");
-  return parse_economics(ConfigNode::load_file(p));
+  return load_cached<Economics>(
+      p, [](const std::filesystem::path& f) { return parse_economics(ConfigNode::load_file(f)); });
 }
 
 std::vector<std::string> economics_keys() {

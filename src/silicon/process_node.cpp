@@ -8,6 +8,7 @@
 
 #include "config/data_dir.hpp"
 #include "config/did_you_mean.hpp"
+#include "config/file_cache.hpp"
 
 namespace cw {
 namespace {
@@ -32,7 +33,8 @@ bool looks_like_path(const std::string& s) {
 }
 
 ProcessNode read_file(const std::filesystem::path& p) {
-  return parse_node(ConfigNode::load_file(p));
+  return load_cached<ProcessNode>(
+      p, [](const std::filesystem::path& f) { return parse_node(ConfigNode::load_file(f)); });
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "config/error.hpp"
+#include "silicon/energy_model.hpp"
 #include "silicon/tco.hpp"
 
 namespace cw {
@@ -34,6 +35,16 @@ void price_run(WorkloadEconomics& w, const ChipSpec& chip, double joules, double
   w.sheet.tco = tco_per_chip(w.sheet.cost.unit_cost, chip.power.tdp, w.economics, in);
   w.dollars_per_mtok =
       dollars_per_million_tokens(w.sheet.tco, chips, output_tokens / seconds, w.economics);
+}
+
+void price_fixed_batch(WorkloadEconomics& w, const ChipSpec& chip, Dtype dtype,
+                       const ParallelPlan& plan, const FixedBatchResult& r) {
+  if (!w.available()) return;
+  const double shard_j =
+      energy_of(r.prefill.total, dtype, w.sheet.energy) * static_cast<double>(r.prefill_steps) +
+      energy_of(r.decode.total, dtype, w.sheet.energy) * static_cast<double>(r.decode_steps);
+  price_run(w, chip, shard_j * plan.tp * plan.dp, r.e2e, plan.chips(),
+            r.output_tokens_per_s * r.e2e);
 }
 
 nlohmann::json to_json(const WorkloadEconomics& w) {

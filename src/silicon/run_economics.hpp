@@ -9,6 +9,8 @@
 #include <nlohmann/json_fwd.hpp>
 #include <string>
 
+#include "engine/fixed_batch.hpp"
+#include "engine/parallel_plan.hpp"
 #include "hardware/chip_spec.hpp"
 #include "silicon/economics.hpp"
 #include "silicon/silicon_sheet.hpp"
@@ -36,6 +38,14 @@ WorkloadEconomics chip_economics(const ChipSpec& chip);
 // seconds); $/Mtok from the TCO at that power (silicon.md §6).
 void price_run(WorkloadEconomics& w, const ChipSpec& chip, double joules, double seconds, int chips,
                double output_tokens);
+
+// price_run for a fixed batch (engine/fixed_batch.hpp) on `plan`: the first
+// prefill iteration's energy times the prefill iterations, the mid-context
+// decode iteration's times the decode iterations (iterations run back to back,
+// so static power counts over their time). Step costs are one shard's, so a
+// replica's tp chips spend tp times that, and dp replicas dp times more.
+void price_fixed_batch(WorkloadEconomics& w, const ChipSpec& chip, Dtype dtype,
+                       const ParallelPlan& plan, const FixedBatchResult& r);
 
 // {"joules_per_token", "average_power_w", "dollars_per_million_tokens",
 //  "die_area_mm2", "unit_cost_dollars", "chip_price_dollars"}, or null when

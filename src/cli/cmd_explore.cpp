@@ -1,0 +1,205 @@
+// `chipwright explore SPACE`: evaluates every design of a design space and
+// prints its Pareto front (dse/explore.hpp); --all lists every design, --csv
+// writes them to a file.
+#include <fmt/core.h>
+
+#include <algorithm>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "cli/commands.hpp"
+#include "config/data_dir.hpp"
+#include "dse/explore.hpp"
+#include "report/atomic_file.hpp"
+#include "report/format.hpp"
+
+namespace cw::cli {
+namespace {
+
+std::string knob_list(const Knob& k) {
+  std::string s;
+  for (const auto& v : k.values) s += (s.empty() ? "" : ", ") + v.label;
+  return s;
+}
+
+// A design's knob values and metrics; `chip` names a reference chip instead
+// (no design number, no knob values).
+nlohmann::json design_json(const DesignSpace& space, const DesignResult& d,
+                           const std::string& chip = "") {
+  nlohmann::json j = {{"feasible", d.feasible},
+                      {"dies", d.dies},
+                      {"area_mm2", d.area_mm2},
+                      {"unit_cost", d.unit_cost},
+                      {"power_w", d.power_w}};
+  if (!chip.empty()) {
+    j["chip"] = chip;
+  } else {
+    nlohmann::json knobs = nlohmann::json::object();
+    for (size_t k = 0; k < space.knobs.size(); ++k)
+      knobs[space.knobs[k].name] = space.knobs[k].values[static_cast<size_t>(d.values[k])].label;
+    j["design"] = d.index;
+    j["knobs"] = knobs;
+  }
+  if (!d.feasible) {
+    j["reason"] = d.reason;
+    j["why"] = d.why;
+  }
+  if (d.tp > 0) {
+    j.update({{"tp", d.tp},
+              {"chips", d.chips},
+              {"ttft_s", d.ttft},
+              {"tpot_s", d.tpot},
+              {"tokens_per_s_per_chip", d.tokens_per_s_per_chip},
+              {"joules_per_token", d.joules_per_token},
+              {"dollars_per_mtok", d.dollars_per_mtok}});
+  }
+  return j;
+}
+
+std::string csv(const DesignSpace& space, const ExploreResult& r) {
+  std::ostringstream o;
+  o << "design";
+  for (const Knob& k : space.knobs) o << ',' << k.name;
+  o << ",feasible,reason,tp,chips,ttft_s,tpot_s,tokens_per_s_per_chip,joules_per_token,"
+       "dollars_per_mtok,dies,area_mm2,unit_cost,power_w,pareto\n";
+  std::vector<bool> on_front(r.designs.size());
+  for (int64_t i : r.pareto) on_front[static_cast<size_t>(i)] = true;
+  for (size_t i = 0; i < r.designs.size(); ++i) {
+    const DesignResult& d = r.designs[i];
+    o << d.index;
+    for (size_t j = 0; j < space.knobs.size(); ++j)
+      o << ',' << space.knobs[j].values[static_cast<size_t>(d.values[j])].label;
+    o << fmt::format(",{},{},{},{},{:.6g},{:.6g},{:.6g},{:.6g},{:.6g},{},{:.6g},{:.6g},{:.6g},{}\n",
+                     d.feasible ? 1 : 0, d.reason, d.tp, d.chips, d.ttft, d.tpot,
+                     d.tokens_per_s_per_chip, d.joules_per_token, d.dollars_per_mtok, d.dies,
+                     d.area_mm2, d.unit_cost, d.power_w, on_front[i] ? 1 : 0);
+  }
+  return o.str();
+}
+
+void print_table(const DesignSpace& space, const ExploreResult& r, bool all) {
+  const FixedWorkload& w = space.workload;
+  fmt::print("design space {}: base {}, {} at {}, batch {}, input {}, output {}\n",
+             shown_preset_path(space.file), space.base_chip.id, space.model_id, space.precision_id,
+             w.batch, w.input, w.output);
+  for (const Knob& k : space.knobs) fmt::print("  {:<28} {}\n", k.name, knob_list(k));
+  std::map<std::string, int64_t> reasons;
+  for (const auto& d : r.designs)
+    if (!d.feasible) ++reasons[d.reason];
+  fmt::print("\n{} designs ({}), {} feasible", r.designs.size(),
+             space.random ? fmt::format("random sample, seed {}", space.seed) : "grid", r.feasible);
+  std::string why;
+  for (const auto& [reason, n] : reasons)
+    why += fmt::format("{}{} {}", why.empty() ? "" : ", ", n, reason);
+  fmt::print("{}\n", why.empty() ? "" : "; infeasible: " + why);
+  std::string objectives;
+  for (Metric m : space.objectives)
+    objectives += (objectives.empty() ? "" : ", ") + std::string(metric_name(m));
+  std::vector<int64_t> rows = r.pareto;
+  if (all) {
+    rows.clear();
+    for (size_t i = 0; i < r.designs.size(); ++i) rows.push_back(static_cast<int64_t>(i));
+    fmt::print("\nevery design (Pareto front over {} marked *):\n", objectives);
+  } else {
+    fmt::print("\nPareto front over {} ({} designs):\n", objectives, r.pareto.size());
+  }
+  std::vector<bool> on_front(r.designs.size());
+  for (int64_t i : r.pareto) on_front[static_cast<size_t>(i)] = true;
+  // Each knob's column is as wide as its name or its widest value.
+  std::vector<size_t> width;
+  for (const Knob& k : space.knobs) {
+    size_t wd = k.name.size();
+    for (const auto& v : k.values) wd = std::max(wd, v.label.size());
+    width.push_back(wd);
+  }
+  std::string head = fmt::format("{:>7}", "design");
+  for (size_t j = 0; j < space.knobs.size(); ++j)
+    head += fmt::format(" {:>{}}", space.knobs[j].name, width[j]);
+  fmt::print("{}  {:>3} {:>9} {:>9} {:>10} {:>6} {:>7} {:>4} {:>7} {:>7} {:>6}\n", head, "tp",
+             "TTFT", "TPOT", "tok/s/chip", "J/tok", "$/Mtok", "dies", "mm2", "unit $", "W");
+  // The metrics columns of one row, and why it is infeasible.
+  auto metrics = [](const DesignResult& d) {
+    std::string line;
+    if (d.tp > 0) {
+      line += fmt::format("  {:>3} {:>9} {:>9} {:>10.0f} {:>6.3f} {:>7.3f}", d.tp,
+                          format_time(d.ttft), format_time(d.tpot), d.tokens_per_s_per_chip,
+                          d.joules_per_token, d.dollars_per_mtok);
+    } else {
+      line += fmt::format("  {:>3} {:>9} {:>9} {:>10} {:>6} {:>7}", "-", "-", "-", "-", "-", "-");
+    }
+    line += fmt::format(" {:>4} {:>7.0f} {:>7.0f} {:>6.0f}", d.dies, d.area_mm2, d.unit_cost,
+                        d.power_w);
+    return d.feasible ? line : line + "  infeasible: " + d.why;
+  };
+  for (int64_t i : rows) {
+    const DesignResult& d = r.designs[static_cast<size_t>(i)];
+    std::string line =
+        fmt::format("{:>6}{}", d.index, all && on_front[static_cast<size_t>(i)] ? "*" : " ");
+    for (size_t j = 0; j < space.knobs.size(); ++j)
+      line += fmt::format(" {:>{}}", space.knobs[j].values[static_cast<size_t>(d.values[j])].label,
+                          width[j]);
+    fmt::print("{}{}\n", line, metrics(d));
+  }
+  if (!r.references.empty()) {
+    fmt::print("\nreference chips as they are (their own dies, TDP and price), same workload:\n");
+    size_t knob_columns = 7;
+    for (size_t wd : width) knob_columns += wd + 1;
+    for (size_t i = 0; i < r.references.size(); ++i)
+      fmt::print("{:<{}}{}\n", space.reference_chips[i].id, knob_columns, metrics(r.references[i]));
+  }
+  fmt::print(
+      "\n$/Mtok: TCO per million output tokens. A design is costed from its modelled\n"
+      "silicon, built from as many dies as the reticle needs, at the TDP its sustained\n"
+      "load draws; a reference chip at its market price (docs/design-space.md).\n");
+}
+
+}  // namespace
+
+void register_explore(CLI::App& app) {
+  auto* cmd = app.add_subcommand(
+      "explore", "Search a design space: build, cost and run every design, keep the Pareto front");
+  auto space_id = std::make_shared<std::string>();
+  auto csv_path = std::make_shared<std::string>();
+  auto all = std::make_shared<bool>(false);
+  auto threads = std::make_shared<int>(0);
+  auto out = std::make_shared<OutputOptions>();
+  cmd->add_option("space", *space_id, "design-space id (data/spaces/) or YAML path")->required();
+  cmd->add_flag("--all", *all, "list every design, not only the Pareto front");
+  cmd->add_option("--csv", *csv_path, "also write every design to this CSV file");
+  cmd->add_option("--threads", *threads, "worker threads (default: every hardware thread)")
+      ->check(CLI::PositiveNumber);
+  add_format_option(*cmd, *out);
+  cmd->callback([space_id, csv_path, all, threads, out] {
+    const DesignSpace space = load_design_space(*space_id);
+    const ExploreResult r = explore(space, ExploreOptions{*threads});
+    if (!csv_path->empty()) write_file_atomically(*csv_path, csv(space, r));
+    if (out->json()) {
+      nlohmann::json front = nlohmann::json::array(), every = nlohmann::json::array();
+      for (int64_t i : r.pareto)
+        front.push_back(design_json(space, r.designs[static_cast<size_t>(i)]));
+      if (*all)
+        for (const auto& d : r.designs) every.push_back(design_json(space, d));
+      nlohmann::json objectives = nlohmann::json::array();
+      for (Metric m : space.objectives) objectives.push_back(metric_name(m));
+      nlohmann::json j = {{"space", shown_preset_path(space.file)},
+                          {"base", space.base_chip.id},
+                          {"model", space.model_id},
+                          {"precision", space.precision_id},
+                          {"designs", r.designs.size()},
+                          {"feasible", r.feasible},
+                          {"objectives", objectives},
+                          {"pareto", front}};
+      if (*all) j["all"] = every;
+      nlohmann::json refs = nlohmann::json::array();
+      for (size_t i = 0; i < r.references.size(); ++i)
+        refs.push_back(design_json(space, r.references[i], space.reference_chips[i].id));
+      j["reference"] = refs;
+      fmt::print("{}\n", j.dump(2));
+      return;
+    }
+    print_table(space, r, *all);
+  });
+}
+
+}  // namespace cw::cli

@@ -1,0 +1,332 @@
+#include "dse/design_space.hpp"
+
+#include <fmt/core.h>
+
+#include "config/config_node.hpp"
+#include "config/data_dir.hpp"
+#include "config/did_you_mean.hpp"
+#include "hardware/chip_loader.hpp"
+#include "silicon/process_node.hpp"
+#include "workload/hf_config_loader.hpp"
+#include "workload/precision_loader.hpp"
+
+namespace cw {
+namespace {
+
+struct KnobInfo {
+  const char* name;
+  KnobKind kind;
+};
+// Knobs named as written; memory.<level>.capacity|bandwidth are matched apart.
+constexpr KnobInfo kKnobs[] = {
+    {"cores", KnobKind::cores},
+    {"clock", KnobKind::clock},
+    {"hbm_stacks", KnobKind::hbm_stacks},
+    {"hbm_stack_bandwidth", KnobKind::hbm_stack_bandwidth},
+    {"hbm_stack_capacity", KnobKind::hbm_stack_capacity},
+    {"links", KnobKind::links},
+    {"link_bandwidth", KnobKind::link_bandwidth},
+    {"node", KnobKind::node},
+    {"tdp", KnobKind::tdp},
+    {"batch", KnobKind::batch},
+    {"tp", KnobKind::tp},
+};
+
+constexpr Metric kMetrics[] = {Metric::dollars_per_mtok,
+                               Metric::joules_per_token,
+                               Metric::tokens_per_s_per_chip,
+                               Metric::ttft,
+                               Metric::tpot,
+                               Metric::unit_cost,
+                               Metric::area,
+                               Metric::power};
+
+std::vector<std::string> knob_names(const ChipSpec& chip) {
+  std::vector<std::string> out;
+  for (const auto& k : kKnobs) out.push_back(k.name);
+  for (const auto& lv : chip.memory) {
+    out.push_back("memory." + lv.name + ".capacity");
+    out.push_back("memory." + lv.name + ".bandwidth");
+  }
+  return out;
+}
+
+// A count knob: a whole number in [1, hi].
+KnobValue count_value(const ConfigNode& v, int64_t hi) {
+  const int64_t n = v.as_int();
+  if (n < 1 || n > hi) v.fail(fmt::format("expected a whole number from 1 to {}, got {}", hi, n));
+  return {static_cast<double>(n), "", std::to_string(n)};
+}
+
+KnobValue quantity_value(const ConfigNode& v, UnitKind kind) {
+  const double x = v.as_quantity(kind);
+  if (!(x > 0)) v.fail("expected a positive quantity");
+  return {x, "", v.as_string()};
+}
+
+KnobValue read_value(const Knob& k, const ConfigNode& v) {
+  switch (k.kind) {
+    case KnobKind::cores:
+      return count_value(v, 1'000'000);
+    case KnobKind::hbm_stacks:
+      return count_value(v, 64);
+    case KnobKind::links:
+      return count_value(v, 1024);
+    case KnobKind::batch:
+      return count_value(v, 1'000'000);
+    case KnobKind::tp:
+      return count_value(v, 1024);
+    case KnobKind::clock:
+      return quantity_value(v, UnitKind::Hertz);
+    case KnobKind::hbm_stack_bandwidth:
+    case KnobKind::level_bandwidth:
+    case KnobKind::link_bandwidth:
+      return quantity_value(v, UnitKind::BytesPerSecond);
+    case KnobKind::hbm_stack_capacity:
+    case KnobKind::level_capacity:
+      return quantity_value(v, UnitKind::Bytes);
+    case KnobKind::tdp:
+      return quantity_value(v, UnitKind::Watts);
+    case KnobKind::node: {
+      const std::string id = v.as_string();
+      try {
+        load_node(id);
+      } catch (const UserError& e) {
+        v.fail(e.what());
+      }
+      return {0, id, id};
+    }
+  }
+  v.fail("unhandled knob");
+}
+
+Knob read_knob(const std::string& name, const ConfigNode& values, const ChipSpec& chip) {
+  Knob k;
+  k.name = name;
+  bool known = false;
+  for (const auto& info : kKnobs) {
+    if (name == info.name) {
+      k.kind = info.kind;
+      known = true;
+    }
+  }
+  const std::string cap = ".capacity", bw = ".bandwidth";
+  if (!known && name.rfind("memory.", 0) == 0) {
+    for (const auto& lv : chip.memory) {
+      if (name == "memory." + lv.name + cap) {
+        k.kind = KnobKind::level_capacity;
+      } else if (name == "memory." + lv.name + bw) {
+        k.kind = KnobKind::level_bandwidth;
+      } else {
+        continue;
+      }
+      k.level = lv.name;
+      known = true;
+    }
+  }
+  if (!known) {
+    values.fail(fmt::format("unknown knob '{}'", name), suggestion(name, knob_names(chip)));
+  }
+  const bool hbm = k.kind == KnobKind::hbm_stacks || k.kind == KnobKind::hbm_stack_bandwidth ||
+                   k.kind == KnobKind::hbm_stack_capacity;
+  if (hbm && chip.main_memory().stacks < 1) {
+    values.fail(fmt::format("knob '{}' needs a base chip whose main memory is HBM stacks; {}'s "
+                            "'{}' has none",
+                            name, chip.id, chip.main_memory().name),
+                "vary memory." + chip.main_memory().name + ".bandwidth/.capacity instead");
+  }
+  if (!values.is_sequence()) values.fail("expected a list of values, e.g. [64, 96, 128]");
+  for (const ConfigNode& v : values.items()) k.values.push_back(read_value(k, v));
+  if (k.values.empty()) values.fail("the knob has no values; list at least one");
+  return k;
+}
+
+Metric read_metric(const ConfigNode& n) {
+  const std::string s = n.as_string();
+  std::vector<std::string> names;
+  for (Metric m : kMetrics) {
+    if (s == metric_name(m)) return m;
+    names.push_back(metric_name(m));
+  }
+  n.fail(fmt::format("unknown objective '{}'", s), suggestion(s, names));
+}
+
+void read_workload(const ConfigNode& n, DesignSpace& s) {
+  n.expect_keys({"model", "precision", "batch", "input", "output", "max_tokens", "tp", "max_tp"});
+  const ConfigNode model = n.required("model");
+  s.model_id = model.as_string();
+  try {
+    s.model = load_model(s.model_id);
+  } catch (const UserError& e) {
+    model.fail(e.what());
+  }
+  s.precision_id = "fp8";
+  if (auto p = n.optional("precision")) {
+    s.precision_id = p->as_string();
+    try {
+      s.precision = load_precision(s.precision_id);
+    } catch (const UserError& e) {
+      p->fail(e.what());
+    }
+  } else {
+    s.precision = load_precision(s.precision_id);
+  }
+  auto count = [&n](const char* key, int64_t fallback, int64_t hi) {
+    auto v = n.optional(key);
+    return v ? static_cast<int64_t>(count_value(*v, hi).number) : fallback;
+  };
+  s.workload.batch = count("batch", 64, 1'000'000);
+  s.workload.input = count("input", 2048, 10'000'000);
+  s.workload.output = count("output", 512, 10'000'000);
+  s.workload.max_tokens = count("max_tokens", 8192, 10'000'000);
+  s.max_tp = static_cast<int>(count("max_tp", 8, 1024));
+  if (auto tp = n.optional("tp")) {
+    if (tp->as_string() != "auto") s.tp = static_cast<int>(count_value(*tp, 1024).number);
+  }
+}
+
+void read_constraints(const ConfigNode& n, Constraints& c) {
+  n.expect_keys({"max_ttft", "max_tpot", "max_power", "max_unit_cost", "max_area", "max_dies"});
+  auto q = [&n](const char* key, UnitKind kind, double& out) {
+    if (auto v = n.optional(key)) out = quantity_value(*v, kind).number;
+  };
+  q("max_ttft", UnitKind::Seconds, c.max_ttft);
+  q("max_tpot", UnitKind::Seconds, c.max_tpot);
+  q("max_power", UnitKind::Watts, c.max_power);
+  q("max_unit_cost", UnitKind::Dollars, c.max_unit_cost);
+  q("max_area", UnitKind::SquareMillimetres, c.max_area);
+  if (auto v = n.optional("max_dies")) c.max_dies = static_cast<int>(count_value(*v, 64).number);
+}
+
+void read_search(const ConfigNode& n, DesignSpace& s) {
+  n.expect_keys({"sampler", "samples", "seed"});
+  const std::string sampler = n.optional("sampler") ? n.required("sampler").as_string() : "grid";
+  if (sampler != "grid" && sampler != "random") {
+    n.required("sampler").fail(fmt::format("unknown sampler '{}'", sampler),
+                               "use grid (every combination) or random (with samples: N)");
+  }
+  s.random = sampler == "random";
+  if (s.random) {
+    s.samples = static_cast<int64_t>(count_value(n.required("samples"), kMaxGridDesigns).number);
+  } else if (n.has("samples")) {
+    n.required("samples").fail("samples applies to sampler: random only",
+                               "drop it, or set sampler: random");
+  }
+  if (auto v = n.optional("seed")) s.seed = static_cast<uint64_t>(v->as_int());
+}
+
+// SplitMix64 (Steele et al. 2014): a fixed, platform-independent mix, so a
+// random design depends only on the seed and its index.
+uint64_t splitmix64(uint64_t x) {
+  x += 0x9E3779B97F4A7C15ULL;
+  x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ULL;
+  x = (x ^ (x >> 27)) * 0x94D049BB133111EBULL;
+  return x ^ (x >> 31);
+}
+
+}  // namespace
+
+const char* metric_name(Metric m) {
+  switch (m) {
+    case Metric::dollars_per_mtok:
+      return "dollars_per_mtok";
+    case Metric::joules_per_token:
+      return "joules_per_token";
+    case Metric::tokens_per_s_per_chip:
+      return "tokens_per_s_per_chip";
+    case Metric::ttft:
+      return "ttft";
+    case Metric::tpot:
+      return "tpot";
+    case Metric::unit_cost:
+      return "unit_cost";
+    case Metric::area:
+      return "area";
+    case Metric::power:
+      return "power";
+  }
+  return "?";
+}
+
+bool metric_maximised(Metric m) {
+  return m == Metric::tokens_per_s_per_chip;
+}
+
+int64_t DesignSpace::design_count() const {
+  if (random) return samples;
+  int64_t n = 1;
+  for (const Knob& k : knobs) n *= static_cast<int64_t>(k.values.size());
+  return n;
+}
+
+std::vector<int> DesignSpace::assignment(int64_t i) const {
+  std::vector<int> out(knobs.size());
+  for (size_t j = knobs.size(); j-- > 0;) {
+    const auto size = static_cast<int64_t>(knobs[j].values.size());
+    if (random) {
+      const uint64_t r = splitmix64(seed ^ splitmix64(static_cast<uint64_t>(i) * 64 + j));
+      out[j] = static_cast<int>(r % static_cast<uint64_t>(size));
+    } else {
+      out[j] = static_cast<int>(i % size);  // the last knob varies fastest
+      i /= size;
+    }
+  }
+  return out;
+}
+
+DesignSpace load_design_space(const std::string& id_or_path) {
+  const auto path = resolve_preset(id_or_path, "spaces", ".yaml", "space");
+  return parse_design_space(ConfigNode::load_file(path));
+}
+
+DesignSpace parse_design_space(const ConfigNode& doc) {
+  doc.expect_keys(
+      {"base", "workload", "knobs", "reference", "constraints", "objectives", "search"});
+  DesignSpace s;
+  s.file = doc.file();
+  const ConfigNode base = doc.required("base");
+  s.base = base.as_string();
+  try {
+    s.base_chip = load_chip(s.base);
+  } catch (const UserError& e) {
+    base.fail(e.what());
+  }
+  read_workload(doc.required("workload"), s);
+  const ConfigNode knobs = doc.required("knobs");
+  if (!knobs.is_map()) knobs.fail("expected a mapping of knob names to value lists");
+  for (const std::string& name : knobs.keys()) {
+    s.knobs.push_back(read_knob(name, knobs.required(name), s.base_chip));
+  }
+  if (s.knobs.empty()) knobs.fail("no knobs to vary", "add e.g. cores: [64, 96, 128]");
+  if (auto refs = doc.optional("reference")) {
+    if (!refs->is_sequence()) refs->fail("expected a list of chip ids, e.g. [h100-sxm, b200]");
+    for (const ConfigNode& id : refs->items()) {
+      try {
+        s.reference_chips.push_back(load_chip(id.as_string()));
+      } catch (const UserError& e) {
+        id.fail(e.what());
+      }
+    }
+  }
+  if (auto c = doc.optional("constraints")) read_constraints(*c, s.constraints);
+  if (auto o = doc.optional("objectives")) {
+    if (!o->is_sequence()) o->fail("expected a list, e.g. [dollars_per_mtok, joules_per_token]");
+    for (const ConfigNode& m : o->items()) s.objectives.push_back(read_metric(m));
+    if (s.objectives.empty()) o->fail("no objectives", "list at least one metric");
+  } else {
+    s.objectives = {Metric::dollars_per_mtok, Metric::joules_per_token};
+  }
+  if (auto sr = doc.optional("search")) read_search(*sr, s);
+  if (!s.random) {
+    double grid = 1;
+    for (const Knob& k : s.knobs) grid *= static_cast<double>(k.values.size());
+    if (grid > static_cast<double>(kMaxGridDesigns)) {
+      knobs.fail(fmt::format("the grid has {:.3g} designs, more than the {} explore runs", grid,
+                             kMaxGridDesigns),
+                 "set search: {sampler: random, samples: N} or list fewer values");
+    }
+  }
+  return s;
+}
+
+}  // namespace cw

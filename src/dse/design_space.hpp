@@ -1,0 +1,114 @@
+// A design space (data/spaces/*.yaml, schema in docs/design-space.md): a base
+// chip, the knobs to vary and their values, the workload every design runs,
+// constraints a design must meet, the objectives to trade off and how to
+// sample the space. Contract: load_design_space validates everything (unknown
+// keys and knobs, units, empty value lists, a grid too large) and throws
+// cw::UserError naming file:line:col and the key; nothing is evaluated here.
+#pragma once
+
+#include <cstdint>
+#include <limits>
+#include <string>
+#include <vector>
+
+#include "config/config_node.hpp"
+#include "engine/workload_run.hpp"
+#include "hardware/chip_spec.hpp"
+#include "workload/model_spec.hpp"
+#include "workload/precision.hpp"
+
+namespace cw {
+
+// What a knob sets (dse/chip_variant.hpp says how each one changes the chip).
+enum class KnobKind {
+  cores,                // matrix cores: compute and on-chip bandwidth scale with them
+  clock,                // Hz: compute, on-chip bandwidth and sustained clocks scale with it
+  hbm_stacks,           // main-memory stacks: bandwidth and capacity scale with them
+  hbm_stack_bandwidth,  // bytes/s per stack
+  hbm_stack_capacity,   // bytes per stack
+  level_capacity,       // memory.<level>.capacity, bytes (per core for a per-core level)
+  level_bandwidth,      // memory.<level>.bandwidth, bytes/s whole chip
+  links,                // chip-to-chip link count
+  link_bandwidth,       // bytes/s per link each direction
+  node,                 // process node id (data/nodes/)
+  tdp,                  // watts (default: the design's modelled sustained-load power)
+  batch,                // workload: requests run together
+  tp,                   // workload: tensor-parallel degree (default: the smallest that fits)
+};
+
+struct KnobValue {
+  double number = 0;  // SI value (or a count)
+  std::string text;   // node id for `node`
+  std::string label;  // as written in the file, for reports
+};
+
+struct Knob {
+  std::string name;  // as written: "cores", "memory.global_buffer.capacity", ...
+  KnobKind kind = KnobKind::cores;
+  std::string level;  // memory level name for level_capacity / level_bandwidth
+  std::vector<KnobValue> values;
+};
+
+// Metrics a design reports; objectives and constraints name them.
+enum class Metric {
+  dollars_per_mtok,       // TCO $ per million output tokens (min)
+  joules_per_token,       // accelerator energy per output token (min)
+  tokens_per_s_per_chip,  // output tokens/s per chip (max)
+  ttft,                   // seconds (min)
+  tpot,                   // seconds (min)
+  unit_cost,              // $ per chip built (min)
+  area,                   // mm² of logic die, all dies (min)
+  power,                  // W, the design's TDP (min)
+};
+const char* metric_name(Metric m);
+bool metric_maximised(Metric m);
+
+struct Constraints {
+  static constexpr double kNone = std::numeric_limits<double>::infinity();
+  double max_ttft = kNone;       // seconds
+  double max_tpot = kNone;       // seconds
+  double max_power = kNone;      // watts (the design's TDP)
+  double max_unit_cost = kNone;  // dollars
+  double max_area = kNone;       // mm², all dies
+  int max_dies = 0;              // 0 = no limit
+};
+
+struct DesignSpace {
+  std::string file;  // where it was read from
+  std::string base;  // chip preset id or path, as written
+  ChipSpec base_chip;
+  std::string model_id;      // model preset id or path, as written
+  std::string precision_id;  // precision recipe id or path, as written
+  ModelSpec model;
+  Precision precision;
+  FixedWorkload workload;
+  int tp = 0;  // 0 = the smallest power of two that fits, up to max_tp
+  int max_tp = 8;
+  std::vector<Knob> knobs;
+  // Chips to print beside the front, run as they are on the same workload
+  // (e.g. the GPUs the design competes with).
+  std::vector<ChipSpec> reference_chips;
+  Constraints constraints;
+  std::vector<Metric> objectives;  // Pareto front over these
+  bool random = false;             // sampler: grid (every combination) or random
+  int64_t samples = 0;             // random: designs drawn
+  uint64_t seed = 1;               // random: generator seed
+
+  // Designs the sampler yields: the grid's size or `samples`.
+  int64_t design_count() const;
+  // The value index of each knob for design `i` (0 <= i < design_count()):
+  // mixed-radix digits of i for the grid, seeded draws for random sampling.
+  std::vector<int> assignment(int64_t i) const;
+};
+
+// Most designs one run evaluates (every result is kept in memory; a larger
+// grid should use `sampler: random`).
+inline constexpr int64_t kMaxGridDesigns = 10'000'000;
+
+// Loads a space by id (data/spaces/ID.yaml) or path.
+DesignSpace load_design_space(const std::string& id_or_path);
+
+// Converts an already-parsed space document; `file` is doc.file().
+DesignSpace parse_design_space(const ConfigNode& doc);
+
+}  // namespace cw

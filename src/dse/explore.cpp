@@ -1,0 +1,229 @@
+#include "dse/explore.hpp"
+
+#include <fmt/core.h>
+
+#include <algorithm>
+#include <atomic>
+#include <exception>
+#include <mutex>
+#include <thread>
+
+#include "config/error.hpp"
+#include "dse/chip_variant.hpp"
+#include "engine/parallel_plan.hpp"
+#include "silicon/run_economics.hpp"
+
+namespace cw {
+namespace {
+
+std::string over(const char* what, double value, double limit, const char* unit) {
+  return fmt::format("{} {:.4g} {} over the limit of {:.4g} {}", what, value, unit, limit, unit);
+}
+
+// Sets r.why and r.reason (the constraint's short name) and returns true, or
+// false when `why` is empty.
+bool fail(DesignResult& r, const char* reason, std::string why) {
+  if (why.empty()) return false;
+  r.reason = reason;
+  r.why = std::move(why);
+  return true;
+}
+
+// Sets the first silicon constraint `r` breaks; true if one does.
+bool silicon_violation(const Constraints& c, DesignResult& r) {
+  if (c.max_dies > 0 && r.dies > c.max_dies)
+    return fail(
+        r, "max_dies",
+        fmt::format("needs {} dies to fit the reticle, over max_dies {}", r.dies, c.max_dies));
+  if (r.area_mm2 > c.max_area)
+    return fail(r, "max_area", over("area", r.area_mm2, c.max_area, "mm2"));
+  if (r.power_w > c.max_power)
+    return fail(r, "max_power", over("power", r.power_w, c.max_power, "W"));
+  if (r.unit_cost > c.max_unit_cost)
+    return fail(r, "max_unit_cost", over("unit cost", r.unit_cost, c.max_unit_cost, "$"));
+  return false;
+}
+
+bool slo_violation(const Constraints& c, DesignResult& r) {
+  if (r.ttft > c.max_ttft)
+    return fail(r, "max_ttft", over("TTFT", r.ttft * 1e3, c.max_ttft * 1e3, "ms"));
+  if (r.tpot > c.max_tpot)
+    return fail(r, "max_tpot", over("TPOT", r.tpot * 1e3, c.max_tpot * 1e3, "ms"));
+  return false;
+}
+
+bool dominates(const DesignResult& a, const DesignResult& b, const std::vector<Metric>& obj) {
+  bool better = false;
+  for (Metric m : obj) {
+    const double x = a.metric(m), y = b.metric(m);
+    const bool a_better = metric_maximised(m) ? x > y : x < y;
+    const bool a_worse = metric_maximised(m) ? x < y : x > y;
+    if (a_worse) return false;
+    better = better || a_better;
+  }
+  return better;
+}
+
+}  // namespace
+
+double DesignResult::metric(Metric m) const {
+  switch (m) {
+    case Metric::dollars_per_mtok:
+      return dollars_per_mtok;
+    case Metric::joules_per_token:
+      return joules_per_token;
+    case Metric::tokens_per_s_per_chip:
+      return tokens_per_s_per_chip;
+    case Metric::ttft:
+      return ttft;
+    case Metric::tpot:
+      return tpot;
+    case Metric::unit_cost:
+      return unit_cost;
+    case Metric::area:
+      return area_mm2;
+    case Metric::power:
+      return power_w;
+  }
+  return 0;
+}
+
+namespace {
+
+// Sizes, prices and runs `chip` on workload `w` with `tp` chips (0 = the
+// smallest group that fits), filling `r` and checking the constraints.
+void evaluate_chip(const DesignSpace& space, const ChipSpec& chip, const FixedWorkload& w, int tp,
+                   DesignResult& r) {
+  const ModelSpec& model = space.model;
+  const Precision& precision = space.precision;
+  try {
+    WorkloadEconomics money = chip_economics(chip);
+    if (!money.available()) throw UserError(money.unavailable);
+    r.dies = chip.die.dies;
+    r.area_mm2 = money.sheet.area.total_mm2;
+    r.unit_cost = money.sheet.cost.unit_cost;
+    r.power_w = chip.power.tdp;
+    if (silicon_violation(space.constraints, r)) return;
+
+    ParallelPlan plan{std::max(tp, 1)};
+    if (tp == 0) plan.tp = smallest_fitting_tp(chip, model, precision, plan, w, space.max_tp);
+    if (plan.tp == 0 || !fixed_workload_budget(chip, model, precision, plan, w).fits()) {
+      fail(r, "memory",
+           fmt::format("{} at batch {} does not fit in memory {}", model.id, w.batch,
+                       tp == 0 ? fmt::format("on up to {} chips", space.max_tp)
+                               : fmt::format("at tp {}", tp)));
+      return;
+    }
+    check_plan(plan, model);
+    const FixedBatchResult run = run_fixed_workload(chip, model, precision, plan, w);
+    price_fixed_batch(money, chip, precision.dense_mlp.compute_dtype(), plan, run);
+    r.tp = plan.tp;
+    r.chips = plan.chips();
+    r.ttft = run.ttft;
+    r.tpot = run.tpot;
+    r.tokens_per_s_per_chip = run.output_tokens_per_s / plan.chips();
+    r.joules_per_token = money.joules_per_token;
+    r.dollars_per_mtok = money.dollars_per_mtok;
+    if (slo_violation(space.constraints, r)) return;
+  } catch (const UserError& e) {
+    fail(r, "error", e.what());
+    return;
+  }
+  r.feasible = true;
+}
+
+}  // namespace
+
+DesignResult evaluate_design(const DesignSpace& space, int64_t index) {
+  DesignResult r;
+  r.index = index;
+  r.values = space.assignment(index);
+  FixedWorkload w = space.workload;
+  int tp = space.tp;
+  for (size_t j = 0; j < space.knobs.size(); ++j) {
+    const Knob& k = space.knobs[j];
+    const double v = k.values[static_cast<size_t>(r.values[j])].number;
+    if (k.kind == KnobKind::batch) w.batch = static_cast<int64_t>(v);
+    if (k.kind == KnobKind::tp) tp = static_cast<int>(v);
+  }
+  ChipSpec chip;
+  try {
+    chip = chip_variant(space, r.values);
+  } catch (const UserError& e) {
+    fail(r, "error", e.what());
+    return r;
+  }
+  evaluate_chip(space, chip, w, tp, r);
+  return r;
+}
+
+DesignResult evaluate_reference(const DesignSpace& space, size_t i) {
+  DesignResult r;
+  r.index = -1;
+  evaluate_chip(space, space.reference_chips.at(i), space.workload, space.tp, r);
+  return r;
+}
+
+std::vector<int64_t> pareto_front(const std::vector<DesignResult>& designs,
+                                  const std::vector<Metric>& objectives) {
+  std::vector<int64_t> feasible;
+  for (size_t i = 0; i < designs.size(); ++i)
+    if (designs[i].feasible) feasible.push_back(static_cast<int64_t>(i));
+  // Sorted by the objectives in turn (then design order), a design can only be
+  // dominated by one before it, so one pass against the front so far suffices.
+  auto key_less = [&](int64_t a, int64_t b) {
+    for (Metric m : objectives) {
+      const double x = designs[a].metric(m), y = designs[b].metric(m);
+      if (x != y) return metric_maximised(m) ? x > y : x < y;
+    }
+    return a < b;
+  };
+  std::sort(feasible.begin(), feasible.end(), key_less);
+  std::vector<int64_t> front;
+  for (int64_t i : feasible) {
+    bool dominated = false;
+    for (int64_t f : front) {
+      // A random sample may draw a design twice: the front keeps its first draw.
+      if (dominates(designs[f], designs[i], objectives) || designs[f].values == designs[i].values) {
+        dominated = true;
+        break;
+      }
+    }
+    if (!dominated) front.push_back(i);
+  }
+  return front;
+}
+
+ExploreResult explore(const DesignSpace& space, const ExploreOptions& options) {
+  ExploreResult out;
+  const int64_t n = space.design_count();
+  out.designs.resize(static_cast<size_t>(n));
+  int threads =
+      options.threads > 0 ? options.threads : static_cast<int>(std::thread::hardware_concurrency());
+  threads = static_cast<int>(std::clamp<int64_t>(threads, 1, std::max<int64_t>(n, 1)));
+  std::atomic<int64_t> next{0};
+  std::mutex failed_mutex;
+  std::exception_ptr failed;  // the first unexpected error, rethrown after the join
+  auto work = [&] {
+    try {
+      for (int64_t i = next++; i < n; i = next++)
+        out.designs[static_cast<size_t>(i)] = evaluate_design(space, i);
+    } catch (...) {
+      std::lock_guard<std::mutex> lock(failed_mutex);
+      if (!failed) failed = std::current_exception();
+      next = n;  // stop the others
+    }
+  };
+  std::vector<std::thread> pool;
+  for (int t = 1; t < threads; ++t) pool.emplace_back(work);
+  work();
+  for (auto& t : pool) t.join();
+  if (failed) std::rethrow_exception(failed);
+  for (const auto& d : out.designs) out.feasible += d.feasible ? 1 : 0;
+  for (size_t i = 0; i < space.reference_chips.size(); ++i)
+    out.references.push_back(evaluate_reference(space, i));
+  out.pareto = pareto_front(out.designs, space.objectives);
+  return out;
+}
+
+}  // namespace cw

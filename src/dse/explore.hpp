@@ -1,0 +1,60 @@
+// Design-space exploration: every design of a space (dse/design_space.hpp)
+// is built (dse/chip_variant.hpp), costed in silicon, run on the space's
+// workload and checked against its constraints; the feasible designs'
+// Pareto front over the objectives is kept. Designs are evaluated on all
+// hardware threads; results are in design order whatever the thread count,
+// so a run is deterministic. Contract: a design that cannot be built or run
+// (over a constraint, does not fit in memory, a plan the model cannot use)
+// is infeasible with its reason, never an error; bad spaces fail at load.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "dse/design_space.hpp"
+
+namespace cw {
+
+struct DesignResult {
+  int64_t index = 0;        // design number in the sampler's order
+  std::vector<int> values;  // value index per knob
+  bool feasible = false;
+  std::string reason;     // infeasible: the constraint's name (max_tpot, memory, error, ...)
+  std::string why;        // infeasible: what failed, with the numbers
+  int tp = 0, chips = 0;  // the deployment that ran (chips = tp: one replica)
+  int dies = 0;
+  double ttft = 0, tpot = 0, tokens_per_s_per_chip = 0;
+  double joules_per_token = 0, dollars_per_mtok = 0;
+  double unit_cost = 0, area_mm2 = 0, power_w = 0;
+  double metric(Metric m) const;
+};
+
+struct ExploreOptions {
+  int threads = 0;  // 0 = every hardware thread
+};
+
+struct ExploreResult {
+  std::vector<DesignResult> designs;  // all of them, in design order
+  std::vector<int64_t> pareto;        // indices of the feasible non-dominated designs,
+                                      // sorted by the first objective
+  int64_t feasible = 0;
+  std::vector<DesignResult> references;  // the space's reference chips, as sold
+};
+
+// One design (thread-safe; loads nothing but the design's process node).
+DesignResult evaluate_design(const DesignSpace& space, int64_t index);
+
+// Reference chip i of the space, as it is (its own dies, TDP and market
+// price), on the space's workload and constraints; index -1, no knob values.
+DesignResult evaluate_reference(const DesignSpace& space, size_t i);
+
+ExploreResult explore(const DesignSpace& space, const ExploreOptions& options = {});
+
+// Indices (into `designs`) of the feasible designs no other feasible design
+// dominates (at least as good in every objective, better in one); a design
+// drawn twice (equal `values`) appears once.
+std::vector<int64_t> pareto_front(const std::vector<DesignResult>& designs,
+                                  const std::vector<Metric>& objectives);
+
+}  // namespace cw

@@ -1,0 +1,108 @@
+// `chipwright explore`: the shipped space, its JSON and CSV, and bad input.
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "../support/cli_runner.hpp"
+
+namespace {
+
+using cw::test::CliRun;
+using cw::test::run;
+using cw::test::run_stdout;
+using cw::test::temp_file;
+
+TEST(CliExplore, ShippedSweepPrintsCountsAndTheFront) {
+  CliRun r = run("explore sf2-sweep");
+  ASSERT_EQ(r.code, 0) << r.out;
+  // 4 core counts x 3 clocks x 3 stack counts x 2 buffers x 4 batches.
+  EXPECT_NE(r.out.find("288 designs (grid), 78 feasible; infeasible: 128 max_power, 82 max_tpot"),
+            std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("Pareto front over dollars_per_mtok, joules_per_token (3 designs)"),
+            std::string::npos)
+      << r.out;
+}
+
+TEST(CliExplore, JsonFrontIsFeasibleAndNonDominated) {
+  CliRun r = run_stdout("explore sf2-sweep --format json --all --threads 2");
+  ASSERT_EQ(r.code, 0) << r.out;
+  const auto j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["designs"], 288);
+  EXPECT_EQ(j["feasible"], 78);
+  ASSERT_EQ(j["all"].size(), 288u);
+  const auto& front = j["pareto"];
+  ASSERT_FALSE(front.empty());
+  for (const auto& d : front) {
+    EXPECT_TRUE(d["feasible"].get<bool>());
+    EXPECT_LE(d["tpot_s"].get<double>(), 0.025);
+    EXPECT_LE(d["power_w"].get<double>(), 1200);
+    EXPECT_LE(d["dies"].get<int>(), 2);
+    // No feasible design is at least as good on both objectives and better on one.
+    for (const auto& o : j["all"]) {
+      if (!o["feasible"].get<bool>()) continue;
+      const double od = o["dollars_per_mtok"], oj = o["joules_per_token"];
+      const double dd = d["dollars_per_mtok"], dj = d["joules_per_token"];
+      EXPECT_FALSE(od <= dd && oj <= dj && (od < dd || oj < dj))
+          << o["design"] << " dominates " << d["design"];
+    }
+  }
+  // The reference GPUs run as sold: their own TDP, one H100 cannot hold 70B.
+  ASSERT_EQ(j["reference"].size(), 3u);
+  EXPECT_EQ(j["reference"][0]["chip"], "h100-sxm");
+  EXPECT_EQ(j["reference"][0]["tp"], 2);
+  EXPECT_EQ(j["reference"][0]["power_w"], 700);
+  EXPECT_EQ(j["reference"][1]["reason"], "max_tpot");
+  // Sorted by the first objective.
+  for (size_t i = 1; i < front.size(); ++i)
+    EXPECT_LE(front[i - 1]["dollars_per_mtok"].get<double>(),
+              front[i]["dollars_per_mtok"].get<double>());
+}
+
+TEST(CliExplore, CsvHasEveryDesign) {
+  const std::string path = testing::TempDir() + "designs.csv";
+  CliRun r = run("explore sf2-sweep --csv " + path);
+  ASSERT_EQ(r.code, 0) << r.out;
+  std::ifstream in(path);
+  std::string header, line;
+  std::getline(in, header);
+  EXPECT_EQ(
+      header.rfind("design,cores,clock,hbm_stacks,memory.global_buffer.capacity,batch,feasible", 0),
+      0u)
+      << header;
+  int rows = 0, on_front = 0;
+  while (std::getline(in, line)) {
+    ++rows;
+    on_front += line.back() == '1';
+  }
+  EXPECT_EQ(rows, 288);
+  EXPECT_EQ(on_front, 3);
+}
+
+TEST(CliExplore, BadSpaceExitsTwoNamingFileLineAndKey) {
+  const std::string path = temp_file("bad-space.yaml",
+                                     "base: sf2-inference\n"
+                                     "workload: {model: llama3.1-8b}\n"
+                                     "knobs:\n"
+                                     "  hbm_stack: [4, 8]\n");
+  CliRun r = run("explore " + path);
+  EXPECT_EQ(r.code, 2) << r.out;
+  EXPECT_NE(r.out.find("bad-space.yaml:4"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("unknown knob 'hbm_stack'"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("hbm_stacks"), std::string::npos) << r.out;
+  // A failed run writes no CSV.
+  const std::string csv = testing::TempDir() + "never.csv";
+  EXPECT_EQ(run("explore " + path + " --csv " + csv).code, 2);
+  EXPECT_FALSE(std::ifstream(csv).good());
+  CliRun model = run("explore " + temp_file("bad-model.yaml",
+                                            "base: sf2-inference\n"
+                                            "workload: {model: llama9}\n"
+                                            "knobs: {cores: [64]}\n"));
+  EXPECT_EQ(model.code, 2) << model.out;
+  EXPECT_NE(model.out.find("bad-model.yaml:2"), std::string::npos) << model.out;
+  EXPECT_NE(model.out.find("llama9"), std::string::npos) << model.out;
+}
+
+}  // namespace

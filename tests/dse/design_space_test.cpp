@@ -1,0 +1,140 @@
+// Loading design spaces: knobs, samplers and the errors a bad file gets.
+#include "dse/design_space.hpp"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <set>
+
+#include "../support/user_error.hpp"
+
+namespace cw {
+namespace {
+
+using test::error_of;
+using test::has;
+
+std::string write_space(const std::string& name, const std::string& text) {
+  const std::string path = testing::TempDir() + name;
+  std::ofstream(path) << text;
+  return path;
+}
+
+const char* kHeader = R"(base: sf2-inference
+workload: {model: llama3.1-8b, batch: 8, input: 128, output: 32}
+)";
+
+TEST(DesignSpace, ShippedSweepLoads) {
+  const DesignSpace s = load_design_space("sf2-sweep");
+  EXPECT_EQ(s.base_chip.id, "sf2-inference");
+  ASSERT_EQ(s.knobs.size(), 5u);
+  EXPECT_EQ(s.knobs[0].name, "cores");
+  EXPECT_EQ(s.knobs[1].kind, KnobKind::clock);
+  EXPECT_DOUBLE_EQ(s.knobs[1].values[1].number, 1.5e9);
+  EXPECT_EQ(s.knobs[1].values[1].label, "1.5 GHz");
+  EXPECT_EQ(s.knobs[3].kind, KnobKind::level_capacity);
+  EXPECT_EQ(s.knobs[3].level, "global_buffer");
+  EXPECT_DOUBLE_EQ(s.knobs[3].values[0].number, 128.0 * (1 << 20));
+  EXPECT_EQ(s.design_count(), 4 * 3 * 3 * 2 * 4);
+  EXPECT_DOUBLE_EQ(s.constraints.max_tpot, 0.025);
+  EXPECT_DOUBLE_EQ(s.constraints.max_power, 1200);
+  EXPECT_EQ(s.constraints.max_dies, 2);
+  EXPECT_EQ(s.tp, 0);  // auto
+  ASSERT_EQ(s.objectives.size(), 2u);
+  EXPECT_EQ(s.objectives[0], Metric::dollars_per_mtok);
+}
+
+TEST(DesignSpace, GridAssignmentIsMixedRadixLastKnobFastest) {
+  const DesignSpace s = load_design_space("sf2-sweep");  // sizes 4, 3, 3, 2, 4
+  EXPECT_EQ(s.assignment(0), (std::vector<int>{0, 0, 0, 0, 0}));
+  EXPECT_EQ(s.assignment(1), (std::vector<int>{0, 0, 0, 0, 1}));
+  EXPECT_EQ(s.assignment(4), (std::vector<int>{0, 0, 0, 1, 0}));
+  // 202 = ((((2·3 + 2)·3 + 1)·2 + 0)·4 + 2
+  EXPECT_EQ(s.assignment(202), (std::vector<int>{2, 2, 1, 0, 2}));
+  EXPECT_EQ(s.assignment(287), (std::vector<int>{3, 2, 2, 1, 3}));
+  std::set<std::vector<int>> all;
+  for (int64_t i = 0; i < s.design_count(); ++i) all.insert(s.assignment(i));
+  EXPECT_EQ(static_cast<int64_t>(all.size()), s.design_count());
+}
+
+TEST(DesignSpace, RandomSamplerIsSeededAndInRange) {
+  const std::string path = write_space("random.yaml", std::string(kHeader) + R"(knobs:
+  cores: [32, 64, 96, 128, 160]
+  clock: ["1 GHz", "1.5 GHz", "2 GHz"]
+search: {sampler: random, samples: 50, seed: 7}
+)");
+  const DesignSpace a = load_design_space(path);
+  EXPECT_EQ(a.design_count(), 50);
+  DesignSpace b = a;
+  b.seed = 8;
+  int differ = 0;
+  std::set<int> cores_seen;
+  for (int64_t i = 0; i < 50; ++i) {
+    const auto x = a.assignment(i);
+    EXPECT_EQ(x, a.assignment(i));  // a design depends on seed and index only
+    ASSERT_GE(x[0], 0);
+    ASSERT_LT(x[0], 5);
+    ASSERT_GE(x[1], 0);
+    ASSERT_LT(x[1], 3);
+    cores_seen.insert(x[0]);
+    if (x != b.assignment(i)) ++differ;
+  }
+  EXPECT_EQ(cores_seen.size(), 5u);  // 50 draws of 5 values reach every one
+  EXPECT_GT(differ, 25);
+}
+
+TEST(DesignSpace, BadFilesNameTheKeyAndSuggestAFix) {
+  auto load = [](const std::string& name, const std::string& body) {
+    return error_of([&] { load_design_space(write_space(name, body)); });
+  };
+  std::string e = load("typo.yaml", std::string(kHeader) + "knobs:\n  coers: [64]\n");
+  EXPECT_TRUE(has(e, "typo.yaml:4")) << e;
+  EXPECT_TRUE(has(e, "unknown knob 'coers'")) << e;
+  EXPECT_TRUE(has(e, "cores")) << e;
+
+  e = load("level.yaml", std::string(kHeader) + "knobs:\n  memory.l2.capacity: [\"1 MiB\"]\n");
+  EXPECT_TRUE(has(e, "unknown knob 'memory.l2.capacity'")) << e;
+
+  e = load("key.yaml", std::string(kHeader) + "knobs: {cores: [64]}\nobjective: [area]\n");
+  EXPECT_TRUE(has(e, "objective")) << e;
+  EXPECT_TRUE(has(e, "objectives")) << e;
+
+  e = load("unit.yaml", std::string(kHeader) + "knobs: {clock: [\"1.5 GB\"]}\n");
+  EXPECT_TRUE(has(e, "clock")) << e;
+
+  e = load("empty.yaml", std::string(kHeader) + "knobs: {cores: []}\n");
+  EXPECT_TRUE(has(e, "no values")) << e;
+
+  e = load("nohbm.yaml",
+           "base: groq-lpu\nworkload: {model: llama3.1-8b}\nknobs: {hbm_stacks: [4]}\n");
+  EXPECT_TRUE(has(e, "needs a base chip whose main memory is HBM")) << e;
+
+  e = load("node.yaml", std::string(kHeader) + "knobs: {node: [tsmc-n1]}\n");
+  EXPECT_TRUE(has(e, "tsmc-n1")) << e;
+
+  e = load("metric.yaml", std::string(kHeader) + "knobs: {cores: [64]}\nobjectives: [dollars]\n");
+  EXPECT_TRUE(has(e, "unknown objective 'dollars'")) << e;
+
+  std::string sixty;  // 60 values: four such knobs make 12.96 million designs
+  for (int i = 1; i <= 60; ++i) sixty += (i > 1 ? ", " : "") + std::to_string(i);
+  e = load("grid.yaml", std::string(kHeader) + "knobs:\n  cores: [" + sixty + "]\n  links: [" +
+                            sixty + "]\n  batch: [" + sixty + "]\n  tp: [" + sixty + "]\n");
+  EXPECT_TRUE(has(e, "1.3e+07 designs")) << e;
+  EXPECT_TRUE(has(e, "sampler: random")) << e;
+
+  e = load("samples.yaml", std::string(kHeader) + "knobs: {cores: [64]}\nsearch: {samples: 10}\n");
+  EXPECT_TRUE(has(e, "random only")) << e;
+
+  e = load("zero.yaml", std::string(kHeader) + "knobs: {cores: [0]}\n");
+  EXPECT_TRUE(has(e, "from 1 to")) << e;
+
+  e = load("ref.yaml", std::string(kHeader) + "knobs: {cores: [64]}\nreference: [h100-sx]\n");
+  EXPECT_TRUE(has(e, "ref.yaml:4")) << e;
+  EXPECT_TRUE(has(e, "h100-sxm")) << e;
+
+  e = error_of([] { load_design_space("sf2-swep"); });
+  EXPECT_TRUE(has(e, "sf2-sweep")) << e;
+}
+
+}  // namespace
+}  // namespace cw

@@ -1,0 +1,154 @@
+// Design-space exploration: per-design results, constraints, the Pareto
+// front and determinism.
+#include "dse/explore.hpp"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <set>
+
+#include "dse/chip_variant.hpp"
+
+namespace cw {
+namespace {
+
+DesignSpace space(const std::string& name, const std::string& body) {
+  const std::string path = testing::TempDir() + name;
+  std::ofstream(path) << "base: sf2-inference\n" << body;
+  return load_design_space(path);
+}
+
+DesignResult point(double dollars, double joules, bool feasible = true) {
+  static int next = 0;
+  DesignResult d;
+  d.values = {next++};
+  d.dollars_per_mtok = dollars;
+  d.joules_per_token = joules;
+  d.feasible = feasible;
+  return d;
+}
+
+TEST(ParetoFront, KeepsExactlyTheNonDominatedFeasibleDesigns) {
+  // 0 (1, 1) and 1 (2, 0.5) trade off; 2 (2, 2) is dominated by both; 3 is
+  // better than all but infeasible; 4 equals 0 (neither dominates the other).
+  const std::vector<DesignResult> d = {point(1, 1), point(2, 0.5), point(2, 2),
+                                       point(0.1, 0.1, false), point(1, 1)};
+  EXPECT_EQ(pareto_front(d, {Metric::dollars_per_mtok, Metric::joules_per_token}),
+            (std::vector<int64_t>{0, 4, 1}));
+  EXPECT_EQ(pareto_front(d, {Metric::joules_per_token}), (std::vector<int64_t>{1}));
+  // The same design drawn twice by a random sampler appears once.
+  std::vector<DesignResult> twice = d;
+  twice[4].values = twice[0].values;
+  EXPECT_EQ(pareto_front(twice, {Metric::dollars_per_mtok, Metric::joules_per_token}),
+            (std::vector<int64_t>{0, 1}));
+  // A maximised metric: more tokens per chip is better.
+  std::vector<DesignResult> t = d;
+  t[0].tokens_per_s_per_chip = 10;
+  t[1].tokens_per_s_per_chip = 30;
+  t[2].tokens_per_s_per_chip = 20;
+  EXPECT_EQ(pareto_front(t, {Metric::tokens_per_s_per_chip}), (std::vector<int64_t>{1}));
+  // (tokens, $): 1 (30, 2) dominates 2 (20, 2); 0 (10, 1) dominates 4 (0, 1).
+  EXPECT_EQ(pareto_front(t, {Metric::tokens_per_s_per_chip, Metric::dollars_per_mtok}),
+            (std::vector<int64_t>{1, 0}));
+}
+
+TEST(Explore, BaseDesignRunsAsTheBaseChip) {
+  const DesignSpace s =
+      space("base.yaml",
+            "workload: {model: llama3.1-8b, batch: 16, input: 512, output: 64, tp: 1}\n"
+            "knobs: {cores: [96]}\n");
+  const DesignResult r = evaluate_design(s, 0);
+  ASSERT_TRUE(r.feasible) << r.why;
+  const FixedBatchResult run =
+      run_fixed_workload(s.base_chip, s.model, s.precision, ParallelPlan{1}, s.workload);
+  EXPECT_DOUBLE_EQ(r.tpot, run.tpot);
+  EXPECT_DOUBLE_EQ(r.ttft, run.ttft);
+  EXPECT_DOUBLE_EQ(r.tokens_per_s_per_chip, run.output_tokens_per_s);
+  EXPECT_EQ(r.dies, 2);  // the preset's two chiplets
+  EXPECT_GT(r.dollars_per_mtok, 0);
+  EXPECT_GT(r.joules_per_token, 0);
+}
+
+TEST(Explore, MoreBandwidthOrComputeIsNeverSlower) {
+  const DesignSpace s =
+      space("mono.yaml",
+            "workload: {model: llama3.1-8b, batch: 32, input: 1024, output: 128}\n"
+            "knobs:\n  cores: [48, 96, 144]\n  hbm_stacks: [2, 4, 6, 8]\n");
+  const ExploreResult r = explore(s, ExploreOptions{2});
+  ASSERT_EQ(r.designs.size(), 12u);
+  for (int c = 0; c < 3; ++c) {
+    for (int h = 0; h < 4; ++h) {
+      const DesignResult& d = r.designs[static_cast<size_t>(c * 4 + h)];
+      ASSERT_TRUE(d.feasible) << d.why;
+      if (h > 0) {
+        const DesignResult& less_bw = r.designs[static_cast<size_t>(c * 4 + h - 1)];
+        EXPECT_LE(d.tpot, less_bw.tpot) << c << " " << h;
+        EXPECT_LE(d.ttft, less_bw.ttft) << c << " " << h;
+      }
+      if (c > 0) {
+        const DesignResult& fewer = r.designs[static_cast<size_t>((c - 1) * 4 + h)];
+        EXPECT_LE(d.ttft, fewer.ttft) << c << " " << h;
+        EXPECT_LE(d.tpot, fewer.tpot) << c << " " << h;
+        EXPECT_GT(d.area_mm2, fewer.area_mm2);
+      }
+    }
+  }
+}
+
+TEST(Explore, ConstraintsMarkDesignsInfeasibleWithTheirReason) {
+  const DesignSpace s =
+      space("limits.yaml",
+            "workload: {model: llama3.1-70b, batch: 64, input: 1024, output: 128, max_tp: 2}\n"
+            "knobs:\n  cores: [48, 96, 160]\n  hbm_stacks: [1, 2, 8]\n"
+            "constraints: {max_tpot: \"25 ms\", max_power: \"1300 W\"}\n");
+  const ExploreResult r = explore(s, ExploreOptions{1});
+  int64_t feasible = 0;
+  std::set<std::string> reasons;
+  for (const DesignResult& d : r.designs) {
+    feasible += d.feasible;
+    if (d.feasible) {
+      EXPECT_LE(d.tpot, 0.025);
+      EXPECT_LE(d.power_w, 1300);
+      EXPECT_TRUE(d.why.empty());
+    } else {
+      EXPECT_FALSE(d.why.empty());
+      reasons.insert(d.reason);
+      if (d.reason == "max_tpot") {
+        EXPECT_GT(d.tpot, 0.025);
+      }
+      if (d.reason == "max_power") {
+        EXPECT_GT(d.power_w, 1300);
+      }
+    }
+  }
+  EXPECT_EQ(feasible, r.feasible);
+  // One stack per chip (36 GB x max_tp 2) cannot hold 70B at fp8 with its
+  // cache; eight stacks draw more than 1300 W; two stacks meet both limits.
+  EXPECT_EQ(feasible, 3);
+  for (int c = 0; c < 3; ++c) {
+    EXPECT_EQ(r.designs[static_cast<size_t>(3 * c)].reason, "memory");
+    EXPECT_TRUE(r.designs[static_cast<size_t>(3 * c + 1)].feasible);
+    EXPECT_EQ(r.designs[static_cast<size_t>(3 * c + 2)].reason, "max_power");
+  }
+  EXPECT_EQ(reasons, (std::set<std::string>{"memory", "max_power"}));
+  for (int64_t i : r.pareto) EXPECT_TRUE(r.designs[static_cast<size_t>(i)].feasible);
+}
+
+TEST(Explore, ResultsDoNotDependOnTheThreadCount) {
+  const DesignSpace s = space("threads.yaml",
+                              "workload: {model: llama3.1-8b, batch: 8, input: 256, output: 32}\n"
+                              "knobs:\n  clock: [\"1 GHz\", \"2 GHz\"]\n  batch: [4, 16, 64]\n"
+                              "search: {sampler: random, samples: 9, seed: 3}\n");
+  const ExploreResult one = explore(s, ExploreOptions{1});
+  const ExploreResult three = explore(s, ExploreOptions{3});
+  ASSERT_EQ(one.designs.size(), three.designs.size());
+  for (size_t i = 0; i < one.designs.size(); ++i) {
+    EXPECT_EQ(one.designs[i].values, three.designs[i].values);
+    EXPECT_EQ(one.designs[i].tpot, three.designs[i].tpot);
+    EXPECT_EQ(one.designs[i].dollars_per_mtok, three.designs[i].dollars_per_mtok);
+  }
+  EXPECT_EQ(one.pareto, three.pareto);
+}
+
+}  // namespace
+}  // namespace cw
