@@ -87,8 +87,13 @@ void print_table(const DesignSpace& space, const ExploreResult& r, bool all) {
   std::map<std::string, int64_t> reasons;
   for (const auto& d : r.designs)
     if (!d.feasible) ++reasons[d.reason];
-  fmt::print("\n{} designs ({}), {} feasible", r.designs.size(),
-             space.random ? fmt::format("random sample, seed {}", space.seed) : "grid", r.feasible);
+  std::string how = "grid";
+  if (space.random) {
+    how = fmt::format("random sample of {}, seed {}", space.samples, space.seed);
+    if (r.refine_rounds > 0)
+      how += fmt::format(", then {} refined in {} rounds", r.refined, r.refine_rounds);
+  }
+  fmt::print("\n{} designs ({}), {} feasible", r.designs.size(), how, r.feasible);
   std::string why;
   for (const auto& [reason, n] : reasons)
     why += fmt::format("{}{} {}", why.empty() ? "" : ", ", n, reason);
@@ -187,6 +192,7 @@ void register_explore(CLI::App& app) {
                           {"model", space.model_id},
                           {"precision", space.precision_id},
                           {"designs", r.designs.size()},
+                          {"refined", r.refined},
                           {"feasible", r.feasible},
                           {"objectives", objectives},
                           {"pareto", front}};

@@ -199,7 +199,7 @@ void read_constraints(const ConfigNode& n, Constraints& c) {
 }
 
 void read_search(const ConfigNode& n, DesignSpace& s) {
-  n.expect_keys({"sampler", "samples", "seed"});
+  n.expect_keys({"sampler", "samples", "seed", "refine"});
   const std::string sampler = n.optional("sampler") ? n.required("sampler").as_string() : "grid";
   if (sampler != "grid" && sampler != "random") {
     n.required("sampler").fail(fmt::format("unknown sampler '{}'", sampler),
@@ -208,9 +208,15 @@ void read_search(const ConfigNode& n, DesignSpace& s) {
   s.random = sampler == "random";
   if (s.random) {
     s.samples = static_cast<int64_t>(count_value(n.required("samples"), kMaxGridDesigns).number);
-  } else if (n.has("samples")) {
-    n.required("samples").fail("samples applies to sampler: random only",
-                               "drop it, or set sampler: random");
+    if (auto r = n.optional("refine"))
+      s.refine_rounds = static_cast<int>(count_value(*r, 1000).number);
+  } else {
+    for (const char* key : {"samples", "refine"}) {
+      if (n.has(key)) {
+        n.required(key).fail(fmt::format("{} applies to sampler: random only", key),
+                             "drop it, or set sampler: random");
+      }
+    }
   }
   if (auto v = n.optional("seed")) s.seed = static_cast<uint64_t>(v->as_int());
 }

@@ -93,6 +93,7 @@ struct DesignSpace {
   bool random = false;             // sampler: grid (every combination) or random
   int64_t samples = 0;             // random: designs drawn
   uint64_t seed = 1;               // random: generator seed
+  int refine_rounds = 0;           // random: rounds of walking from the front to its neighbours
 
   // Designs the sampler yields: the grid's size or `samples`.
   int64_t design_count() const;

@@ -6,6 +6,7 @@
 #include <atomic>
 #include <exception>
 #include <mutex>
+#include <set>
 #include <thread>
 
 #include "config/error.hpp"
@@ -135,9 +136,14 @@ void evaluate_chip(const DesignSpace& space, const ChipSpec& chip, const FixedWo
 }  // namespace
 
 DesignResult evaluate_design(const DesignSpace& space, int64_t index) {
+  return evaluate_values(space, space.assignment(index), index);
+}
+
+DesignResult evaluate_values(const DesignSpace& space, const std::vector<int>& values,
+                             int64_t index) {
   DesignResult r;
   r.index = index;
-  r.values = space.assignment(index);
+  r.values = values;
   FixedWorkload w = space.workload;
   int tp = space.tp;
   for (size_t j = 0; j < space.knobs.size(); ++j) {
@@ -194,20 +200,25 @@ std::vector<int64_t> pareto_front(const std::vector<DesignResult>& designs,
   return front;
 }
 
-ExploreResult explore(const DesignSpace& space, const ExploreOptions& options) {
-  ExploreResult out;
-  const int64_t n = space.design_count();
-  out.designs.resize(static_cast<size_t>(n));
-  int threads =
-      options.threads > 0 ? options.threads : static_cast<int>(std::thread::hardware_concurrency());
-  threads = static_cast<int>(std::clamp<int64_t>(threads, 1, std::max<int64_t>(n, 1)));
-  std::atomic<int64_t> next{0};
+namespace {
+
+// Evaluates designs[first, end) (their index and values set) on `threads`
+// threads; each result lands in its own slot, so the order never depends on
+// the threads.
+void evaluate_all(const DesignSpace& space, std::vector<DesignResult>& designs, size_t first,
+                  int threads) {
+  const auto n = static_cast<int64_t>(designs.size());
+  threads = static_cast<int>(
+      std::clamp<int64_t>(threads, 1, std::max<int64_t>(n - static_cast<int64_t>(first), 1)));
+  std::atomic<int64_t> next{static_cast<int64_t>(first)};
   std::mutex failed_mutex;
   std::exception_ptr failed;  // the first unexpected error, rethrown after the join
   auto work = [&] {
     try {
-      for (int64_t i = next++; i < n; i = next++)
-        out.designs[static_cast<size_t>(i)] = evaluate_design(space, i);
+      for (int64_t i = next++; i < n; i = next++) {
+        DesignResult& d = designs[static_cast<size_t>(i)];
+        d = evaluate_values(space, d.values, d.index);
+      }
     } catch (...) {
       std::lock_guard<std::mutex> lock(failed_mutex);
       if (!failed) failed = std::current_exception();
@@ -219,10 +230,66 @@ ExploreResult explore(const DesignSpace& space, const ExploreOptions& options) {
   work();
   for (auto& t : pool) t.join();
   if (failed) std::rethrow_exception(failed);
+}
+
+// The unseen neighbours of the front's designs: each knob one value up or
+// down (knob values are listed in order, so a neighbour is the next size up
+// or down), in front order, knob order, down before up.
+std::vector<std::vector<int>> front_neighbours(const DesignSpace& space,
+                                               const std::vector<DesignResult>& designs,
+                                               const std::vector<int64_t>& front,
+                                               std::set<std::vector<int>>& seen) {
+  std::vector<std::vector<int>> out;
+  for (int64_t f : front) {
+    for (size_t j = 0; j < space.knobs.size(); ++j) {
+      for (int step : {-1, 1}) {
+        std::vector<int> v = designs[static_cast<size_t>(f)].values;
+        v[j] += step;
+        if (v[j] < 0 || v[j] >= static_cast<int>(space.knobs[j].values.size())) continue;
+        if (seen.insert(v).second) out.push_back(std::move(v));
+      }
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+ExploreResult explore(const DesignSpace& space, const ExploreOptions& options) {
+  ExploreResult out;
+  const int threads =
+      options.threads > 0 ? options.threads : static_cast<int>(std::thread::hardware_concurrency());
+  const int64_t n = space.design_count();
+  out.designs.resize(static_cast<size_t>(n));
+  for (int64_t i = 0; i < n; ++i) {
+    out.designs[static_cast<size_t>(i)].index = i;
+    out.designs[static_cast<size_t>(i)].values = space.assignment(i);
+  }
+  evaluate_all(space, out.designs, 0, threads);
+  out.pareto = pareto_front(out.designs, space.objectives);
+  // Refinement: walk from the front to its unseen neighbours, a round at a
+  // time, while the front still gains designs.
+  std::set<std::vector<int>> seen;
+  if (space.refine_rounds > 0)
+    for (const auto& d : out.designs) seen.insert(d.values);
+  for (int round = 0; round < space.refine_rounds; ++round) {
+    const auto next = front_neighbours(space, out.designs, out.pareto, seen);
+    if (next.empty()) break;
+    const size_t first = out.designs.size();
+    for (const auto& v : next) {
+      DesignResult d;
+      d.index = static_cast<int64_t>(out.designs.size());
+      d.values = v;
+      out.designs.push_back(std::move(d));
+    }
+    evaluate_all(space, out.designs, first, threads);
+    out.refined += static_cast<int64_t>(next.size());
+    ++out.refine_rounds;
+    out.pareto = pareto_front(out.designs, space.objectives);
+  }
   for (const auto& d : out.designs) out.feasible += d.feasible ? 1 : 0;
   for (size_t i = 0; i < space.reference_chips.size(); ++i)
     out.references.push_back(evaluate_reference(space, i));
-  out.pareto = pareto_front(out.designs, space.objectives);
   return out;
 }
 

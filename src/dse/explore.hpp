@@ -6,6 +6,8 @@
 // so a run is deterministic. Contract: a design that cannot be built or run
 // (over a constraint, does not fit in memory, a plan the model cannot use)
 // is infeasible with its reason, never an error; bad spaces fail at load.
+// A random sample may be refined: rounds of evaluating the unseen neighbours
+// (each knob one value up or down) of the current front, while it changes.
 #pragma once
 
 #include <cstdint>
@@ -39,11 +41,16 @@ struct ExploreResult {
   std::vector<int64_t> pareto;        // indices of the feasible non-dominated designs,
                                       // sorted by the first objective
   int64_t feasible = 0;
+  int64_t refined = 0;                   // designs added by refinement (after the sampled ones)
+  int refine_rounds = 0;                 // refinement rounds run
   std::vector<DesignResult> references;  // the space's reference chips, as sold
 };
 
 // One design (thread-safe; loads nothing but the design's process node).
 DesignResult evaluate_design(const DesignSpace& space, int64_t index);
+// The design with knob value indices `values`, numbered `index`.
+DesignResult evaluate_values(const DesignSpace& space, const std::vector<int>& values,
+                             int64_t index);
 
 // Reference chip i of the space, as it is (its own dies, TDP and market
 // price), on the space's workload and constraints; index -1, no knob values.

@@ -124,6 +124,8 @@ TEST(DesignSpace, BadFilesNameTheKeyAndSuggestAFix) {
 
   e = load("samples.yaml", std::string(kHeader) + "knobs: {cores: [64]}\nsearch: {samples: 10}\n");
   EXPECT_TRUE(has(e, "random only")) << e;
+  e = load("refine.yaml", std::string(kHeader) + "knobs: {cores: [64]}\nsearch: {refine: 3}\n");
+  EXPECT_TRUE(has(e, "refine applies to sampler: random only")) << e;
 
   e = load("zero.yaml", std::string(kHeader) + "knobs: {cores: [0]}\n");
   EXPECT_TRUE(has(e, "from 1 to")) << e;

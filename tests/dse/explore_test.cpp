@@ -150,5 +150,34 @@ TEST(Explore, ResultsDoNotDependOnTheThreadCount) {
   EXPECT_EQ(one.pareto, three.pareto);
 }
 
+TEST(Explore, RefiningARandomSampleFindsTheGridsFront) {
+  const std::string knobs =
+      "workload: {model: llama3.1-8b, batch: 8, input: 512, output: 64}\n"
+      "knobs:\n  cores: [32, 48, 64, 96, 128, 160]\n"
+      "  hbm_stacks: [2, 3, 4, 5, 6, 8]\n  batch: [4, 8, 16, 32, 64, 128]\n"
+      "objectives: [dollars_per_mtok, tpot]\n";
+  const DesignSpace grid = space("grid.yaml", knobs);
+  const DesignSpace sample =
+      space("sample.yaml", knobs + "search: {sampler: random, samples: 20, seed: 2, refine: 50}\n");
+  const ExploreResult all = explore(grid, ExploreOptions{2});
+  const ExploreResult walked = explore(sample, ExploreOptions{2});
+  ASSERT_EQ(all.designs.size(), 216u);
+  EXPECT_GT(walked.refined, 0);
+  EXPECT_LT(walked.designs.size(), all.designs.size());
+  std::set<std::vector<int>> want, got;
+  for (int64_t i : all.pareto) want.insert(all.designs[static_cast<size_t>(i)].values);
+  for (int64_t i : walked.pareto) got.insert(walked.designs[static_cast<size_t>(i)].values);
+  // Every design the walk keeps is on the grid's front, and it finds all but
+  // one of them: 32 cores at batch 4, whose neighbours (48 cores, batch 8)
+  // are dominated, so no walk from the front reaches it (a local search).
+  EXPECT_EQ(want.size(), 15u);
+  EXPECT_EQ(got.size(), 14u);
+  for (const auto& v : got) EXPECT_TRUE(want.count(v)) << v[0] << " " << v[1] << " " << v[2];
+  EXPECT_FALSE(got.count({0, 5, 0}));
+  // Refined designs are numbered after the sample, in order.
+  for (size_t i = 0; i < walked.designs.size(); ++i)
+    EXPECT_EQ(walked.designs[i].index, static_cast<int64_t>(i));
+}
+
 }  // namespace
 }  // namespace cw
