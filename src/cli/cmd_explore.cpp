@@ -146,6 +146,34 @@ void print_table(const DesignSpace& space, const ExploreResult& r, bool all) {
                           width[j]);
     fmt::print("{}{}\n", line, metrics(d));
   }
+  if (!r.sensitivity.empty()) {
+    const DesignResult& best = r.designs[static_cast<size_t>(r.pareto.front())];
+    size_t name_w = 0, label_w = 0;
+    for (const Knob& k : space.knobs) {
+      name_w = std::max(name_w, k.name.size());
+      for (const auto& v : k.values) label_w = std::max(label_w, v.label.size());
+    }
+    std::string names;
+    for (Metric m : space.objectives) names += fmt::format(" {:>17}", metric_name(m));
+    fmt::print("\none knob at a time from design {} (best {}):\n{:<{}}{}\n", best.index,
+               metric_name(space.objectives.front()), "", name_w + 2 * label_w + 7, names);
+    for (const KnobStep& st : r.sensitivity) {
+      const Knob& k = space.knobs[st.knob];
+      const int from = best.values[st.knob];
+      std::string line = fmt::format("  {:<{}} {:>{}} -> {:<{}}", k.name, name_w,
+                                     k.values[static_cast<size_t>(from)].label, label_w,
+                                     k.values[static_cast<size_t>(from + st.step)].label, label_w);
+      if (st.design.tp > 0) {
+        for (Metric m : space.objectives) {
+          const double base = best.metric(m);
+          line += fmt::format(" {:>17}",
+                              base != 0 ? format_percent(st.design.metric(m) / base - 1) : "-");
+        }
+      }
+      if (!st.design.feasible) line += "  infeasible: " + st.design.why;
+      fmt::print("{}\n", line);
+    }
+  }
   if (!r.references.empty()) {
     fmt::print("\nreference chips as they are (their own dies, TDP and price), same workload:\n");
     size_t knob_columns = 7;
@@ -201,6 +229,18 @@ void register_explore(CLI::App& app) {
       for (size_t i = 0; i < r.references.size(); ++i)
         refs.push_back(design_json(space, r.references[i], space.reference_chips[i].id));
       j["reference"] = refs;
+      nlohmann::json steps = nlohmann::json::array();
+      for (const KnobStep& st : r.sensitivity) {
+        const Knob& k = space.knobs[st.knob];
+        const int from = r.designs[static_cast<size_t>(r.pareto.front())].values[st.knob];
+        nlohmann::json d = design_json(space, st.design);
+        d.erase("design");
+        steps.push_back({{"knob", k.name},
+                         {"from", k.values[static_cast<size_t>(from)].label},
+                         {"to", k.values[static_cast<size_t>(from + st.step)].label},
+                         {"result", d}});
+      }
+      j["sensitivity"] = steps;
       fmt::print("{}\n", j.dump(2));
       return;
     }

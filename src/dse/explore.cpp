@@ -288,6 +288,17 @@ ExploreResult explore(const DesignSpace& space, const ExploreOptions& options) {
     out.pareto = pareto_front(out.designs, space.objectives);
   }
   for (const auto& d : out.designs) out.feasible += d.feasible ? 1 : 0;
+  if (!out.pareto.empty()) {
+    const DesignResult& best = out.designs[static_cast<size_t>(out.pareto.front())];
+    for (size_t j = 0; j < space.knobs.size(); ++j) {
+      for (int step : {-1, 1}) {
+        std::vector<int> v = best.values;
+        v[j] += step;
+        if (v[j] < 0 || v[j] >= static_cast<int>(space.knobs[j].values.size())) continue;
+        out.sensitivity.push_back({j, step, evaluate_values(space, v, -1)});
+      }
+    }
+  }
   for (size_t i = 0; i < space.reference_chips.size(); ++i)
     out.references.push_back(evaluate_reference(space, i));
   return out;

@@ -36,6 +36,14 @@ struct ExploreOptions {
   int threads = 0;  // 0 = every hardware thread
 };
 
+// The best design by the first objective with one knob moved one listed
+// value: what the next step up or down in each knob would change.
+struct KnobStep {
+  size_t knob = 0;
+  int step = 0;         // -1 or +1 (value index)
+  DesignResult design;  // index -1: not one of the explored designs
+};
+
 struct ExploreResult {
   std::vector<DesignResult> designs;  // all of them, in design order
   std::vector<int64_t> pareto;        // indices of the feasible non-dominated designs,
@@ -44,6 +52,7 @@ struct ExploreResult {
   int64_t refined = 0;                   // designs added by refinement (after the sampled ones)
   int refine_rounds = 0;                 // refinement rounds run
   std::vector<DesignResult> references;  // the space's reference chips, as sold
+  std::vector<KnobStep> sensitivity;     // around pareto.front(), knob by knob
 };
 
 // One design (thread-safe; loads nothing but the design's process node).

@@ -55,6 +55,18 @@ TEST(CliExplore, JsonFrontIsFeasibleAndNonDominated) {
   EXPECT_EQ(j["reference"][0]["tp"], 2);
   EXPECT_EQ(j["reference"][0]["power_w"], 700);
   EXPECT_EQ(j["reference"][1]["reason"], "max_tpot");
+  // One knob at a time from the cheapest design (202: 128 cores, 1.8 GHz, 6
+  // stacks, 128 MiB, batch 128): both neighbours of cores, stacks and batch,
+  // one of the clock (1.8 GHz is its top value) and of the buffer (128 MiB is
+  // its bottom one).
+  const auto& steps = j["sensitivity"];
+  ASSERT_EQ(steps.size(), 8u);
+  EXPECT_EQ(steps[0]["knob"], "cores");
+  EXPECT_EQ(steps[0]["from"], "128");
+  EXPECT_EQ(steps[0]["to"], "96");
+  EXPECT_GT(steps[0]["result"]["dollars_per_mtok"].get<double>(),
+            front[0]["dollars_per_mtok"].get<double>());
+  EXPECT_EQ(steps[1]["result"]["reason"], "max_power");
   // Sorted by the first objective.
   for (size_t i = 1; i < front.size(); ++i)
     EXPECT_LE(front[i - 1]["dollars_per_mtok"].get<double>(),
