@@ -332,7 +332,7 @@ TEST(BadInput, BadCliFlags) {
                     "error: --dtype: unknown dtype 'fp7'; valid: fp32, tf32, bf16, fp16, fp8, "
                     "int8, fp4, int4");
   expect_user_error("", "A subcommand is required");
-  expect_user_error("list gpus", "what: gpus not in {chips,models,precisions}");
+  expect_user_error("list gpus", "what: gpus not in {chips,models,precisions,spaces}");
 }
 
 TEST(BadInput, TensorParallelDegreeMustBeAWholeNumber) {
