@@ -3,7 +3,7 @@
 # Skips apt entirely when everything is already present.
 set -euo pipefail
 packages=(cmake ninja-build g++ ccache libyaml-cpp-dev nlohmann-json3-dev libfmt-dev
-          libcli11-dev libgtest-dev libgmock-dev libbenchmark-dev
+          libcli11-dev libgtest-dev libgmock-dev libbenchmark-dev libsqlite3-dev
           clang libclang-rt-14-dev)
 missing=()
 for p in "${packages[@]}"; do

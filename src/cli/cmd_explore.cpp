@@ -11,6 +11,7 @@
 #include "cli/commands.hpp"
 #include "config/data_dir.hpp"
 #include "dse/explore.hpp"
+#include "dse/results_store.hpp"
 #include "report/atomic_file.hpp"
 #include "report/format.hpp"
 
@@ -194,19 +195,24 @@ void register_explore(CLI::App& app) {
       "explore", "Search a design space: build, cost and run every design, keep the Pareto front");
   auto space_id = std::make_shared<std::string>();
   auto csv_path = std::make_shared<std::string>();
+  auto db_path = std::make_shared<std::string>();
   auto all = std::make_shared<bool>(false);
   auto threads = std::make_shared<int>(0);
   auto out = std::make_shared<OutputOptions>();
   cmd->add_option("space", *space_id, "design-space id (data/spaces/) or YAML path")->required();
   cmd->add_flag("--all", *all, "list every design, not only the Pareto front");
   cmd->add_option("--csv", *csv_path, "also write every design to this CSV file");
+  cmd->add_option("--db", *db_path,
+                  "also write the results store (every design, the front, references, "
+                  "one-knob steps) to this SQLite file");
   cmd->add_option("--threads", *threads, "worker threads (default: every hardware thread)")
       ->check(CLI::PositiveNumber);
   add_format_option(*cmd, *out);
-  cmd->callback([space_id, csv_path, all, threads, out] {
+  cmd->callback([space_id, csv_path, db_path, all, threads, out] {
     const DesignSpace space = load_design_space(*space_id);
     const ExploreResult r = explore(space, ExploreOptions{*threads});
     if (!csv_path->empty()) write_file_atomically(*csv_path, csv(space, r));
+    if (!db_path->empty()) write_results_store(*db_path, space, r);
     if (out->json()) {
       nlohmann::json front = nlohmann::json::array(), every = nlohmann::json::array();
       for (int64_t i : r.pareto)

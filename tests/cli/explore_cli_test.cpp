@@ -104,10 +104,11 @@ TEST(CliExplore, BadSpaceExitsTwoNamingFileLineAndKey) {
   EXPECT_NE(r.out.find("bad-space.yaml:4"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("unknown knob 'hbm_stack'"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("hbm_stacks"), std::string::npos) << r.out;
-  // A failed run writes no CSV.
-  const std::string csv = testing::TempDir() + "never.csv";
-  EXPECT_EQ(run("explore " + path + " --csv " + csv).code, 2);
+  // A failed run writes no CSV and no results store.
+  const std::string csv = testing::TempDir() + "never.csv", db = testing::TempDir() + "never.db";
+  EXPECT_EQ(run("explore " + path + " --csv " + csv + " --db " + db).code, 2);
   EXPECT_FALSE(std::ifstream(csv).good());
+  EXPECT_FALSE(std::ifstream(db).good());
   CliRun model = run("explore " + temp_file("bad-model.yaml",
                                             "base: sf2-inference\n"
                                             "workload: {model: llama9}\n"

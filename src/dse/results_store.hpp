@@ -1,0 +1,23 @@
+// An exploration's results store: one SQLite database file (DESIGN.md, data
+// formats) to query with any SQLite client, e.g.
+//   sqlite3 designs.db "SELECT * FROM designs WHERE pareto ORDER BY dollars_per_mtok"
+// Tables: `space` (key, value: the space file, base chip, workload,
+// objectives, sampler), `knobs` (position, name, kind), `designs` (one row
+// per design: a column per knob holding its SI value, or the node id, then
+// feasibility, reason, metrics and `pareto`), `reference` (the reference
+// chips' rows) and `sensitivity` (the one-knob steps from the best design).
+// Contract: the database is built in memory and written atomically
+// (report/atomic_file.hpp): a failed run leaves no file, or the old one
+// whole. Throws UserError naming the path when it cannot be written.
+#pragma once
+
+#include <filesystem>
+
+#include "dse/explore.hpp"
+
+namespace cw {
+
+void write_results_store(const std::filesystem::path& path, const DesignSpace& space,
+                         const ExploreResult& result);
+
+}  // namespace cw
