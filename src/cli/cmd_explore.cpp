@@ -46,6 +46,20 @@ nlohmann::json design_json(const DesignSpace& space, const DesignResult& d,
     j["reason"] = d.reason;
     j["why"] = d.why;
   }
+  if (d.workloads.size() > 1) {
+    nlohmann::json per = nlohmann::json::array();
+    for (size_t i = 0; i < d.workloads.size(); ++i) {
+      const WorkloadResult& w = d.workloads[i];
+      per.push_back({{"workload", space.workloads[i].name},
+                     {"tp", w.tp},
+                     {"ttft_s", w.ttft},
+                     {"tpot_s", w.tpot},
+                     {"tokens_per_s_per_chip", w.tokens_per_s_per_chip},
+                     {"joules_per_token", w.joules_per_token},
+                     {"dollars_per_mtok", w.dollars_per_mtok}});
+    }
+    j["workloads"] = per;
+  }
   if (d.tp > 0) {
     j.update({{"tp", d.tp},
               {"chips", d.chips},
@@ -56,6 +70,21 @@ nlohmann::json design_json(const DesignSpace& space, const DesignResult& d,
               {"dollars_per_mtok", d.dollars_per_mtok}});
   }
   return j;
+}
+
+nlohmann::json workloads_json(const DesignSpace& space) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const WorkloadSpec& w : space.workloads) {
+    out.push_back({{"name", w.name},
+                   {"model", w.model_id},
+                   {"precision", w.precision_id},
+                   {"batch", w.run.batch},
+                   {"input", w.run.input},
+                   {"output", w.run.output},
+                   {"tp", w.tp > 0 ? nlohmann::json(w.tp) : nlohmann::json("auto")},
+                   {"weight", w.weight}});
+  }
+  return out;
 }
 
 std::string csv(const DesignSpace& space, const ExploreResult& r) {
@@ -80,10 +109,15 @@ std::string csv(const DesignSpace& space, const ExploreResult& r) {
 }
 
 void print_table(const DesignSpace& space, const ExploreResult& r, bool all) {
-  const FixedWorkload& w = space.workload;
-  fmt::print("design space {}: base {}, {} at {}, batch {}, input {}, output {}\n",
-             shown_preset_path(space.file), space.base_chip.id, space.model_id, space.precision_id,
-             w.batch, w.input, w.output);
+  fmt::print("design space {}: base {}", shown_preset_path(space.file), space.base_chip.id);
+  const bool mix = space.workloads.size() > 1;
+  for (const WorkloadSpec& ws : space.workloads) {
+    fmt::print("{}{}{} at {}, batch {}, input {}, output {}{}", mix ? "\n  workload " : ", ",
+               mix && ws.name != ws.model.id ? ws.name + ": " : "", ws.model_id, ws.precision_id,
+               ws.run.batch, ws.run.input, ws.run.output,
+               mix ? fmt::format(", {:.0f}% of tokens", 100 * ws.weight) : "");
+  }
+  fmt::print("\n");
   for (const Knob& k : space.knobs) fmt::print("  {:<28} {}\n", k.name, knob_list(k));
   std::map<std::string, int64_t> reasons;
   for (const auto& d : r.designs)
@@ -176,11 +210,17 @@ void print_table(const DesignSpace& space, const ExploreResult& r, bool all) {
     }
   }
   if (!r.references.empty()) {
-    fmt::print("\nreference chips as they are (their own dies, TDP and price), same workload:\n");
+    fmt::print("\nreference chips as they are (their own dies, TDP and price), same {}:\n",
+               space.workloads.size() > 1 ? "workloads" : "workload");
     size_t knob_columns = 7;
     for (size_t wd : width) knob_columns += wd + 1;
     for (size_t i = 0; i < r.references.size(); ++i)
       fmt::print("{:<{}}{}\n", space.reference_chips[i].id, knob_columns, metrics(r.references[i]));
+  }
+  if (space.workloads.size() > 1) {
+    fmt::print(
+        "\nA mix: $/Mtok and J/tok are averaged over the workloads' token shares,\n"
+        "tok/s/chip is the rate of the mix, TTFT and TPOT are the worst workload's.\n");
   }
   fmt::print(
       "\n$/Mtok: TCO per million output tokens. A design is costed from its modelled\n"
@@ -223,8 +263,7 @@ void register_explore(CLI::App& app) {
       for (Metric m : space.objectives) objectives.push_back(metric_name(m));
       nlohmann::json j = {{"space", shown_preset_path(space.file)},
                           {"base", space.base_chip.id},
-                          {"model", space.model_id},
-                          {"precision", space.precision_id},
+                          {"workloads", workloads_json(space)},
                           {"designs", r.designs.size()},
                           {"refined", r.refined},
                           {"feasible", r.feasible},

@@ -151,38 +151,73 @@ Metric read_metric(const ConfigNode& n) {
   n.fail(fmt::format("unknown objective '{}'", s), suggestion(s, names));
 }
 
-void read_workload(const ConfigNode& n, DesignSpace& s) {
-  n.expect_keys({"model", "precision", "batch", "input", "output", "max_tokens", "tp", "max_tp"});
+WorkloadSpec read_workload(const ConfigNode& n, bool in_mix) {
+  if (in_mix) {
+    n.expect_keys({"name", "weight", "model", "precision", "batch", "input", "output", "max_tokens",
+                   "tp", "max_tp"});
+  } else {
+    n.expect_keys({"model", "precision", "batch", "input", "output", "max_tokens", "tp", "max_tp"});
+  }
+  WorkloadSpec w;
   const ConfigNode model = n.required("model");
-  s.model_id = model.as_string();
+  w.model_id = model.as_string();
   try {
-    s.model = load_model(s.model_id);
+    w.model = load_model(w.model_id);
   } catch (const UserError& e) {
     model.fail(e.what());
   }
-  s.precision_id = "fp8";
-  if (auto p = n.optional("precision")) {
-    s.precision_id = p->as_string();
-    try {
-      s.precision = load_precision(s.precision_id);
-    } catch (const UserError& e) {
-      p->fail(e.what());
-    }
-  } else {
-    s.precision = load_precision(s.precision_id);
+  w.name = n.optional("name") ? n.required("name").as_string() : w.model.id;
+  w.precision_id = "fp8";
+  if (auto p = n.optional("precision")) w.precision_id = p->as_string();
+  try {
+    w.precision = load_precision(w.precision_id);
+  } catch (const UserError& e) {
+    if (auto p = n.optional("precision")) p->fail(e.what());
+    throw;
   }
   auto count = [&n](const char* key, int64_t fallback, int64_t hi) {
     auto v = n.optional(key);
     return v ? static_cast<int64_t>(count_value(*v, hi).number) : fallback;
   };
-  s.workload.batch = count("batch", 64, 1'000'000);
-  s.workload.input = count("input", 2048, 10'000'000);
-  s.workload.output = count("output", 512, 10'000'000);
-  s.workload.max_tokens = count("max_tokens", 8192, 10'000'000);
-  s.max_tp = static_cast<int>(count("max_tp", 8, 1024));
+  w.run.batch = count("batch", 64, 1'000'000);
+  w.run.input = count("input", 2048, 10'000'000);
+  w.run.output = count("output", 512, 10'000'000);
+  w.run.max_tokens = count("max_tokens", 8192, 10'000'000);
+  w.max_tp = static_cast<int>(count("max_tp", 8, 1024));
   if (auto tp = n.optional("tp")) {
-    if (tp->as_string() != "auto") s.tp = static_cast<int>(count_value(*tp, 1024).number);
+    if (tp->as_string() != "auto") w.tp = static_cast<int>(count_value(*tp, 1024).number);
   }
+  if (auto wt = n.optional("weight")) w.weight = wt->as_double_in(0, 1e12);
+  return w;
+}
+
+void read_workloads(const ConfigNode& doc, DesignSpace& s) {
+  const auto one = doc.optional("workload"), mix = doc.optional("workloads");
+  if (one && mix) {
+    mix->fail("give either workload (one) or workloads (a mix), not both",
+              "move the single workload into the workloads list");
+  }
+  if (!one && !mix) {
+    doc.fail("no workload", "add workload: {model: llama3.1-70b} or a workloads: list");
+  }
+  if (one) {
+    s.workloads.push_back(read_workload(*one, false));
+    return;
+  }
+  if (!mix->is_sequence()) mix->fail("expected a list of workloads, each with its model");
+  double total = 0;
+  for (const ConfigNode& item : mix->items()) {
+    s.workloads.push_back(read_workload(item, true));
+    for (size_t i = 0; i + 1 < s.workloads.size(); ++i) {
+      if (s.workloads[i].name == s.workloads.back().name) {
+        item.fail(fmt::format("two workloads are named '{}'", s.workloads.back().name),
+                  "give each workload a distinct name: key");
+      }
+    }
+    total += s.workloads.back().weight;
+  }
+  if (s.workloads.empty()) mix->fail("the list is empty", "list at least one workload");
+  for (WorkloadSpec& w : s.workloads) w.weight /= total;
 }
 
 void read_constraints(const ConfigNode& n, Constraints& c) {
@@ -286,8 +321,8 @@ DesignSpace load_design_space(const std::string& id_or_path) {
 }
 
 DesignSpace parse_design_space(const ConfigNode& doc) {
-  doc.expect_keys(
-      {"base", "workload", "knobs", "reference", "constraints", "objectives", "search"});
+  doc.expect_keys({"base", "workload", "workloads", "knobs", "reference", "constraints",
+                   "objectives", "search"});
   DesignSpace s;
   s.file = doc.file();
   const ConfigNode base = doc.required("base");
@@ -297,7 +332,7 @@ DesignSpace parse_design_space(const ConfigNode& doc) {
   } catch (const UserError& e) {
     base.fail(e.what());
   }
-  read_workload(doc.required("workload"), s);
+  read_workloads(doc, s);
   const ConfigNode knobs = doc.required("knobs");
   if (!knobs.is_map()) knobs.fail("expected a mapping of knob names to value lists");
   for (const std::string& name : knobs.keys()) {

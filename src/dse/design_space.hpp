@@ -73,17 +73,25 @@ struct Constraints {
   int max_dies = 0;              // 0 = no limit
 };
 
-struct DesignSpace {
-  std::string file;  // where it was read from
-  std::string base;  // chip preset id or path, as written
-  ChipSpec base_chip;
+// One workload of the space: a fixed batch of one model (engine/workload_run.hpp).
+struct WorkloadSpec {
+  std::string name;          // as given, else the model id
   std::string model_id;      // model preset id or path, as written
   std::string precision_id;  // precision recipe id or path, as written
   ModelSpec model;
   Precision precision;
-  FixedWorkload workload;
+  FixedWorkload run;
   int tp = 0;  // 0 = the smallest power of two that fits, up to max_tp
   int max_tp = 8;
+  double weight = 1;  // its share of the mix's output tokens (the shares sum to 1)
+};
+
+struct DesignSpace {
+  std::string file;  // where it was read from
+  std::string base;  // chip preset id or path, as written
+  ChipSpec base_chip;
+  // What every design runs: one workload (`workload:`) or a mix (`workloads:`).
+  std::vector<WorkloadSpec> workloads;
   std::vector<Knob> knobs;
   // Chips to print beside the front, run as they are on the same workload
   // (e.g. the GPUs the design competes with).

@@ -91,40 +91,57 @@ double DesignResult::metric(Metric m) const {
 
 namespace {
 
-// Sizes, prices and runs `chip` on workload `w` with `tp` chips (0 = the
-// smallest group that fits), filling `r` and checking the constraints.
-void evaluate_chip(const DesignSpace& space, const ChipSpec& chip, const FixedWorkload& w, int tp,
+// Sizes, prices and runs `chip` on every workload, with the batch and tp
+// knobs' values when set (0 = the workload's own), filling `r` and checking
+// the constraints.
+void evaluate_chip(const DesignSpace& space, const ChipSpec& chip, int64_t batch, int tp,
                    DesignResult& r) {
-  const ModelSpec& model = space.model;
-  const Precision& precision = space.precision;
   try {
-    WorkloadEconomics money = chip_economics(chip);
-    if (!money.available()) throw UserError(money.unavailable);
+    const WorkloadEconomics silicon = chip_economics(chip);
+    if (!silicon.available()) throw UserError(silicon.unavailable);
     r.dies = chip.die.dies;
-    r.area_mm2 = money.sheet.area.total_mm2;
-    r.unit_cost = money.sheet.cost.unit_cost;
+    r.area_mm2 = silicon.sheet.area.total_mm2;
+    r.unit_cost = silicon.sheet.cost.unit_cost;
     r.power_w = chip.power.tdp;
     if (silicon_violation(space.constraints, r)) return;
 
-    ParallelPlan plan{std::max(tp, 1)};
-    if (tp == 0) plan.tp = smallest_fitting_tp(chip, model, precision, plan, w, space.max_tp);
-    if (plan.tp == 0 || !fixed_workload_budget(chip, model, precision, plan, w).fits()) {
-      fail(r, "memory",
-           fmt::format("{} at batch {} does not fit in memory {}", model.id, w.batch,
-                       tp == 0 ? fmt::format("on up to {} chips", space.max_tp)
-                               : fmt::format("at tp {}", tp)));
-      return;
+    std::vector<WorkloadResult> runs;
+    for (const WorkloadSpec& ws : space.workloads) {
+      FixedWorkload w = ws.run;
+      if (batch > 0) w.batch = batch;
+      const int want_tp = tp > 0 ? tp : ws.tp;
+      ParallelPlan plan{std::max(want_tp, 1)};
+      if (want_tp == 0)
+        plan.tp = smallest_fitting_tp(chip, ws.model, ws.precision, plan, w, ws.max_tp);
+      if (plan.tp == 0 || !fixed_workload_budget(chip, ws.model, ws.precision, plan, w).fits()) {
+        fail(r, "memory",
+             fmt::format("{} at batch {} does not fit in memory {}", ws.name, w.batch,
+                         want_tp == 0 ? fmt::format("on up to {} chips", ws.max_tp)
+                                      : fmt::format("at tp {}", want_tp)));
+        return;
+      }
+      check_plan(plan, ws.model);
+      const FixedBatchResult run = run_fixed_workload(chip, ws.model, ws.precision, plan, w);
+      WorkloadEconomics money = silicon;
+      price_fixed_batch(money, chip, ws.precision.dense_mlp.compute_dtype(), plan, run);
+      runs.push_back({plan.tp, run.ttft, run.tpot, run.output_tokens_per_s / plan.chips(),
+                      money.joules_per_token, money.dollars_per_mtok});
     }
-    check_plan(plan, model);
-    const FixedBatchResult run = run_fixed_workload(chip, model, precision, plan, w);
-    price_fixed_batch(money, chip, precision.dense_mlp.compute_dtype(), plan, run);
-    r.tp = plan.tp;
-    r.chips = plan.chips();
-    r.ttft = run.ttft;
-    r.tpot = run.tpot;
-    r.tokens_per_s_per_chip = run.output_tokens_per_s / plan.chips();
-    r.joules_per_token = money.joules_per_token;
-    r.dollars_per_mtok = money.dollars_per_mtok;
+    // The mix: token-share averages, the chip time per mixed token, the worst latency.
+    double chip_seconds_per_token = 0;
+    for (size_t i = 0; i < runs.size(); ++i) {
+      const WorkloadResult& w = runs[i];
+      const double share = space.workloads[i].weight;
+      r.tp = std::max(r.tp, w.tp);
+      r.ttft = std::max(r.ttft, w.ttft);
+      r.tpot = std::max(r.tpot, w.tpot);
+      r.joules_per_token += share * w.joules_per_token;
+      r.dollars_per_mtok += share * w.dollars_per_mtok;
+      chip_seconds_per_token += share / w.tokens_per_s_per_chip;
+    }
+    r.chips = r.tp;
+    r.tokens_per_s_per_chip = 1 / chip_seconds_per_token;
+    r.workloads = std::move(runs);
     if (slo_violation(space.constraints, r)) return;
   } catch (const UserError& e) {
     fail(r, "error", e.what());
@@ -144,12 +161,12 @@ DesignResult evaluate_values(const DesignSpace& space, const std::vector<int>& v
   DesignResult r;
   r.index = index;
   r.values = values;
-  FixedWorkload w = space.workload;
-  int tp = space.tp;
+  int64_t batch = 0;
+  int tp = 0;
   for (size_t j = 0; j < space.knobs.size(); ++j) {
     const Knob& k = space.knobs[j];
     const double v = k.values[static_cast<size_t>(r.values[j])].number;
-    if (k.kind == KnobKind::batch) w.batch = static_cast<int64_t>(v);
+    if (k.kind == KnobKind::batch) batch = static_cast<int64_t>(v);
     if (k.kind == KnobKind::tp) tp = static_cast<int>(v);
   }
   ChipSpec chip;
@@ -159,14 +176,14 @@ DesignResult evaluate_values(const DesignSpace& space, const std::vector<int>& v
     fail(r, "error", e.what());
     return r;
   }
-  evaluate_chip(space, chip, w, tp, r);
+  evaluate_chip(space, chip, batch, tp, r);
   return r;
 }
 
 DesignResult evaluate_reference(const DesignSpace& space, size_t i) {
   DesignResult r;
   r.index = -1;
-  evaluate_chip(space, space.reference_chips.at(i), space.workload, space.tp, r);
+  evaluate_chip(space, space.reference_chips.at(i), 0, 0, r);
   return r;
 }
 

@@ -18,6 +18,17 @@
 
 namespace cw {
 
+// One workload of the space on a design.
+struct WorkloadResult {
+  int tp = 0;
+  double ttft = 0, tpot = 0, tokens_per_s_per_chip = 0;
+  double joules_per_token = 0, dollars_per_mtok = 0;
+};
+
+// A design's metrics. With a mix of workloads (DesignSpace::workloads) they
+// are the mix's: $/Mtok and J/token averaged by the workloads' token shares,
+// tokens/s per chip the rate at which a chip serves the mix (1 / sum of
+// share / rate), TTFT and TPOT the worst workload's, tp the largest.
 struct DesignResult {
   int64_t index = 0;        // design number in the sampler's order
   std::vector<int> values;  // value index per knob
@@ -29,6 +40,7 @@ struct DesignResult {
   double ttft = 0, tpot = 0, tokens_per_s_per_chip = 0;
   double joules_per_token = 0, dollars_per_mtok = 0;
   double unit_cost = 0, area_mm2 = 0, power_w = 0;
+  std::vector<WorkloadResult> workloads;  // per workload of the space, when every one ran
   double metric(Metric m) const;
 };
 
@@ -62,7 +74,7 @@ DesignResult evaluate_values(const DesignSpace& space, const std::vector<int>& v
                              int64_t index);
 
 // Reference chip i of the space, as it is (its own dies, TDP and market
-// price), on the space's workload and constraints; index -1, no knob values.
+// price), on the space's workloads and constraints; index -1, no knob values.
 DesignResult evaluate_reference(const DesignSpace& space, size_t i);
 
 ExploreResult explore(const DesignSpace& space, const ExploreOptions& options = {});

@@ -181,16 +181,10 @@ void write_results_store(const std::filesystem::path& path, const DesignSpace& s
     std::string objectives;
     for (Metric m : space.objectives)
       objectives += (objectives.empty() ? "" : ",") + std::string(metric_name(m));
-    const FixedWorkload& w = space.workload;
     const std::pair<const char*, std::string> rows[] = {
         {"file", shown_preset_path(space.file)},
         {"base", space.base_chip.id},
-        {"model", space.model_id},
-        {"precision", space.precision_id},
-        {"batch", std::to_string(w.batch)},
-        {"input", std::to_string(w.input)},
-        {"output", std::to_string(w.output)},
-        {"tp", space.tp > 0 ? std::to_string(space.tp) : "auto"},
+        {"workloads", std::to_string(space.workloads.size())},
         {"objectives", objectives},
         {"sampler", space.random ? "random" : "grid"},
         {"seed", std::to_string(space.seed)},
@@ -200,6 +194,25 @@ void write_results_store(const std::filesystem::path& path, const DesignSpace& s
     for (const auto& [key, value] : rows) {
       bind_text(st->s, 1, key);
       bind_text(st->s, 2, value);
+      db.step(*st);
+    }
+  }
+  db.exec(
+      "CREATE TABLE workloads (position INTEGER PRIMARY KEY, name TEXT, model TEXT, "
+      "precision TEXT, batch INTEGER, input INTEGER, output INTEGER, tp TEXT, weight REAL)");
+  {
+    auto st = db.prepare("INSERT INTO workloads VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    for (size_t i = 0; i < space.workloads.size(); ++i) {
+      const WorkloadSpec& w = space.workloads[i];
+      sqlite3_bind_int(st->s, 1, static_cast<int>(i));
+      bind_text(st->s, 2, w.name);
+      bind_text(st->s, 3, w.model_id);
+      bind_text(st->s, 4, w.precision_id);
+      sqlite3_bind_int64(st->s, 5, w.run.batch);
+      sqlite3_bind_int64(st->s, 6, w.run.input);
+      sqlite3_bind_int64(st->s, 7, w.run.output);
+      bind_text(st->s, 8, w.tp > 0 ? std::to_string(w.tp) : "auto");
+      sqlite3_bind_double(st->s, 9, w.weight);
       db.step(*st);
     }
   }
@@ -233,6 +246,26 @@ void write_results_store(const std::filesystem::path& path, const DesignSpace& s
       bind_metrics(st->s, 2 + nk, d);
       sqlite3_bind_int(st->s, 2 + nk + kMetricCount, on_front[i] ? 1 : 0);
       db.step(*st);
+    }
+  }
+  // Each design's run of each workload (designs that ran all of them).
+  db.exec(
+      "CREATE TABLE design_workloads (design INTEGER, workload TEXT, tp INTEGER, ttft_s REAL, "
+      "tpot_s REAL, tokens_per_s_per_chip REAL, joules_per_token REAL, dollars_per_mtok REAL)");
+  {
+    auto st = db.prepare("INSERT INTO design_workloads VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+    for (const DesignResult& d : r.designs) {
+      for (size_t i = 0; i < d.workloads.size(); ++i) {
+        const WorkloadResult& w = d.workloads[i];
+        sqlite3_bind_int64(st->s, 1, d.index);
+        bind_text(st->s, 2, space.workloads[i].name);
+        sqlite3_bind_int(st->s, 3, w.tp);
+        int c = 4;
+        for (double v :
+             {w.ttft, w.tpot, w.tokens_per_s_per_chip, w.joules_per_token, w.dollars_per_mtok})
+          sqlite3_bind_double(st->s, c++, v);
+        db.step(*st);
+      }
     }
   }
   db.exec(fmt::format("CREATE TABLE reference (chip TEXT, {})", kMetricColumns));

@@ -39,9 +39,35 @@ TEST(DesignSpace, ShippedSweepLoads) {
   EXPECT_DOUBLE_EQ(s.constraints.max_tpot, 0.025);
   EXPECT_DOUBLE_EQ(s.constraints.max_power, 1200);
   EXPECT_EQ(s.constraints.max_dies, 2);
-  EXPECT_EQ(s.tp, 0);  // auto
+  ASSERT_EQ(s.workloads.size(), 1u);
+  EXPECT_EQ(s.workloads[0].name, "llama3.1-70b");
+  EXPECT_EQ(s.workloads[0].tp, 0);  // auto
+  EXPECT_EQ(s.workloads[0].weight, 1);
   ASSERT_EQ(s.objectives.size(), 2u);
   EXPECT_EQ(s.objectives[0], Metric::dollars_per_mtok);
+}
+
+TEST(DesignSpace, WorkloadMixHasNormalisedShares) {
+  const DesignSpace s = load_design_space("sf2-mix");
+  ASSERT_EQ(s.workloads.size(), 3u);
+  EXPECT_EQ(s.workloads[0].name, "chat-70b");
+  EXPECT_EQ(s.workloads[1].model.id, "llama3.1-8b");
+  EXPECT_EQ(s.workloads[2].run.input, 4096);
+  EXPECT_NEAR(s.workloads[0].weight, 0.6, 1e-12);
+  EXPECT_NEAR(s.workloads[1].weight, 0.3, 1e-12);
+  EXPECT_NEAR(s.workloads[2].weight, 0.1, 1e-12);
+  // Weights are relative: 6, 3, 1 is the same mix.
+  const std::string path = write_space("mix.yaml", R"(base: sf2-inference
+workloads:
+  - {model: llama3.1-8b, weight: 6}
+  - {model: llama2-7b, weight: 3}
+  - {name: long, model: llama3.1-8b, input: 8192, weight: 1}
+knobs: {cores: [64]}
+)");
+  const DesignSpace m = load_design_space(path);
+  EXPECT_EQ(m.workloads[0].name, "llama3.1-8b");
+  EXPECT_NEAR(m.workloads[0].weight, 0.6, 1e-12);
+  EXPECT_NEAR(m.workloads[2].weight, 0.1, 1e-12);
 }
 
 TEST(DesignSpace, GridAssignmentIsMixedRadixLastKnobFastest) {
@@ -129,6 +155,26 @@ TEST(DesignSpace, BadFilesNameTheKeyAndSuggestAFix) {
 
   e = load("zero.yaml", std::string(kHeader) + "knobs: {cores: [0]}\n");
   EXPECT_TRUE(has(e, "from 1 to")) << e;
+
+  e = load("both.yaml",
+           std::string(kHeader) + "workloads: [{model: llama3.1-8b}]\nknobs: {cores: [64]}\n");
+  EXPECT_TRUE(has(e, "either workload (one) or workloads (a mix)")) << e;
+  e = load("none.yaml", "base: sf2-inference\nknobs: {cores: [64]}\n");
+  EXPECT_TRUE(has(e, "no workload")) << e;
+  e = load("twins.yaml",
+           "base: sf2-inference\nworkloads: [{model: llama3.1-8b}, {model: llama3.1-8b}]\n"
+           "knobs: {cores: [64]}\n");
+  EXPECT_TRUE(has(e, "two workloads are named 'llama3.1-8b'")) << e;
+  e = load(
+      "weight.yaml",
+      "base: sf2-inference\nworkloads: [{model: llama3.1-8b, weight: 0}]\nknobs: {cores: [64]}\n");
+  EXPECT_TRUE(has(e, "weight")) << e;
+  e = load("mixkey.yaml", std::string(kHeader) + "knobs: {cores: [64]}\n");  // fine
+  EXPECT_EQ(e, "");
+  e = load(
+      "wkey.yaml",
+      "base: sf2-inference\nworkload: {model: llama3.1-8b, weight: 1}\nknobs: {cores: [64]}\n");
+  EXPECT_TRUE(has(e, "unknown key")) << e;
 
   e = load("ref.yaml", std::string(kHeader) + "knobs: {cores: [64]}\nreference: [h100-sx]\n");
   EXPECT_TRUE(has(e, "ref.yaml:4")) << e;

@@ -60,13 +60,50 @@ TEST(Explore, BaseDesignRunsAsTheBaseChip) {
   const DesignResult r = evaluate_design(s, 0);
   ASSERT_TRUE(r.feasible) << r.why;
   const FixedBatchResult run =
-      run_fixed_workload(s.base_chip, s.model, s.precision, ParallelPlan{1}, s.workload);
+      run_fixed_workload(s.base_chip, s.workloads[0].model, s.workloads[0].precision,
+                         ParallelPlan{1}, s.workloads[0].run);
   EXPECT_DOUBLE_EQ(r.tpot, run.tpot);
   EXPECT_DOUBLE_EQ(r.ttft, run.ttft);
   EXPECT_DOUBLE_EQ(r.tokens_per_s_per_chip, run.output_tokens_per_s);
   EXPECT_EQ(r.dies, 2);  // the preset's two chiplets
   EXPECT_GT(r.dollars_per_mtok, 0);
   EXPECT_GT(r.joules_per_token, 0);
+}
+
+TEST(Explore, AMixIsJudgedOnTokenSharesAndItsWorstLatency) {
+  const std::string mix =
+      "workloads:\n"
+      "  - {name: big, model: llama3.1-70b, batch: 32, input: 1024, output: 128, weight: 3}\n"
+      "  - {name: small, model: llama3.1-8b, batch: 64, input: 512, output: 256, weight: 1}\n"
+      "knobs: {cores: [96]}\n";
+  const DesignResult r = evaluate_design(space("mix.yaml", mix), 0);
+  ASSERT_TRUE(r.feasible) << r.why;
+  ASSERT_EQ(r.workloads.size(), 2u);
+  // Each workload runs as it would alone.
+  const DesignResult big =
+      evaluate_design(space("big.yaml",
+                            "workload: {model: llama3.1-70b, batch: 32, input: 1024, output: 128}\n"
+                            "knobs: {cores: [96]}\n"),
+                      0);
+  const DesignResult small =
+      evaluate_design(space("small.yaml",
+                            "workload: {model: llama3.1-8b, batch: 64, input: 512, output: 256}\n"
+                            "knobs: {cores: [96]}\n"),
+                      0);
+  EXPECT_DOUBLE_EQ(r.workloads[0].tpot, big.tpot);
+  EXPECT_DOUBLE_EQ(r.workloads[1].dollars_per_mtok, small.dollars_per_mtok);
+  EXPECT_EQ(r.workloads[0].tp, big.tp);
+  // The mix: 3/4 and 1/4 of the tokens.
+  EXPECT_NEAR(r.dollars_per_mtok, 0.75 * big.dollars_per_mtok + 0.25 * small.dollars_per_mtok,
+              1e-12 * r.dollars_per_mtok);
+  EXPECT_NEAR(r.joules_per_token, 0.75 * big.joules_per_token + 0.25 * small.joules_per_token,
+              1e-12 * r.joules_per_token);
+  EXPECT_NEAR(1 / r.tokens_per_s_per_chip,
+              0.75 / big.tokens_per_s_per_chip + 0.25 / small.tokens_per_s_per_chip,
+              1e-12 / r.tokens_per_s_per_chip);
+  EXPECT_DOUBLE_EQ(r.tpot, std::max(big.tpot, small.tpot));
+  EXPECT_DOUBLE_EQ(r.ttft, std::max(big.ttft, small.ttft));
+  EXPECT_EQ(r.tp, std::max(big.tp, small.tp));
 }
 
 TEST(Explore, MoreBandwidthOrComputeIsNeverSlower) {
