@@ -73,6 +73,17 @@ ChipSpec chip_variant(const DesignSpace& space, const std::vector<int>& values) 
         for (auto& [dtype, hz] : c.efficiency.tensor_clock_hz) hz *= ratio;
         break;
       }
+      case KnobKind::array: {
+        // A side x side array in place of the base granule's n x k: as many
+        // more MACs per core per clock, so every matrix peak scales by the
+        // area ratio (the silicon model sizes the matrix units from the peaks).
+        const double ratio =
+            v.number * v.number /
+            (static_cast<double>(c.matrix.granule_n) * static_cast<double>(c.matrix.granule_k));
+        c.matrix.granule_n = c.matrix.granule_k = static_cast<int>(v.number);
+        for (auto& [dtype, flops] : c.matrix.peak_flops) flops *= ratio;
+        break;
+      }
       case KnobKind::hbm_stacks: {
         const double ratio = v.number / main.stacks;
         main.stacks = static_cast<int>(v.number);

@@ -5,7 +5,9 @@
 // special-function rates) and the bandwidth of every on-chip memory level
 // scale with cores x clock (each core brings its own port to the shared
 // levels, as the presets derive them); sustained tensor clocks keep their
-// fraction of the quoted clock; HBM bandwidth and capacity scale with stacks.
+// fraction of the quoted clock; an `array` side replaces the matrix granule's
+// n x k and scales the matrix peaks by the area ratio; HBM bandwidth and
+// capacity scale with stacks.
 // The variant is not the product the base chip names: its market price and
 // declared die area are dropped, so it is costed from its modelled silicon;
 // it is built from as many identical dies as the reticle needs; its TDP,

@@ -21,6 +21,7 @@ struct KnobInfo {
 constexpr KnobInfo kKnobs[] = {
     {"cores", KnobKind::cores},
     {"clock", KnobKind::clock},
+    {"array", KnobKind::array},
     {"hbm_stacks", KnobKind::hbm_stacks},
     {"hbm_stack_bandwidth", KnobKind::hbm_stack_bandwidth},
     {"hbm_stack_capacity", KnobKind::hbm_stack_capacity},
@@ -68,6 +69,8 @@ KnobValue read_value(const Knob& k, const ConfigNode& v) {
   switch (k.kind) {
     case KnobKind::cores:
       return count_value(v, 1'000'000);
+    case KnobKind::array:
+      return count_value(v, 4096);
     case KnobKind::hbm_stacks:
       return count_value(v, 64);
     case KnobKind::links:

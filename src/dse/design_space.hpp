@@ -23,6 +23,7 @@ namespace cw {
 enum class KnobKind {
   cores,                // matrix cores: compute and on-chip bandwidth scale with them
   clock,                // Hz: compute, on-chip bandwidth and sustained clocks scale with it
+  array,                // matrix unit side: granule n = k = side; peaks scale with its area
   hbm_stacks,           // main-memory stacks: bandwidth and capacity scale with them
   hbm_stack_bandwidth,  // bytes/s per stack
   hbm_stack_capacity,   // bytes per stack

@@ -26,6 +26,8 @@ const char* kind_name(KnobKind k) {
       return "cores";
     case KnobKind::clock:
       return "clock_hz";
+    case KnobKind::array:
+      return "array_side";
     case KnobKind::hbm_stacks:
       return "hbm_stacks";
     case KnobKind::hbm_stack_bandwidth:
@@ -150,8 +152,8 @@ std::string placeholders(int n) {
 }
 
 bool is_count(KnobKind k) {
-  return k == KnobKind::cores || k == KnobKind::hbm_stacks || k == KnobKind::links ||
-         k == KnobKind::batch || k == KnobKind::tp;
+  return k == KnobKind::cores || k == KnobKind::array || k == KnobKind::hbm_stacks ||
+         k == KnobKind::links || k == KnobKind::batch || k == KnobKind::tp;
 }
 
 // A knob's column: the node id as text, counts as integers, quantities in SI.

@@ -56,6 +56,21 @@ TEST(ChipVariant, ClockKeepsTheSustainedFractionOnGpus) {
               1e3);
 }
 
+TEST(ChipVariant, ArraySideSetsTheGranuleAndScalesThePeaks) {
+  // sf2-inference: 64 x 64 arrays (granule n = k = 64).
+  const DesignSpace s = space("array.yaml", "  array: [32, 128]\n");
+  const ChipSpec small = chip_variant(s, {0}), big = chip_variant(s, {1});
+  EXPECT_EQ(big.matrix.granule_n, 128);
+  EXPECT_EQ(big.matrix.granule_k, 128);
+  EXPECT_EQ(big.matrix.granule_m, s.base_chip.matrix.granule_m);
+  EXPECT_NEAR(big.peak_flops(Dtype::fp8), 4 * s.base_chip.peak_flops(Dtype::fp8), 1);
+  EXPECT_NEAR(small.peak_flops(Dtype::bf16), s.base_chip.peak_flops(Dtype::bf16) / 4, 1);
+  // The silicon model sizes the matrix units from the peaks: bigger arrays, more area.
+  const ProcessNode node = load_node("samsung-sf2");
+  EXPECT_GT(estimate_area(big, node).area_of("matrix units"),
+            3.9 * estimate_area(s.base_chip, node).area_of("matrix units"));
+}
+
 TEST(ChipVariant, HbmStacksScaleBandwidthAndCapacity) {
   const DesignSpace s = space("hbm.yaml",
                               "  hbm_stacks: [4, 8]\n  hbm_stack_bandwidth: [\"2 TB/s\"]\n"
