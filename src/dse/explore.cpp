@@ -249,6 +249,19 @@ void evaluate_all(const DesignSpace& space, std::vector<DesignResult>& designs, 
   if (failed) std::rethrow_exception(failed);
 }
 
+// Calls f(knob, step, values) for each design one listed value of one knob
+// away from `values` (knob order, down before up).
+template <class F>
+void for_each_neighbour(const DesignSpace& space, const std::vector<int>& values, F f) {
+  for (size_t j = 0; j < space.knobs.size(); ++j) {
+    for (int step : {-1, 1}) {
+      std::vector<int> v = values;
+      v[j] += step;
+      if (v[j] >= 0 && v[j] < static_cast<int>(space.knobs[j].values.size())) f(j, step, v);
+    }
+  }
+}
+
 // The unseen neighbours of the front's designs: each knob one value up or
 // down (knob values are listed in order, so a neighbour is the next size up
 // or down), in front order, knob order, down before up.
@@ -258,14 +271,10 @@ std::vector<std::vector<int>> front_neighbours(const DesignSpace& space,
                                                std::set<std::vector<int>>& seen) {
   std::vector<std::vector<int>> out;
   for (int64_t f : front) {
-    for (size_t j = 0; j < space.knobs.size(); ++j) {
-      for (int step : {-1, 1}) {
-        std::vector<int> v = designs[static_cast<size_t>(f)].values;
-        v[j] += step;
-        if (v[j] < 0 || v[j] >= static_cast<int>(space.knobs[j].values.size())) continue;
-        if (seen.insert(v).second) out.push_back(std::move(v));
-      }
-    }
+    for_each_neighbour(space, designs[static_cast<size_t>(f)].values,
+                       [&](size_t, int, std::vector<int> v) {
+                         if (seen.insert(v).second) out.push_back(std::move(v));
+                       });
   }
   return out;
 }
@@ -307,14 +316,9 @@ ExploreResult explore(const DesignSpace& space, const ExploreOptions& options) {
   for (const auto& d : out.designs) out.feasible += d.feasible ? 1 : 0;
   if (!out.pareto.empty()) {
     const DesignResult& best = out.designs[static_cast<size_t>(out.pareto.front())];
-    for (size_t j = 0; j < space.knobs.size(); ++j) {
-      for (int step : {-1, 1}) {
-        std::vector<int> v = best.values;
-        v[j] += step;
-        if (v[j] < 0 || v[j] >= static_cast<int>(space.knobs[j].values.size())) continue;
-        out.sensitivity.push_back({j, step, evaluate_values(space, v, -1)});
-      }
-    }
+    for_each_neighbour(space, best.values, [&](size_t j, int step, std::vector<int> v) {
+      out.sensitivity.push_back({j, step, evaluate_values(space, v, -1)});
+    });
   }
   for (size_t i = 0; i < space.reference_chips.size(); ++i)
     out.references.push_back(evaluate_reference(space, i));
