@@ -23,14 +23,15 @@ MemoryLevel& level(ChipSpec& c, const std::string& name) {
   throw InternalError("design space names a memory level the chip lacks: " + name);
 }
 
-// Identical dies until each fits the reticle (the die-to-die links a split
-// adds are part of the area, so the count is re-checked after each step).
-void size_dies(ChipSpec& c, const ProcessNode& node) {
-  c.die.dies = 1;
-  for (int i = 0; i < 8; ++i) {
-    const int need = chiplets_needed(estimate_area(c, node), c);
-    if (need <= c.die.dies) return;
-    c.die.dies = need;
+// The fewest identical dies that each fit the reticle, the die-to-die links a
+// split adds included. The area model's per-die estimate is anchored to the
+// base chip's published die: scaled by declared / modelled per-die area of
+// the base on its own node (H100: 814 / 873 mm2), so a variant equal to a
+// real single-die chip stays one die although the model sizes it 7% over.
+void size_dies(ChipSpec& c, const ProcessNode& node, double anchor) {
+  for (c.die.dies = 1; c.die.dies < 64; ++c.die.dies) {
+    const AreaBreakdown a = estimate_area(c, node);
+    if (a.per_die_mm2 * anchor <= a.reticle_mm2) return;
   }
 }
 
@@ -122,7 +123,7 @@ ChipSpec chip_variant(const DesignSpace& space, const std::vector<int>& values) 
     }
   }
   const ProcessNode node = load_node(c.die.process);
-  size_dies(c, node);
+  size_dies(c, node, space.area_anchor);
   if (!tdp_set) {
     c.power.idle = 0;  // static power follows the new TDP
     size_tdp(c, node);

@@ -6,6 +6,7 @@
 #include "config/data_dir.hpp"
 #include "config/did_you_mean.hpp"
 #include "hardware/chip_loader.hpp"
+#include "silicon/area_model.hpp"
 #include "silicon/process_node.hpp"
 #include "workload/hf_config_loader.hpp"
 #include "workload/precision_loader.hpp"
@@ -334,6 +335,16 @@ DesignSpace parse_design_space(const ConfigNode& doc) {
     s.base_chip = load_chip(s.base);
   } catch (const UserError& e) {
     base.fail(e.what());
+  }
+  if (s.base_chip.die.area_mm2 > 0) {
+    try {
+      const AreaBreakdown a =
+          estimate_area(s.base_chip, node_for_process(s.base_chip.die.process, s.base_chip.id));
+      s.area_anchor = s.base_chip.die.area_mm2 / a.total_mm2;
+    } catch (const UserError&) {
+      // No node data for its process (e.g. groq-lpu): no anchor; its designs
+      // need a `node` knob, else each reports the missing node.
+    }
   }
   read_workloads(doc, s);
   const ConfigNode knobs = doc.required("knobs");

@@ -91,6 +91,9 @@ struct DesignSpace {
   std::string file;  // where it was read from
   std::string base;  // chip preset id or path, as written
   ChipSpec base_chip;
+  // The base chip's published die area over the area model's estimate on its
+  // own node (1 when none is published): anchors a variant's reticle fit.
+  double area_anchor = 1;
   // What every design runs: one workload (`workload:`) or a mix (`workloads:`).
   std::vector<WorkloadSpec> workloads;
   std::vector<Knob> knobs;

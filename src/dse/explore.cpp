@@ -114,9 +114,12 @@ void evaluate_chip(const DesignSpace& space, const ChipSpec& chip, int64_t batch
       if (want_tp == 0)
         plan.tp = smallest_fitting_tp(chip, ws.model, ws.precision, plan, w, ws.max_tp);
       if (plan.tp == 0 || !fixed_workload_budget(chip, ws.model, ws.precision, plan, w).fits()) {
+        // The largest group tried: powers of two up to max_tp that split the heads.
+        int largest = 1;
+        while (2 * largest <= ws.max_tp && ws.model.heads % (2 * largest) == 0) largest *= 2;
         fail(r, "memory",
              fmt::format("{} at batch {} does not fit in memory {}", ws.name, w.batch,
-                         want_tp == 0 ? fmt::format("on up to {} chips", ws.max_tp)
+                         want_tp == 0 ? fmt::format("on up to {} chips (tensor parallel)", largest)
                                       : fmt::format("at tp {}", want_tp)));
         return;
       }

@@ -104,6 +104,22 @@ TEST(ChipVariant, FewestDiesThatFitTheReticle) {
   EXPECT_GE(chip_variant(s, {2, 1}).die.dies, 3);
 }
 
+TEST(ChipVariant, AVariantEqualToARealChipKeepsItsDieCount) {
+  // The area model sizes H100 at ~873 mm2, over the 858 mm2 reticle; the real
+  // die is 814 mm2. Anchored to it, an unchanged H100 stays one die, and 20%
+  // more SMs need two.
+  const std::string path = testing::TempDir() + "h100.yaml";
+  std::ofstream(path) << "base: h100-sxm\nworkload: {model: llama3.1-8b}\n"
+                         "knobs: {cores: [132, 160]}\n";
+  const DesignSpace s = load_design_space(path);
+  EXPECT_NEAR(s.area_anchor, 814.0 / 873, 0.02);
+  EXPECT_EQ(chip_variant(s, {0}).die.dies, 1);
+  EXPECT_EQ(chip_variant(s, {1}).die.dies, 2);
+  // A base without a published area is not anchored.
+  EXPECT_EQ(space("noanchor.yaml", "  cores: [96]\n").area_anchor,
+            load_design_space("sf2-sweep").area_anchor);
+}
+
 TEST(ChipVariant, TdpIsTheSustainedLoadPowerUnlessSet) {
   const DesignSpace s = space("tdp.yaml", "  cores: [64, 160]\n  hbm_stacks: [4, 8]\n");
   const ProcessNode node = load_node("samsung-sf2");
