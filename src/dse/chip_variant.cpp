@@ -95,6 +95,9 @@ ChipSpec chip_variant(const DesignSpace& space, const std::vector<int>& values) 
       case KnobKind::hbm_stack_bandwidth:
         main.bandwidth = v.number * main.stacks;
         break;
+      case KnobKind::hbm_type:
+        main.type = v.text;
+        break;
       case KnobKind::hbm_stack_capacity:
         main.capacity = v.number * main.stacks;
         break;

@@ -2,6 +2,8 @@
 
 #include <fmt/core.h>
 
+#include <algorithm>
+
 #include "config/config_node.hpp"
 #include "config/data_dir.hpp"
 #include "config/did_you_mean.hpp"
@@ -26,6 +28,7 @@ constexpr KnobInfo kKnobs[] = {
     {"hbm_stacks", KnobKind::hbm_stacks},
     {"hbm_stack_bandwidth", KnobKind::hbm_stack_bandwidth},
     {"hbm_stack_capacity", KnobKind::hbm_stack_capacity},
+    {"hbm_type", KnobKind::hbm_type},
     {"links", KnobKind::links},
     {"link_bandwidth", KnobKind::link_bandwidth},
     {"node", KnobKind::node},
@@ -91,6 +94,15 @@ KnobValue read_value(const Knob& k, const ConfigNode& v) {
       return quantity_value(v, UnitKind::Bytes);
     case KnobKind::tdp:
       return quantity_value(v, UnitKind::Watts);
+    case KnobKind::hbm_type: {
+      // The generations the silicon model distinguishes (area_model.cpp PHY
+      // width, energy_model.cpp pJ/bit).
+      const std::string t = v.as_string();
+      const std::vector<std::string> known = {"HBM2E", "HBM3", "HBM3E", "HBM4", "HBM4E"};
+      if (std::find(known.begin(), known.end(), t) == known.end())
+        v.fail(fmt::format("unknown HBM type '{}'", t), suggestion(t, known));
+      return {0, t, t};
+    }
     case KnobKind::node: {
       const std::string id = v.as_string();
       try {
@@ -132,7 +144,7 @@ Knob read_knob(const std::string& name, const ConfigNode& values, const ChipSpec
     values.fail(fmt::format("unknown knob '{}'", name), suggestion(name, knob_names(chip)));
   }
   const bool hbm = k.kind == KnobKind::hbm_stacks || k.kind == KnobKind::hbm_stack_bandwidth ||
-                   k.kind == KnobKind::hbm_stack_capacity;
+                   k.kind == KnobKind::hbm_stack_capacity || k.kind == KnobKind::hbm_type;
   if (hbm && chip.main_memory().stacks < 1) {
     values.fail(fmt::format("knob '{}' needs a base chip whose main memory is HBM stacks; {}'s "
                             "'{}' has none",

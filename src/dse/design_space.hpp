@@ -27,6 +27,7 @@ enum class KnobKind {
   hbm_stacks,           // main-memory stacks: bandwidth and capacity scale with them
   hbm_stack_bandwidth,  // bytes/s per stack
   hbm_stack_capacity,   // bytes per stack
+  hbm_type,             // HBM generation (HBM3, HBM3E, HBM4, HBM4E): PHY width and energy per bit
   level_capacity,       // memory.<level>.capacity, bytes (per core for a per-core level)
   level_bandwidth,      // memory.<level>.bandwidth, bytes/s whole chip
   links,                // chip-to-chip link count
@@ -39,7 +40,7 @@ enum class KnobKind {
 
 struct KnobValue {
   double number = 0;  // SI value (or a count)
-  std::string text;   // node id for `node`
+  std::string text;   // node id for `node`, memory type for `hbm_type`
   std::string label;  // as written in the file, for reports
 };
 

@@ -44,6 +44,8 @@ const char* kind_name(KnobKind k) {
       return "bytes_per_s";
     case KnobKind::node:
       return "node";
+    case KnobKind::hbm_type:
+      return "memory_type";
     case KnobKind::tdp:
       return "watts";
     case KnobKind::batch:
@@ -158,12 +160,12 @@ bool is_count(KnobKind k) {
 
 // A knob's column: the node id as text, counts as integers, quantities in SI.
 const char* knob_type(KnobKind k) {
-  return k == KnobKind::node ? "TEXT" : is_count(k) ? "INTEGER" : "REAL";
+  return k == KnobKind::node || k == KnobKind::hbm_type ? "TEXT" : is_count(k) ? "INTEGER" : "REAL";
 }
 
 void bind_knob(sqlite3_stmt* s, int i, const Knob& k, int value) {
   const KnobValue& v = k.values[static_cast<size_t>(value)];
-  if (k.kind == KnobKind::node)
+  if (k.kind == KnobKind::node || k.kind == KnobKind::hbm_type)
     bind_text(s, i, v.text);
   else if (is_count(k.kind))
     sqlite3_bind_int64(s, i, static_cast<sqlite3_int64>(v.number));

@@ -79,6 +79,13 @@ TEST(ChipVariant, HbmStacksScaleBandwidthAndCapacity) {
   EXPECT_EQ(four.main_memory().stacks, 4);
   EXPECT_DOUBLE_EQ(four.main_memory().bandwidth, 8e12);
   EXPECT_DOUBLE_EQ(four.main_memory().capacity, 192e9);
+  // The HBM generation: HBM4's 2048-bit PHYs take more area, its bits less energy.
+  const DesignSpace gen = space("hbmtype.yaml", "  hbm_type: [HBM3E, HBM4]\n");
+  const ChipSpec e3 = chip_variant(gen, {0}), h4 = chip_variant(gen, {1});
+  EXPECT_EQ(h4.main_memory().type, "HBM4");
+  const ProcessNode node = load_node("samsung-sf2");
+  EXPECT_GT(estimate_area(h4, node).total_mm2, estimate_area(e3, node).total_mm2);
+  EXPECT_LT(h4.power.tdp, e3.power.tdp);  // the memory-bound point sets this design's power
   const DesignSpace only = space("stacks.yaml", "  hbm_stacks: [4]\n");
   const ChipSpec half = chip_variant(only, {0});
   EXPECT_DOUBLE_EQ(half.main_memory().bandwidth, only.base_chip.main_memory().bandwidth / 2);

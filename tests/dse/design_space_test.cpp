@@ -135,6 +135,10 @@ TEST(DesignSpace, BadFilesNameTheKeyAndSuggestAFix) {
            "base: groq-lpu\nworkload: {model: llama3.1-8b}\nknobs: {hbm_stacks: [4]}\n");
   EXPECT_TRUE(has(e, "needs a base chip whose main memory is HBM")) << e;
 
+  e = load("hbm5.yaml", std::string(kHeader) + "knobs: {hbm_type: [HBM5]}\n");
+  EXPECT_TRUE(has(e, "unknown HBM type 'HBM5'")) << e;
+  EXPECT_TRUE(has(e, "did you mean")) << e;
+
   e = load("node.yaml", std::string(kHeader) + "knobs: {node: [tsmc-n1]}\n");
   EXPECT_TRUE(has(e, "tsmc-n1")) << e;
 
