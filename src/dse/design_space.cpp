@@ -203,7 +203,13 @@ WorkloadSpec read_workload(const ConfigNode& n, bool in_mix) {
   if (auto tp = n.optional("tp")) {
     if (tp->as_string() != "auto") w.tp = static_cast<int>(count_value(*tp, 1024).number);
   }
-  if (auto wt = n.optional("weight")) w.weight = wt->as_double_in(0, 1e12);
+  if (auto wt = n.optional("weight")) {
+    w.weight = wt->as_double();
+    if (!(w.weight > 0 && w.weight < 1e12)) {
+      wt->fail(fmt::format("a workload's weight must be a positive share, got {}", w.weight),
+               "e.g. weight: 0.3 (shares are relative; they are normalised to sum to 1)");
+    }
+  }
   return w;
 }
 

@@ -172,7 +172,8 @@ TEST(DesignSpace, BadFilesNameTheKeyAndSuggestAFix) {
   e = load(
       "weight.yaml",
       "base: sf2-inference\nworkloads: [{model: llama3.1-8b, weight: 0}]\nknobs: {cores: [64]}\n");
-  EXPECT_TRUE(has(e, "weight")) << e;
+  EXPECT_TRUE(has(e, "weight.yaml:2")) << e;
+  EXPECT_TRUE(has(e, "a workload's weight must be a positive share, got 0")) << e;
   e = load("mixkey.yaml", std::string(kHeader) + "knobs: {cores: [64]}\n");  // fine
   EXPECT_EQ(e, "");
   e = load(
