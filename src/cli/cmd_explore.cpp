@@ -245,8 +245,9 @@ void register_explore(CLI::App& app) {
   cmd->add_option("--db", *db_path,
                   "also write the results store (every design, the front, references, "
                   "one-knob steps) to this SQLite file");
-  cmd->add_option("--threads", *threads, "worker threads (default: every hardware thread)")
-      ->check(CLI::PositiveNumber);
+  cmd->add_option("--threads", *threads,
+                  "worker threads, 1 to 1024 (default: every hardware thread)")
+      ->check(CLI::Range(1, 1024));
   add_format_option(*cmd, *out);
   cmd->callback([space_id, csv_path, db_path, all, threads, out] {
     const DesignSpace space = load_design_space(*space_id);

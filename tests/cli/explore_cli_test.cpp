@@ -109,6 +109,9 @@ TEST(CliExplore, BadSpaceExitsTwoNamingFileLineAndKey) {
   EXPECT_EQ(run("explore " + path + " --csv " + csv + " --db " + db).code, 2);
   EXPECT_FALSE(std::ifstream(csv).good());
   EXPECT_FALSE(std::ifstream(db).good());
+  CliRun threads = run("explore sf2-sweep --threads 100000");
+  EXPECT_EQ(threads.code, 2) << threads.out;
+  EXPECT_NE(threads.out.find("--threads"), std::string::npos) << threads.out;
   CliRun model = run("explore " + temp_file("bad-model.yaml",
                                             "base: sf2-inference\n"
                                             "workload: {model: llama9}\n"
