@@ -62,6 +62,7 @@ nlohmann::json design_json(const DesignSpace& space, const DesignResult& d,
   }
   if (d.tp > 0) {
     j.update({{"tp", d.tp},
+              {"pp", d.pp},
               {"chips", d.chips},
               {"ttft_s", d.ttft},
               {"tpot_s", d.tpot},
@@ -91,7 +92,7 @@ std::string csv(const DesignSpace& space, const ExploreResult& r) {
   std::ostringstream o;
   o << "design";
   for (const Knob& k : space.knobs) o << ',' << k.name;
-  o << ",feasible,reason,tp,chips,ttft_s,tpot_s,tokens_per_s_per_chip,joules_per_token,"
+  o << ",feasible,reason,tp,pp,chips,ttft_s,tpot_s,tokens_per_s_per_chip,joules_per_token,"
        "dollars_per_mtok,dies,area_mm2,unit_cost,power_w,pareto\n";
   std::vector<bool> on_front(r.designs.size());
   for (int64_t i : r.pareto) on_front[static_cast<size_t>(i)] = true;
@@ -100,10 +101,11 @@ std::string csv(const DesignSpace& space, const ExploreResult& r) {
     o << d.index;
     for (size_t j = 0; j < space.knobs.size(); ++j)
       o << ',' << space.knobs[j].values[static_cast<size_t>(d.values[j])].label;
-    o << fmt::format(",{},{},{},{},{:.6g},{:.6g},{:.6g},{:.6g},{:.6g},{},{:.6g},{:.6g},{:.6g},{}\n",
-                     d.feasible ? 1 : 0, d.reason, d.tp, d.chips, d.ttft, d.tpot,
-                     d.tokens_per_s_per_chip, d.joules_per_token, d.dollars_per_mtok, d.dies,
-                     d.area_mm2, d.unit_cost, d.power_w, on_front[i] ? 1 : 0);
+    o << fmt::format(
+        ",{},{},{},{},{},{:.6g},{:.6g},{:.6g},{:.6g},{:.6g},{},{:.6g},{:.6g},{:.6g},{}\n",
+        d.feasible ? 1 : 0, d.reason, d.tp, d.pp, d.chips, d.ttft, d.tpot, d.tokens_per_s_per_chip,
+        d.joules_per_token, d.dollars_per_mtok, d.dies, d.area_mm2, d.unit_cost, d.power_w,
+        on_front[i] ? 1 : 0);
   }
   return o.str();
 }
@@ -156,17 +158,18 @@ void print_table(const DesignSpace& space, const ExploreResult& r, bool all) {
   std::string head = fmt::format("{:>7}", "design");
   for (size_t j = 0; j < space.knobs.size(); ++j)
     head += fmt::format(" {:>{}}", space.knobs[j].name, width[j]);
-  fmt::print("{}  {:>3} {:>9} {:>9} {:>10} {:>6} {:>7} {:>4} {:>7} {:>7} {:>6}\n", head, "tp",
+  fmt::print("{}  {:>5} {:>9} {:>9} {:>10} {:>6} {:>7} {:>4} {:>7} {:>7} {:>6}\n", head, "tp",
              "TTFT", "TPOT", "tok/s/chip", "J/tok", "$/Mtok", "dies", "mm2", "unit $", "W");
   // The metrics columns of one row, and why it is infeasible.
   auto metrics = [](const DesignResult& d) {
     std::string line;
     if (d.tp > 0) {
-      line += fmt::format("  {:>3} {:>9} {:>9} {:>10.0f} {:>6.3f} {:>7.3f}", d.tp,
+      line += fmt::format("  {:>5} {:>9} {:>9} {:>10.0f} {:>6.3f} {:>7.3f}",
+                          d.pp > 1 ? fmt::format("{}x{}", d.tp, d.pp) : std::to_string(d.tp),
                           format_time(d.ttft), format_time(d.tpot), d.tokens_per_s_per_chip,
                           d.joules_per_token, d.dollars_per_mtok);
     } else {
-      line += fmt::format("  {:>3} {:>9} {:>9} {:>10} {:>6} {:>7}", "-", "-", "-", "-", "-", "-");
+      line += fmt::format("  {:>5} {:>9} {:>9} {:>10} {:>6} {:>7}", "-", "-", "-", "-", "-", "-");
     }
     line += fmt::format(" {:>4} {:>7.0f} {:>7.0f} {:>6.0f}", d.dies, d.area_mm2, d.unit_cost,
                         d.power_w);

@@ -170,9 +170,10 @@ Metric read_metric(const ConfigNode& n) {
 WorkloadSpec read_workload(const ConfigNode& n, bool in_mix) {
   if (in_mix) {
     n.expect_keys({"name", "weight", "model", "precision", "batch", "input", "output", "max_tokens",
-                   "tp", "max_tp"});
+                   "tp", "max_tp", "max_pp"});
   } else {
-    n.expect_keys({"model", "precision", "batch", "input", "output", "max_tokens", "tp", "max_tp"});
+    n.expect_keys(
+        {"model", "precision", "batch", "input", "output", "max_tokens", "tp", "max_tp", "max_pp"});
   }
   WorkloadSpec w;
   const ConfigNode model = n.required("model");
@@ -200,6 +201,7 @@ WorkloadSpec read_workload(const ConfigNode& n, bool in_mix) {
   w.run.output = count("output", 512, 10'000'000);
   w.run.max_tokens = count("max_tokens", 8192, 10'000'000);
   w.max_tp = static_cast<int>(count("max_tp", 8, 1024));
+  w.max_pp = static_cast<int>(count("max_pp", 1, 1024));
   if (auto tp = n.optional("tp")) {
     if (tp->as_string() != "auto") w.tp = static_cast<int>(count_value(*tp, 1024).number);
   }

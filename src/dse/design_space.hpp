@@ -85,6 +85,9 @@ struct WorkloadSpec {
   FixedWorkload run;
   int tp = 0;  // 0 = the smallest power of two that fits, up to max_tp
   int max_tp = 8;
+  // Pipeline stages (powers of two) tried when the largest tp cannot hold the
+  // workload: chips that keep weights in SRAM need hundreds (1 = none).
+  int max_pp = 1;
   double weight = 1;  // its share of the mix's output tokens (the shares sum to 1)
 };
 

@@ -91,6 +91,23 @@ double DesignResult::metric(Metric m) const {
 
 namespace {
 
+// The plan workload `ws` runs on: tp = want_tp, or (0) the smallest power of
+// two up to `largest` that holds it; when even that cannot, the fewest
+// power-of-two pipeline stages up to max_pp. tp 0 when nothing fits.
+ParallelPlan fitting_plan(const ChipSpec& chip, const WorkloadSpec& ws, const FixedWorkload& w,
+                          int want_tp, int largest) {
+  ParallelPlan plan{std::max(want_tp, 1)};
+  if (want_tp == 0) {
+    plan.tp = smallest_fitting_tp(chip, ws.model, ws.precision, plan, w, largest);
+    if (plan.tp > 0) return plan;
+    plan.tp = largest;
+  }
+  for (plan.pp = 1; plan.pp <= ws.max_pp && plan.pp <= ws.model.layers; plan.pp *= 2)
+    if (fixed_workload_budget(chip, ws.model, ws.precision, plan, w).fits()) return plan;
+  plan.tp = 0;
+  return plan;
+}
+
 // Sizes, prices and runs `chip` on every workload, with the batch and tp
 // knobs' values when set (0 = the workload's own), filling `r` and checking
 // the constraints.
@@ -110,24 +127,26 @@ void evaluate_chip(const DesignSpace& space, const ChipSpec& chip, int64_t batch
       FixedWorkload w = ws.run;
       if (batch > 0) w.batch = batch;
       const int want_tp = tp > 0 ? tp : ws.tp;
-      ParallelPlan plan{std::max(want_tp, 1)};
-      if (want_tp == 0)
-        plan.tp = smallest_fitting_tp(chip, ws.model, ws.precision, plan, w, ws.max_tp);
-      if (plan.tp == 0 || !fixed_workload_budget(chip, ws.model, ws.precision, plan, w).fits()) {
-        // The largest group tried: powers of two up to max_tp that split the heads.
-        int largest = 1;
-        while (2 * largest <= ws.max_tp && ws.model.heads % (2 * largest) == 0) largest *= 2;
+      // The largest tensor-parallel group auto tries: powers of two up to
+      // max_tp that split the heads.
+      int largest = 1;
+      while (2 * largest <= ws.max_tp && ws.model.heads % (2 * largest) == 0) largest *= 2;
+      const ParallelPlan plan = fitting_plan(chip, ws, w, want_tp, largest);
+      if (plan.tp == 0) {
+        const std::string stages =
+            ws.max_pp > 1 ? fmt::format(" x {} pipeline stages", ws.max_pp) : "";
         fail(r, "memory",
-             fmt::format("{} at batch {} does not fit in memory {}", ws.name, w.batch,
+             fmt::format("{} at batch {} does not fit in memory {}{}", ws.name, w.batch,
                          want_tp == 0 ? fmt::format("on up to {} chips (tensor parallel)", largest)
-                                      : fmt::format("at tp {}", want_tp)));
+                                      : fmt::format("at tp {}", want_tp),
+                         stages));
         return;
       }
       check_plan(plan, ws.model);
       const FixedBatchResult run = run_fixed_workload(chip, ws.model, ws.precision, plan, w);
       WorkloadEconomics money = silicon;
       price_fixed_batch(money, chip, ws.precision.dense_mlp.compute_dtype(), plan, run);
-      runs.push_back({plan.tp, run.ttft, run.tpot, run.output_tokens_per_s / plan.chips(),
+      runs.push_back({plan.tp, plan.pp, run.ttft, run.tpot, run.output_tokens_per_s / plan.chips(),
                       money.joules_per_token, money.dollars_per_mtok});
     }
     // The mix: token-share averages, the chip time per mixed token, the worst latency.
@@ -135,14 +154,17 @@ void evaluate_chip(const DesignSpace& space, const ChipSpec& chip, int64_t batch
     for (size_t i = 0; i < runs.size(); ++i) {
       const WorkloadResult& w = runs[i];
       const double share = space.workloads[i].weight;
-      r.tp = std::max(r.tp, w.tp);
+      if (w.tp * w.pp > r.chips) {
+        r.tp = w.tp;
+        r.pp = w.pp;
+        r.chips = w.tp * w.pp;
+      }
       r.ttft = std::max(r.ttft, w.ttft);
       r.tpot = std::max(r.tpot, w.tpot);
       r.joules_per_token += share * w.joules_per_token;
       r.dollars_per_mtok += share * w.dollars_per_mtok;
       chip_seconds_per_token += share / w.tokens_per_s_per_chip;
     }
-    r.chips = r.tp;
     r.tokens_per_s_per_chip = 1 / chip_seconds_per_token;
     r.workloads = std::move(runs);
     if (slo_violation(space.constraints, r)) return;

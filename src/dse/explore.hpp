@@ -20,7 +20,7 @@ namespace cw {
 
 // One workload of the space on a design.
 struct WorkloadResult {
-  int tp = 0;
+  int tp = 0, pp = 1;
   double ttft = 0, tpot = 0, tokens_per_s_per_chip = 0;
   double joules_per_token = 0, dollars_per_mtok = 0;
 };
@@ -28,14 +28,15 @@ struct WorkloadResult {
 // A design's metrics. With a mix of workloads (DesignSpace::workloads) they
 // are the mix's: $/Mtok and J/token averaged by the workloads' token shares,
 // tokens/s per chip the rate at which a chip serves the mix (1 / sum of
-// share / rate), TTFT and TPOT the worst workload's, tp the largest.
+// share / rate), TTFT and TPOT the worst workload's, tp and pp those of the
+// workload that needs the most chips.
 struct DesignResult {
   int64_t index = 0;        // design number in the sampler's order
   std::vector<int> values;  // value index per knob
   bool feasible = false;
   std::string reason;     // infeasible: the constraint's name (max_tpot, memory, error, ...)
   std::string why;        // infeasible: what failed, with the numbers
-  int tp = 0, chips = 0;  // the deployment that ran (chips = tp: one replica)
+  int tp = 0, pp = 1, chips = 0;  // the largest deployment that ran (chips = tp x pp)
   int dies = 0;
   double ttft = 0, tpot = 0, tokens_per_s_per_chip = 0;
   double joules_per_token = 0, dollars_per_mtok = 0;

@@ -58,10 +58,10 @@ const char* kind_name(KnobKind k) {
 
 // The design metrics every row-holding table shares, in column order.
 constexpr const char* kMetricColumns =
-    "feasible INTEGER, reason TEXT, why TEXT, tp INTEGER, chips INTEGER, ttft_s REAL, "
+    "feasible INTEGER, reason TEXT, why TEXT, tp INTEGER, pp INTEGER, chips INTEGER, ttft_s REAL, "
     "tpot_s REAL, tokens_per_s_per_chip REAL, joules_per_token REAL, dollars_per_mtok REAL, "
     "dies INTEGER, area_mm2 REAL, unit_cost REAL, power_w REAL";
-constexpr int kMetricCount = 14;
+constexpr int kMetricCount = 15;
 
 class Db {
  public:
@@ -134,12 +134,13 @@ void bind_metrics(sqlite3_stmt* s, int first, const DesignResult& d) {
   }
   if (d.tp > 0) {
     sqlite3_bind_int(s, i++, d.tp);
+    sqlite3_bind_int(s, i++, d.pp);
     sqlite3_bind_int(s, i++, d.chips);
     for (double v :
          {d.ttft, d.tpot, d.tokens_per_s_per_chip, d.joules_per_token, d.dollars_per_mtok})
       sqlite3_bind_double(s, i++, v);
   } else {
-    i += 7;
+    i += 8;
   }
   if (d.dies > 0) {
     sqlite3_bind_int(s, i++, d.dies);

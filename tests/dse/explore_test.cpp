@@ -106,6 +106,35 @@ TEST(Explore, AMixIsJudgedOnTokenSharesAndItsWorstLatency) {
   EXPECT_EQ(r.tp, std::max(big.tp, small.tp));
 }
 
+TEST(Explore, SramChipsGetTheFewestPipelineStagesThatHoldTheModel) {
+  const std::string path = testing::TempDir() + "groq.yaml";
+  std::ofstream(path) << "base: groq-lpu\n"
+                         "workload: {model: llama3.1-8b, precision: fp16, batch: 8, input: 512, "
+                         "output: 128, max_pp: 256}\n"
+                         "knobs: {node: [tsmc-n7]}\n";
+  const DesignSpace s = load_design_space(path);
+  const DesignResult r = evaluate_design(s, 0);
+  ASSERT_TRUE(r.feasible) << r.why;
+  // 16 GB of fp16 weights in 230 MB chips: tp stops at 8 (max_tp), so stages carry the rest.
+  EXPECT_EQ(r.tp, 8);
+  EXPECT_GT(r.pp, 1);
+  EXPECT_EQ(r.chips, r.tp * r.pp);
+  const ChipSpec chip = chip_variant(s, {0});
+  const WorkloadSpec& w = s.workloads[0];
+  EXPECT_TRUE(
+      fixed_workload_budget(chip, w.model, w.precision, ParallelPlan{r.tp, r.pp}, w.run).fits());
+  EXPECT_FALSE(
+      fixed_workload_budget(chip, w.model, w.precision, ParallelPlan{r.tp, r.pp / 2}, w.run)
+          .fits());
+  // Without stages it cannot fit, and says so.
+  std::ofstream(path) << "base: groq-lpu\n"
+                         "workload: {model: llama3.1-8b, precision: fp16, batch: 8, input: 512, "
+                         "output: 128}\n"
+                         "knobs: {node: [tsmc-n7]}\n";
+  const DesignResult none = evaluate_design(load_design_space(path), 0);
+  EXPECT_EQ(none.reason, "memory");
+}
+
 TEST(Explore, MoreBandwidthOrComputeIsNeverSlower) {
   const DesignSpace s =
       space("mono.yaml",
