@@ -94,8 +94,7 @@ std::string csv(const DesignSpace& space, const ExploreResult& r) {
   for (const Knob& k : space.knobs) o << ',' << k.name;
   o << ",feasible,reason,tp,pp,chips,ttft_s,tpot_s,tokens_per_s_per_chip,joules_per_token,"
        "dollars_per_mtok,dies,area_mm2,unit_cost,power_w,pareto\n";
-  std::vector<bool> on_front(r.designs.size());
-  for (int64_t i : r.pareto) on_front[static_cast<size_t>(i)] = true;
+  const std::vector<bool> front = on_front(r);
   for (size_t i = 0; i < r.designs.size(); ++i) {
     const DesignResult& d = r.designs[i];
     o << d.index;
@@ -105,7 +104,7 @@ std::string csv(const DesignSpace& space, const ExploreResult& r) {
         ",{},{},{},{},{},{:.6g},{:.6g},{:.6g},{:.6g},{:.6g},{},{:.6g},{:.6g},{:.6g},{}\n",
         d.feasible ? 1 : 0, d.reason, d.tp, d.pp, d.chips, d.ttft, d.tpot, d.tokens_per_s_per_chip,
         d.joules_per_token, d.dollars_per_mtok, d.dies, d.area_mm2, d.unit_cost, d.power_w,
-        on_front[i] ? 1 : 0);
+        front[i] ? 1 : 0);
   }
   return o.str();
 }
@@ -146,8 +145,7 @@ void print_table(const DesignSpace& space, const ExploreResult& r, bool all) {
   } else {
     fmt::print("\nPareto front over {} ({} designs):\n", objectives, r.pareto.size());
   }
-  std::vector<bool> on_front(r.designs.size());
-  for (int64_t i : r.pareto) on_front[static_cast<size_t>(i)] = true;
+  const std::vector<bool> front = on_front(r);
   // Each knob's column is as wide as its name or its widest value.
   std::vector<size_t> width;
   for (const Knob& k : space.knobs) {
@@ -178,7 +176,7 @@ void print_table(const DesignSpace& space, const ExploreResult& r, bool all) {
   for (int64_t i : rows) {
     const DesignResult& d = r.designs[static_cast<size_t>(i)];
     std::string line =
-        fmt::format("{:>6}{}", d.index, all && on_front[static_cast<size_t>(i)] ? "*" : " ");
+        fmt::format("{:>6}{}", d.index, all && front[static_cast<size_t>(i)] ? "*" : " ");
     for (size_t j = 0; j < space.knobs.size(); ++j)
       line += fmt::format(" {:>{}}", space.knobs[j].values[static_cast<size_t>(d.values[j])].label,
                           width[j]);
@@ -197,10 +195,9 @@ void print_table(const DesignSpace& space, const ExploreResult& r, bool all) {
                metric_name(space.objectives.front()), "", name_w + 2 * label_w + 7, names);
     for (const KnobStep& st : r.sensitivity) {
       const Knob& k = space.knobs[st.knob];
-      const int from = best.values[st.knob];
       std::string line = fmt::format("  {:<{}} {:>{}} -> {:<{}}", k.name, name_w,
-                                     k.values[static_cast<size_t>(from)].label, label_w,
-                                     k.values[static_cast<size_t>(from + st.step)].label, label_w);
+                                     k.values[static_cast<size_t>(st.from)].label, label_w,
+                                     k.values[static_cast<size_t>(st.to)].label, label_w);
       if (st.design.tp > 0) {
         for (Metric m : space.objectives) {
           const double base = best.metric(m);
@@ -281,12 +278,11 @@ void register_explore(CLI::App& app) {
       nlohmann::json steps = nlohmann::json::array();
       for (const KnobStep& st : r.sensitivity) {
         const Knob& k = space.knobs[st.knob];
-        const int from = r.designs[static_cast<size_t>(r.pareto.front())].values[st.knob];
         nlohmann::json d = design_json(space, st.design);
         d.erase("design");
         steps.push_back({{"knob", k.name},
-                         {"from", k.values[static_cast<size_t>(from)].label},
-                         {"to", k.values[static_cast<size_t>(from + st.step)].label},
+                         {"from", k.values[static_cast<size_t>(st.from)].label},
+                         {"to", k.values[static_cast<size_t>(st.to)].label},
                          {"result", d}});
       }
       j["sensitivity"] = steps;

@@ -168,10 +168,7 @@ Evaluation evaluate_workload(const std::string& chip_id, const WorkloadArgs& w) 
     // The smallest power-of-two degree that divides the heads and fits (else
     // the largest tried, whose budget error names the plans that would fit).
     plan.tp = smallest_fitting_tp(chip, model, precision, plan, fixed_workload(w), kMaxAutoTp);
-    if (plan.tp == 0) {
-      plan.tp = 1;
-      while (plan.tp < kMaxAutoTp && model.heads % (2 * plan.tp) == 0) plan.tp *= 2;
-    }
+    if (plan.tp == 0) plan.tp = largest_tp(model, kMaxAutoTp);
   } else {
     plan.tp = parse_tp_degree(w.tp);
   }

@@ -92,15 +92,15 @@ double DesignResult::metric(Metric m) const {
 namespace {
 
 // The plan workload `ws` runs on: tp = want_tp, or (0) the smallest power of
-// two up to `largest` that holds it; when even that cannot, the fewest
+// two up to largest_tp that holds it; when even that cannot, the fewest
 // power-of-two pipeline stages up to max_pp. tp 0 when nothing fits.
 ParallelPlan fitting_plan(const ChipSpec& chip, const WorkloadSpec& ws, const FixedWorkload& w,
-                          int want_tp, int largest) {
+                          int want_tp) {
   ParallelPlan plan{std::max(want_tp, 1)};
   if (want_tp == 0) {
-    plan.tp = smallest_fitting_tp(chip, ws.model, ws.precision, plan, w, largest);
+    plan.tp = smallest_fitting_tp(chip, ws.model, ws.precision, plan, w, ws.max_tp);
     if (plan.tp > 0) return plan;
-    plan.tp = largest;
+    plan.tp = largest_tp(ws.model, ws.max_tp);
   }
   for (plan.pp = 1; plan.pp <= ws.max_pp && plan.pp <= ws.model.layers; plan.pp *= 2)
     if (fixed_workload_budget(chip, ws.model, ws.precision, plan, w).fits()) return plan;
@@ -127,17 +127,14 @@ void evaluate_chip(const DesignSpace& space, const ChipSpec& chip, int64_t batch
       FixedWorkload w = ws.run;
       if (batch > 0) w.batch = batch;
       const int want_tp = tp > 0 ? tp : ws.tp;
-      // The largest tensor-parallel group auto tries: powers of two up to
-      // max_tp that split the heads.
-      int largest = 1;
-      while (2 * largest <= ws.max_tp && ws.model.heads % (2 * largest) == 0) largest *= 2;
-      const ParallelPlan plan = fitting_plan(chip, ws, w, want_tp, largest);
+      const ParallelPlan plan = fitting_plan(chip, ws, w, want_tp);
       if (plan.tp == 0) {
         const std::string stages =
             ws.max_pp > 1 ? fmt::format(" x {} pipeline stages", ws.max_pp) : "";
         fail(r, "memory",
              fmt::format("{} at batch {} does not fit in memory {}{}", ws.name, w.batch,
-                         want_tp == 0 ? fmt::format("on up to {} chips (tensor parallel)", largest)
+                         want_tp == 0 ? fmt::format("on up to {} chips (tensor parallel)",
+                                                    largest_tp(ws.model, ws.max_tp))
                                       : fmt::format("at tp {}", want_tp),
                          stages));
         return;
@@ -212,6 +209,12 @@ DesignResult evaluate_reference(const DesignSpace& space, size_t i) {
   return r;
 }
 
+std::vector<bool> on_front(const ExploreResult& r) {
+  std::vector<bool> mask(r.designs.size());
+  for (int64_t i : r.pareto) mask[static_cast<size_t>(i)] = true;
+  return mask;
+}
+
 std::vector<int64_t> pareto_front(const std::vector<DesignResult>& designs,
                                   const std::vector<Metric>& objectives) {
   std::vector<int64_t> feasible;
@@ -274,7 +277,7 @@ void evaluate_all(const DesignSpace& space, std::vector<DesignResult>& designs, 
   if (failed) std::rethrow_exception(failed);
 }
 
-// Calls f(knob, step, values) for each design one listed value of one knob
+// Calls f(knob, values) for each design one listed value of one knob
 // away from `values` (knob order, down before up).
 template <class F>
 void for_each_neighbour(const DesignSpace& space, const std::vector<int>& values, F f) {
@@ -282,7 +285,7 @@ void for_each_neighbour(const DesignSpace& space, const std::vector<int>& values
     for (int step : {-1, 1}) {
       std::vector<int> v = values;
       v[j] += step;
-      if (v[j] >= 0 && v[j] < static_cast<int>(space.knobs[j].values.size())) f(j, step, v);
+      if (v[j] >= 0 && v[j] < static_cast<int>(space.knobs[j].values.size())) f(j, v);
     }
   }
 }
@@ -297,7 +300,7 @@ std::vector<std::vector<int>> front_neighbours(const DesignSpace& space,
   std::vector<std::vector<int>> out;
   for (int64_t f : front) {
     for_each_neighbour(space, designs[static_cast<size_t>(f)].values,
-                       [&](size_t, int, std::vector<int> v) {
+                       [&](size_t, std::vector<int> v) {
                          if (seen.insert(v).second) out.push_back(std::move(v));
                        });
   }
@@ -341,8 +344,8 @@ ExploreResult explore(const DesignSpace& space, const ExploreOptions& options) {
   for (const auto& d : out.designs) out.feasible += d.feasible ? 1 : 0;
   if (!out.pareto.empty()) {
     const DesignResult& best = out.designs[static_cast<size_t>(out.pareto.front())];
-    for_each_neighbour(space, best.values, [&](size_t j, int step, std::vector<int> v) {
-      out.sensitivity.push_back({j, step, evaluate_values(space, v, -1)});
+    for_each_neighbour(space, best.values, [&](size_t j, std::vector<int> v) {
+      out.sensitivity.push_back({j, best.values[j], v[j], evaluate_values(space, v, -1)});
     });
   }
   for (size_t i = 0; i < space.reference_chips.size(); ++i)

@@ -53,7 +53,7 @@ struct ExploreOptions {
 // value: what the next step up or down in each knob would change.
 struct KnobStep {
   size_t knob = 0;
-  int step = 0;         // -1 or +1 (value index)
+  int from = 0, to = 0;  // value indices: the best design's and the neighbour's
   DesignResult design;  // index -1: not one of the explored designs
 };
 
@@ -79,6 +79,9 @@ DesignResult evaluate_values(const DesignSpace& space, const std::vector<int>& v
 DesignResult evaluate_reference(const DesignSpace& space, size_t i);
 
 ExploreResult explore(const DesignSpace& space, const ExploreOptions& options = {});
+
+// For each design of `r`, whether it is on the Pareto front.
+std::vector<bool> on_front(const ExploreResult& r);
 
 // Indices (into `designs`) of the feasible designs no other feasible design
 // dominates (at least as good in every objective, better in one); a design

@@ -159,14 +159,19 @@ bool is_count(KnobKind k) {
          k == KnobKind::links || k == KnobKind::batch || k == KnobKind::tp;
 }
 
-// A knob's column: the node id as text, counts as integers, quantities in SI.
+// Knobs whose values are names (KnobValue::text), not numbers.
+bool is_text(KnobKind k) {
+  return k == KnobKind::node || k == KnobKind::hbm_type;
+}
+
+// A knob's column: names as text, counts as integers, quantities in SI.
 const char* knob_type(KnobKind k) {
-  return k == KnobKind::node || k == KnobKind::hbm_type ? "TEXT" : is_count(k) ? "INTEGER" : "REAL";
+  return is_text(k) ? "TEXT" : is_count(k) ? "INTEGER" : "REAL";
 }
 
 void bind_knob(sqlite3_stmt* s, int i, const Knob& k, int value) {
   const KnobValue& v = k.values[static_cast<size_t>(value)];
-  if (k.kind == KnobKind::node || k.kind == KnobKind::hbm_type)
+  if (is_text(k.kind))
     bind_text(s, i, v.text);
   else if (is_count(k.kind))
     sqlite3_bind_int64(s, i, static_cast<sqlite3_int64>(v.number));
@@ -238,8 +243,7 @@ void write_results_store(const std::filesystem::path& path, const DesignSpace& s
   db.exec(fmt::format("CREATE TABLE designs (design INTEGER PRIMARY KEY, {}{}, pareto INTEGER)",
                       knob_columns, kMetricColumns));
   {
-    std::vector<bool> on_front(r.designs.size());
-    for (int64_t i : r.pareto) on_front[static_cast<size_t>(i)] = true;
+    const std::vector<bool> front = on_front(r);
     auto st = db.prepare(
         fmt::format("INSERT INTO designs VALUES ({})", placeholders(1 + nk + kMetricCount + 1)));
     for (size_t i = 0; i < r.designs.size(); ++i) {
@@ -249,7 +253,7 @@ void write_results_store(const std::filesystem::path& path, const DesignSpace& s
         bind_knob(st->s, 2 + j, space.knobs[static_cast<size_t>(j)],
                   d.values[static_cast<size_t>(j)]);
       bind_metrics(st->s, 2 + nk, d);
-      sqlite3_bind_int(st->s, 2 + nk + kMetricCount, on_front[i] ? 1 : 0);
+      sqlite3_bind_int(st->s, 2 + nk + kMetricCount, front[i] ? 1 : 0);
       db.step(*st);
     }
   }
@@ -285,16 +289,14 @@ void write_results_store(const std::filesystem::path& path, const DesignSpace& s
   }
   db.exec(fmt::format("CREATE TABLE sensitivity (knob TEXT, from_value TEXT, to_value TEXT, {})",
                       kMetricColumns));
-  if (!r.sensitivity.empty()) {
-    const DesignResult& best = r.designs[static_cast<size_t>(r.pareto.front())];
+  {
     auto st = db.prepare(
         fmt::format("INSERT INTO sensitivity VALUES ({})", placeholders(3 + kMetricCount)));
     for (const KnobStep& s : r.sensitivity) {
       const Knob& k = space.knobs[s.knob];
-      const int from = best.values[s.knob];
       bind_text(st->s, 1, k.name);
-      bind_text(st->s, 2, k.values[static_cast<size_t>(from)].label);
-      bind_text(st->s, 3, k.values[static_cast<size_t>(from + s.step)].label);
+      bind_text(st->s, 2, k.values[static_cast<size_t>(s.from)].label);
+      bind_text(st->s, 3, k.values[static_cast<size_t>(s.to)].label);
       bind_metrics(st->s, 4, s.design);
       db.step(*st);
     }

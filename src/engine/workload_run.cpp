@@ -18,12 +18,18 @@ MemoryBudget fixed_workload_budget(const ChipSpec& chip, const ModelSpec& model,
                        sequences * model.window_tokens_held(context));
 }
 
+int largest_tp(const ModelSpec& model, int max_tp) {
+  int tp = 1;
+  while (2 * tp <= max_tp && model.heads % (2 * tp) == 0) tp *= 2;
+  return tp;
+}
+
 int smallest_fitting_tp(const ChipSpec& chip, const ModelSpec& model, const Precision& precision,
                         ParallelPlan plan, const FixedWorkload& w, int max_tp) {
-  for (;; plan.tp *= 2) {
+  const int largest = largest_tp(model, max_tp);
+  for (; plan.tp <= largest; plan.tp *= 2)
     if (fixed_workload_budget(chip, model, precision, plan, w).fits()) return plan.tp;
-    if (plan.tp >= max_tp || model.heads % (2 * plan.tp) != 0) return 0;
-  }
+  return 0;
 }
 
 FixedBatchResult run_fixed_workload(const ChipSpec& chip, const ModelSpec& model,

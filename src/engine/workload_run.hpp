@@ -27,8 +27,12 @@ MemoryBudget fixed_workload_budget(const ChipSpec& chip, const ModelSpec& model,
                                    const Precision& precision, const ParallelPlan& plan,
                                    const FixedWorkload& w);
 
-// The smallest power-of-two tensor-parallel degree from plan.tp up to max_tp
-// that divides the heads and holds the workload; 0 when none does.
+// The largest power-of-two tensor-parallel degree up to max_tp that divides
+// the model's heads (1 at least).
+int largest_tp(const ModelSpec& model, int max_tp);
+
+// The smallest power-of-two tensor-parallel degree from plan.tp up to
+// largest_tp(model, max_tp) that holds the workload; 0 when none does.
 int smallest_fitting_tp(const ChipSpec& chip, const ModelSpec& model, const Precision& precision,
                         ParallelPlan plan, const FixedWorkload& w, int max_tp);
 
