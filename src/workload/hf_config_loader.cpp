@@ -229,9 +229,13 @@ void check_layers_for_windows(const Reader& r, const ModelSpec& m) {
 void read_attention_windows(const Reader& r, ModelSpec& m, WindowRule rule) {
   const std::vector<std::string> types = r.string_list("layer_types");
   std::vector<bool> windowed;
-  if (!types.empty()) {
+  // One flag per layer, once the layer count is known to be sane for it.
+  auto all_layers = [&](bool value) {
     check_layers_for_windows(r, m);
-    windowed.assign(static_cast<size_t>(m.layers), false);
+    windowed.assign(static_cast<size_t>(m.layers), value);
+  };
+  if (!types.empty()) {
+    all_layers(false);
     if (static_cast<int64_t>(types.size()) != m.layers)
       r.fail("layer_types",
              "lists " + std::to_string(types.size()) + " layers but num_hidden_layers is " +
@@ -244,15 +248,13 @@ void read_attention_windows(const Reader& r, ModelSpec& m, WindowRule rule) {
       windowed[l] = types[l] == "sliding_attention";
     }
   } else if (rule == WindowRule::listed) {
-    check_layers_for_windows(r, m);
+    all_layers(false);
     r.required("layer_types");
   } else if (rule == WindowRule::all && r.find("sliding_window")) {
-    check_layers_for_windows(r, m);
-    windowed.assign(static_cast<size_t>(m.layers), true);
+    all_layers(true);
   } else if (rule == WindowRule::qwen && r.boolean_or("use_sliding_window", false)) {
-    check_layers_for_windows(r, m);
+    all_layers(false);
     const int64_t first = r.non_negative_or("max_window_layers", m.layers);
-    windowed.assign(static_cast<size_t>(m.layers), false);
     for (int64_t l = first; l < m.layers; ++l) windowed[static_cast<size_t>(l)] = true;
   }
   if (std::find(windowed.begin(), windowed.end(), true) == windowed.end()) return;
