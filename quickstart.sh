@@ -5,6 +5,6 @@ set -euo pipefail
 cd "$(dirname "$0")"
 scripts/install-deps.sh
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release -DCHIPWRIGHT_BUILD_TESTS=OFF \
-  -DCHIPWRIGHT_BUILD_BENCH=OFF >/dev/null
+  -DCHIPWRIGHT_BUILD_BENCH=OFF -DCHIPWRIGHT_BUILD_PYTHON=OFF >/dev/null
 cmake --build build --target chipwright
 ./build/chipwright compare "$@"

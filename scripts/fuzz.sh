@@ -26,7 +26,8 @@ if [ -z "$cxx" ]; then
   exit 1
 fi
 cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER="$cxx" \
-  -DCHIPWRIGHT_FUZZ=ON -DCHIPWRIGHT_BUILD_TESTS=OFF -DCHIPWRIGHT_BUILD_BENCH=OFF >/dev/null
+  -DCHIPWRIGHT_FUZZ=ON -DCHIPWRIGHT_BUILD_TESTS=OFF -DCHIPWRIGHT_BUILD_BENCH=OFF \
+  -DCHIPWRIGHT_BUILD_PYTHON=OFF >/dev/null
 cmake --build "$build" --target fuzzers -j "$jobs"
 
 targets=${CHIPWRIGHT_FUZZ_TARGETS:-$(cat "$build/fuzz-targets.txt" | tr ';' ' ')}

@@ -2,14 +2,14 @@
 
 #include <sstream>
 
+#include "api/workload_reports.hpp"
 #include "cli/commands.hpp"
 #include "cli/compare_scenario.hpp"
-#include "config/error.hpp"
 #include "cli/economics_view.hpp"
-#include "silicon/economics.hpp"
-#include "cli/eval_setup.hpp"
+#include "cli/workload_flags.hpp"
+#include "config/error.hpp"
 #include "report/format.hpp"
-#include "report/json_report.hpp"
+#include "silicon/economics.hpp"
 
 namespace cw::cli {
 
@@ -63,35 +63,13 @@ void register_compare(CLI::App& app) {
       compare_scenario(ids, a, *out);
       return;
     }
-    std::vector<Evaluation> evals;
-    std::vector<WorkloadEconomics> money;
-    for (const std::string& id : ids) {
-      evals.push_back(evaluate_workload(id, *w));
-      money.push_back(workload_economics(evals.back()));
-    }
+    const ChipComparison c = compare_chips(ids, *w);
     if (out->json()) {
-      nlohmann::json rows = nlohmann::json::array();
-      for (size_t i = 0; i < evals.size(); ++i) {
-        const Evaluation& e = evals[i];
-        const WorkloadEconomics& m = money[i];
-        rows.push_back({{"chip", e.chip.id},
-                        {"economics", to_json(m)},
-                        {"economics_unavailable", m.unavailable},
-                        {"chips", e.plan.chips()},
-                        {"plan", e.plan.to_string()},
-                        {"ttft_s", e.result.ttft},
-                        {"tpot_s", e.result.tpot},
-                        {"e2e_s", e.result.e2e},
-                        {"output_tokens_per_s", e.result.output_tokens_per_s},
-                        {"output_tokens_per_s_per_chip", e.result.output_tokens_per_s / e.plan.chips()},
-                        {"memory", to_json(e.memory)}});
-      }
-      fmt::print("{}\n", nlohmann::json{{"model", w->model}, {"precision", w->precision},
-                                        {"tp", w->tp}, {"batch", w->batch},
-                                        {"input", w->input}, {"output", w->output},
-                                        {"chips", rows}}.dump(2));
+      fmt::print("{}\n", compare_json(c, *w).dump(2));
       return;
     }
+    const std::vector<Evaluation>& evals = c.evals;
+    const std::vector<WorkloadEconomics>& money = c.money;
     fmt::print("{} at {} (tp {}): batch {}, input {}, output {}\n\n", w->model, w->precision,
                w->tp, w->batch, w->input, w->output);
     fmt::print("{:<15} {:>5} {:>9} {:>9} {:>12} {:>8} {:>8} {:>9} {:>9} {:>9}\n", "chip", "chips",

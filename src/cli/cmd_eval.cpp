@@ -2,11 +2,11 @@
 
 #include <map>
 
+#include "api/workload_reports.hpp"
 #include "cli/commands.hpp"
 #include "cli/economics_view.hpp"
-#include "cli/eval_setup.hpp"
+#include "cli/workload_flags.hpp"
 #include "report/format.hpp"
-#include "report/json_report.hpp"
 
 namespace cw::cli {
 namespace {
@@ -50,30 +50,11 @@ void register_eval(CLI::App& app) {
   cmd->callback([chip, w, out] {
     Evaluation e = evaluate_workload(*chip, *w);
     const FixedBatchResult& r = e.result;
-    const WorkloadEconomics money = workload_economics(e);
     if (out->json()) {
-      nlohmann::json j = to_json(r, e.chip);
-      j["chip"] = e.chip.id;
-      j["model"] = e.model.id;
-      j["precision"] = e.precision.name;
-      j["chips"] = e.plan.chips();
-      j["plan"] = plan_json(e.plan);
-      j["plan"]["overlap"] = w->overlap;
-      j["routing_skew"] = w->routing_skew;
-      j["batch"] = w->batch;
-      j["input"] = w->input;
-      j["output"] = w->output;
-      j["memory"] = to_json(e.memory);
-      if (money.unavailable.empty()) {
-        j["joules_per_token"] = money.joules_per_token;
-        j["average_power_w"] = money.average_power_w;
-        j["dollars_per_million_tokens"] = money.dollars_per_mtok;
-      } else {
-        j["economics_unavailable"] = money.unavailable;
-      }
-      fmt::print("{}\n", j.dump(2));
+      fmt::print("{}\n", eval_json(e, *w).dump(2));
       return;
     }
+    const WorkloadEconomics money = workload_economics(e);
     fmt::print("{} on {} x {} ({}{}{}), precision {}: batch {}, input {}, output {}\n", e.model.id,
                e.plan.chips(), e.chip.id, e.plan.to_string(),
                w->overlap ? ", two-batch overlap" : "", routing_note(w->routing_skew),

@@ -5,23 +5,15 @@
 #include <cmath>
 #include <nlohmann/json.hpp>
 
+#include "api/serving_requests.hpp"
 #include "cli/commands.hpp"
 #include "cli/economics_view.hpp"
-#include "cli/eval_setup.hpp"
+#include "cli/workload_flags.hpp"
 #include "report/format.hpp"
 #include "serving/mlperf_search.hpp"
 
 namespace cw::cli {
 namespace {
-
-struct MlperfArgs {
-  std::string chip, benchmark, scenario, precision = "fp8", scheduler;
-  int count = 1, tp = 0;
-  int64_t max_batch = 0, max_tokens = 0;
-  double routing_skew = 0;
-  bool eplb = false;
-  int redundant_experts = 0;
-};
 
 void print_table(const MlperfResult& r) {
   const ServingMetrics& m = r.run.metrics;
@@ -63,7 +55,7 @@ void register_mlperf(CLI::App& app) {
       "mlperf",
       "Predict an MLPerf Inference LLM result, choosing the deployment as a tuned "
       "submitter would");
-  auto a = std::make_shared<MlperfArgs>();
+  auto a = std::make_shared<MlperfRequest>();
   auto out = std::make_shared<OutputOptions>();
   cmd->add_option("--chip", a->chip, "chip preset id or YAML path")->required();
   cmd->add_option("--count", a->count, "chips in the system")
@@ -85,20 +77,7 @@ void register_mlperf(CLI::App& app) {
   add_routing_options(*cmd, a->routing_skew, a->eplb, a->redundant_experts);
   add_format_option(*cmd, *out);
   cmd->callback([a, out] {
-    MlperfOptions o;
-    o.chip = a->chip;
-    o.count = a->count;
-    o.benchmark = a->benchmark;
-    o.scenario = parse_scenario(a->scenario);
-    o.precision = a->precision;
-    if (a->tp > 0) o.tp = a->tp;
-    if (a->max_batch > 0) o.max_batch = a->max_batch;
-    if (a->max_tokens > 0) o.max_tokens = a->max_tokens;
-    if (!a->scheduler.empty()) o.policy = parse_policy(a->scheduler);
-    o.routing_skew = a->routing_skew;
-    o.eplb = a->eplb;
-    o.redundant_experts = a->redundant_experts;
-    MlperfResult r = run_mlperf(o);
+    MlperfResult r = run_mlperf(resolve(*a));
     if (out->json()) {
       fmt::print("{}\n", to_json(r).dump(2));
     } else {

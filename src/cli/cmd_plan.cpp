@@ -1,17 +1,11 @@
 #include <fmt/core.h>
 
 #include <algorithm>
-#include <nlohmann/json.hpp>
 
+#include "api/workload_reports.hpp"
 #include "cli/commands.hpp"
-#include "cli/eval_setup.hpp"
-#include "config/error.hpp"
-#include "engine/expert_load.hpp"
-#include "engine/precision_support.hpp"
-#include "hardware/chip_loader.hpp"
+#include "cli/workload_flags.hpp"
 #include "report/format.hpp"
-#include "workload/hf_config_loader.hpp"
-#include "workload/precision_loader.hpp"
 
 namespace cw::cli {
 
@@ -27,66 +21,18 @@ void register_plan(CLI::App& app) {
   add_workload_options(*cmd, *w, false);
   add_format_option(*cmd, *out);
   cmd->callback([chip_id, count, w, out] {
-    ChipSpec chip = load_chip(*chip_id);
-    ModelSpec model = load_model(w->model);
-    Precision precision = load_precision(w->precision);
-    require_precision_runs(chip, model, precision);  // else every plan fails alike
-    check_routing_options(w->routing_skew, w->eplb, model.moe.has_value(), model.id);
-    std::vector<Evaluation> fits;
-    std::vector<std::pair<ParallelPlan, std::string>> rejected;
-    for (ParallelPlan p : enumerate_plans(model, *count)) {
-      if (p.ep >= 2) {  // expert placement applies to expert-parallel plans
-        p.eplb = w->eplb;
-        p.redundant_experts = w->redundant_experts;
-      }
-      try {
-        fits.push_back(evaluate_plan(chip, model, precision, p, *w));
-      } catch (const UserError& e) {
-        rejected.push_back({p, e.what()});
-      }
-    }
-    if (fits.empty()) {
-      throw UserError(fmt::format(
-          "no parallel plan of {} on {} x {} holds batch {} of {}+{} tokens ({} plans tried); "
-          "use more chips, a lower precision or a smaller batch",
-          model.id, *count, chip.id, w->batch, w->input, w->output, rejected.size()));
-    }
-    auto by_throughput = fits;
-    std::stable_sort(by_throughput.begin(), by_throughput.end(), [](auto& a, auto& b) {
-      return a.result.output_tokens_per_s > b.result.output_tokens_per_s;
-    });
-    auto by_latency = fits;
-    std::stable_sort(by_latency.begin(), by_latency.end(),
-                     [](auto& a, auto& b) { return a.result.e2e < b.result.e2e; });
-    auto row_json = [](const Evaluation& e) {
-      nlohmann::json row = plan_json(e.plan);
-      row.update({{"ttft_s", e.result.ttft},
-                  {"tpot_s", e.result.tpot},
-                  {"e2e_s", e.result.e2e},
-                  {"output_tokens_per_s", e.result.output_tokens_per_s},
-                  {"memory_used_fraction", e.memory.used() / e.memory.capacity}});
-      return row;
-    };
+    const PlanRanking r = rank_plans(*chip_id, *count, *w);
     if (out->json()) {
-      nlohmann::json t = nlohmann::json::array(), l = nlohmann::json::array();
-      for (const auto& e : by_throughput) t.push_back(row_json(e));
-      for (const auto& e : by_latency) l.push_back(row_json(e));
-      fmt::print("{}\n", nlohmann::json{{"chip", chip.id},
-                                        {"count", *count},
-                                        {"model", model.id},
-                                        {"precision", precision.name},
-                                        {"overlap", w->overlap},
-                                        {"routing_skew", w->routing_skew},
-                                        {"by_throughput", t},
-                                        {"by_latency", l},
-                                        {"rejected", rejected.size()}}
-                             .dump(2));
+      fmt::print("{}\n", plan_ranking_json(r, *w).dump(2));
       return;
     }
-    fmt::print("{} on {} x {}, precision {}{}{}: batch {}, input {}, output {}\n", model.id, *count,
-               chip.id, precision.name, w->overlap ? ", two-batch overlap" : "",
+    const std::vector<Evaluation>& by_throughput = r.by_throughput;
+    const std::vector<Evaluation>& by_latency = r.by_latency;
+    const std::vector<Evaluation>& fits = by_throughput;
+    fmt::print("{} on {} x {}, precision {}{}{}: batch {}, input {}, output {}\n", r.model.id,
+               *count, r.chip.id, r.precision.name, w->overlap ? ", two-batch overlap" : "",
                routing_note(w->routing_skew), w->batch, w->input, w->output);
-    fmt::print("{} plans fit, {} do not\n", fits.size(), rejected.size());
+    fmt::print("{} plans fit, {} do not\n", fits.size(), r.rejected.size());
     size_t width = 34;
     for (const auto& e : fits) width = std::max(width, e.plan.to_string().size());
     auto table = [width](const char* title, const std::vector<Evaluation>& rows) {

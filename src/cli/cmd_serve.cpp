@@ -4,23 +4,15 @@
 
 #include <nlohmann/json.hpp>
 
+#include "api/serving_requests.hpp"
 #include "cli/commands.hpp"
 #include "cli/economics_view.hpp"
-#include "config/did_you_mean.hpp"
-#include "config/error.hpp"
+#include "cli/workload_flags.hpp"
 #include "report/format.hpp"
 #include "serving/serve.hpp"
 
 namespace cw::cli {
 namespace {
-
-struct ServeArgs {
-  ServeOptions o;
-  double rate = 0, burstiness = 1, slo_ttft = 0, slo_tpot = 0;
-  bool offline = false, no_chunking = false, disaggregate = false;
-  PoolSplit split;
-  std::string scheduler = "decode-first", router = "round-robin", preemption = "recompute";
-};
 
 void print_table(const ServeResult& r) {
   const ServingMetrics& m = r.metrics;
@@ -64,7 +56,7 @@ void print_table(const ServeResult& r) {
 
 void register_serve(CLI::App& app) {
   auto* cmd = app.add_subcommand("serve", "Simulate serving a trace or dataset on a cluster");
-  auto a = std::make_shared<ServeArgs>();
+  auto a = std::make_shared<ServeRequest>();
   auto out = std::make_shared<OutputOptions>();
   ServeOptions& o = a->o;
   cmd->add_option("--chip", o.chip, "chip preset id or YAML path")->required();
@@ -166,31 +158,7 @@ void register_serve(CLI::App& app) {
       ->capture_default_str();
   add_format_option(*cmd, *out);
   cmd->callback([a, out] {
-    ServeOptions o = a->o;
-    if (a->offline) {
-      o.arrivals.kind = ArrivalKind::offline;
-    } else if (a->rate > 0) {
-      o.arrivals.kind = a->burstiness == 1 ? ArrivalKind::poisson : ArrivalKind::gamma;
-      o.arrivals.rate = a->rate;
-      o.arrivals.cv = a->burstiness;
-    } else if (!o.trace.empty()) {
-      o.use_trace_times = true;  // fails with a hint if the trace has no arrival_s
-    } else {
-      throw UserError("give --rate QPS or --offline to say when requests arrive");
-    }
-    o.engine.chunked_prefill = !a->no_chunking;
-    o.engine.policy = parse_policy(a->scheduler);
-    o.router = parse_router(a->router);
-    if (a->preemption == "swap") {
-      o.engine.preemption = Preemption::swap;
-    } else if (a->preemption != "recompute") {
-      throw UserError("unknown preemption '" + a->preemption + "'. " +
-                      suggestion(a->preemption, {"recompute", "swap"}));
-    }
-    if (a->disaggregate) o.split = a->split;
-    if (a->slo_ttft > 0) o.slo.ttft = a->slo_ttft;
-    if (a->slo_tpot > 0) o.slo.tpot = a->slo_tpot;
-    ServeResult r = run_serve(o);
+    ServeResult r = run_serve(resolve(*a));
     if (out->json()) {
       fmt::print("{}\n", to_json(r).dump(2));
     } else {

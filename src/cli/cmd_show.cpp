@@ -1,5 +1,6 @@
 #include <fmt/core.h>
 
+#include "api/preset_reports.hpp"
 #include "cli/commands.hpp"
 #include "config/data_dir.hpp"
 #include "hardware/chip_loader.hpp"
@@ -89,20 +90,7 @@ void register_show(CLI::App& app) {
     }
     ModelSpec m = load_model(*id);
     if (out->json()) {
-      ParameterCounts p = parameter_counts(m);
-      nlohmann::json j = {{"id", m.id},
-                          {"architecture", m.architecture},
-                          {"hidden", m.hidden},
-                          {"layers", m.layers},
-                          {"heads", m.heads},
-                          {"kv_heads", m.kv_heads},
-                          {"head_dim", m.head_dim},
-                          {"vocab", m.vocab},
-                          {"sliding_window", m.sliding_window},
-                          {"windowed_layers", m.windowed_layer_count()},
-                          {"chunked_attention", m.chunked_attention},
-                          {"parameters_total", p.total},
-                          {"parameters_active", p.active}};
+      const nlohmann::json j = model_json(m);
       fmt::print("{}\n", j.dump(2));
     } else {
       print_model(m);

@@ -1,10 +1,8 @@
 #include <fmt/core.h>
 
-#include <nlohmann/json.hpp>
-
+#include "api/preset_reports.hpp"
 #include "cli/commands.hpp"
 #include "hardware/chip_loader.hpp"
-#include "silicon/silicon_sheet.hpp"
 
 namespace cw::cli {
 
@@ -19,32 +17,10 @@ void register_silicon(CLI::App& app) {
   cmd->add_option("--set", *overrides, "override an economics assumption, e.g. --set tco.pue=1.1");
   add_format_option(*cmd, *out);
   cmd->callback([chip_id, node, overrides, out] {
-    ChipSpec chip = load_chip(*chip_id);
-    SheetOptions opts;
-    opts.node = *node;
-    opts.economics = load_economics();
-    for (const auto& o : *overrides) apply_override(*opts.economics, o);
-    opts.allow_reticle_overflow = true;
-    opts.tco.chip_price = chip.price;
-    SiliconSheet s = silicon_sheet(chip, opts);
+    const ChipSpec chip = load_chip(*chip_id);
+    const SiliconSheet s = silicon_sheet_for(chip, *node, *overrides);
     if (out->json()) {
-      nlohmann::json blocks = nlohmann::json::array();
-      for (const auto& b : s.area.blocks) {
-        blocks.push_back({{"name", b.name}, {"mm2", b.mm2}, {"basis", b.basis}});
-      }
-      nlohmann::json j = {
-          {"chip", s.chip_id}, {"node", s.node.id},
-          {"area", {{"blocks", blocks}, {"total_mm2", s.area.total_mm2},
-                    {"dies", s.area.dies}, {"per_die_mm2", s.area.per_die_mm2},
-                    {"declared_mm2", s.declared_area_mm2}, {"fits_reticle", s.fits_reticle},
-                    {"chiplets_needed", s.chiplets_needed}}},
-          {"power", {{"tdp_w", s.power.tdp_w}, {"estimated_max_w", s.power.estimated_max_w},
-                     {"within_tdp", s.power.within_tdp}}},
-          {"cost", {{"die_yield", s.cost.die_yield}, {"die_cost", s.cost.die_cost},
-                    {"memory_cost", s.cost.memory_cost}, {"package", s.cost.package},
-                    {"package_cost", s.cost.package_cost}, {"unit_cost", s.cost.unit_cost}}},
-          {"tco", {{"chip_price", s.tco.chip_price}, {"per_chip_hour", s.tco.per_chip_hour}}}};
-      fmt::print("{}\n", j.dump(2));
+      fmt::print("{}\n", silicon_json(s).dump(2));
       return;
     }
     fmt::print("{} on {}{}\n\narea\n", s.chip_name, s.node.id,

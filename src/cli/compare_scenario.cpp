@@ -5,8 +5,9 @@
 #include <future>
 #include <nlohmann/json.hpp>
 
+#include "api/workload_eval.hpp"
 #include "cli/economics_view.hpp"
-#include "cli/eval_setup.hpp"
+#include "cli/workload_flags.hpp"
 #include "config/did_you_mean.hpp"
 #include "config/error.hpp"
 #include "report/format.hpp"

@@ -4,12 +4,6 @@
 
 namespace cw::cli {
 
-WorkloadEconomics workload_economics(const Evaluation& e) {
-  WorkloadEconomics w = chip_economics(e.chip);
-  price_fixed_batch(w, e.chip, e.precision.dense_mlp.compute_dtype(), e.plan, e.result);
-  return w;
-}
-
 void print_economics(const WorkloadEconomics& w) {
   if (!w.available()) {
     fmt::print("  energy       (no silicon figures: {})\n", w.unavailable);

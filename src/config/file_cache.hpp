@@ -1,12 +1,16 @@
-// Memoises a file's parsed value by path and modification time, so a loop
-// that asks for the same preset again (design-space exploration costs every
-// design on its process node) parses it once. Thread-safe; a file edited
-// since it was cached is parsed again.
+// Memoises a file's parsed value by path and content, so a loop that asks for
+// the same preset again (design-space exploration costs every design on its
+// process node; a Python sweep loads the same chip for every call) parses it
+// once. Reading the bytes to compare costs microseconds, parsing YAML a
+// hundred or more; comparing content rather than the modification time also
+// catches a file rewritten within one timestamp tick. Thread-safe.
 #pragma once
 
 #include <filesystem>
+#include <fstream>
 #include <map>
 #include <mutex>
+#include <sstream>
 #include <string>
 #include <utility>
 
@@ -15,19 +19,21 @@ namespace cw {
 template <class T, class Parse>
 T load_cached(const std::filesystem::path& path, Parse parse) {
   static std::mutex mutex;
-  static std::map<std::string, std::pair<std::filesystem::file_time_type, T>> cache;
-  std::error_code ec;
-  const auto stamp = std::filesystem::last_write_time(path, ec);
-  if (ec) return parse(path);  // let the parser report the missing file
+  static std::map<std::string, std::pair<std::string, T>> cache;  // path -> content, value
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return parse(path);  // let the parser report the missing or unreadable file
+  std::ostringstream bytes;
+  bytes << in.rdbuf();
+  std::string content = std::move(bytes).str();
   const std::string key = std::filesystem::absolute(path).string();
   {
     std::lock_guard<std::mutex> lock(mutex);
     auto it = cache.find(key);
-    if (it != cache.end() && it->second.first == stamp) return it->second.second;
+    if (it != cache.end() && it->second.first == content) return it->second.second;
   }
   T value = parse(path);
   std::lock_guard<std::mutex> lock(mutex);
-  cache.insert_or_assign(key, std::make_pair(stamp, value));
+  cache.insert_or_assign(key, std::make_pair(std::move(content), value));
   return value;
 }
 

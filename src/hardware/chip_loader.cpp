@@ -6,6 +6,7 @@
 
 #include "config/data_dir.hpp"
 #include "config/did_you_mean.hpp"
+#include "config/file_cache.hpp"
 #include "config/value_checks.hpp"
 
 namespace cw {
@@ -214,7 +215,8 @@ ChipSpec parse_chip(const ConfigNode& doc) {
 
 ChipSpec load_chip(const std::string& id_or_path) {
   auto path = resolve_preset(id_or_path, "chips", ".yaml", "chip");
-  return parse_chip(ConfigNode::load_file(path));
+  return load_cached<ChipSpec>(
+      path, [](const std::filesystem::path& p) { return parse_chip(ConfigNode::load_file(p)); });
 }
 
 std::vector<std::string> list_chips() { return list_presets("chips", ".yaml"); }

@@ -11,6 +11,7 @@
 #include "config/data_dir.hpp"
 #include "config/did_you_mean.hpp"
 #include "config/error.hpp"
+#include "config/file_cache.hpp"
 
 namespace cw {
 namespace {
@@ -675,15 +676,16 @@ ModelSpec parse_hf_config(const std::string& json_text, const std::string& file_
 }
 
 ModelSpec load_model(const std::string& id_or_path) {
-  std::filesystem::path p = resolve_preset(id_or_path, "models", ".json", "model");
-  std::ifstream in(p, std::ios::binary);
-  if (!in)
-    throw UserError(SourceLocation{p.string()}, "", "cannot open file",
-                    "check that the path exists and is readable");
-  std::stringstream ss;
-  ss << in.rdbuf();
-  ModelSpec m = parse_hf_config(ss.str(), p.string());
-  return m;
+  return load_cached<ModelSpec>(
+      resolve_preset(id_or_path, "models", ".json", "model"), [](const std::filesystem::path& p) {
+        std::ifstream in(p, std::ios::binary);
+        if (!in)
+          throw UserError(SourceLocation{p.string()}, "", "cannot open file",
+                          "check that the path exists and is readable");
+        std::stringstream ss;
+        ss << in.rdbuf();
+        return parse_hf_config(ss.str(), p.string());
+      });
 }
 
 std::vector<std::string> list_models() {

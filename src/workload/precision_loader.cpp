@@ -5,6 +5,7 @@
 #include "config/config_node.hpp"
 #include "config/data_dir.hpp"
 #include "config/did_you_mean.hpp"
+#include "config/file_cache.hpp"
 
 namespace cw {
 namespace {
@@ -102,7 +103,9 @@ Precision parse_precision(const std::string& yaml_text, const std::string& file_
 
 Precision load_precision(const std::string& id_or_path) {
   std::filesystem::path path = resolve_preset(id_or_path, "precisions", ".yaml", "precision");
-  return read_precision(ConfigNode::load_file(path), path.string());
+  return load_cached<Precision>(path, [](const std::filesystem::path& p) {
+    return read_precision(ConfigNode::load_file(p), p.string());
+  });
 }
 
 std::vector<std::string> list_precisions() {

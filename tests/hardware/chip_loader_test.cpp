@@ -2,13 +2,13 @@
 
 #include <gtest/gtest.h>
 
-#include "../support/user_error.hpp"
-
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <sstream>
 
+#include "../support/user_error.hpp"
 #include "config/data_dir.hpp"
 
 namespace cw {
@@ -303,6 +303,23 @@ TEST(ChipLoader, ErrorInFileNamesThatFile) {
   std::filesystem::remove(path);
   EXPECT_TRUE(has(msg, path.string() + ":3:1")) << msg;
   EXPECT_TRUE(has(msg, "did you mean 'vendor'?")) << msg;
+}
+
+// Loaded chips are memoised by path and content (config/file_cache.hpp): a
+// file rewritten at once, within one timestamp tick, is read again.
+TEST(ChipLoader, RewrittenFileIsReadAgainAtOnce) {
+  std::ifstream in(data_dir() / "chips" / "h100-sxm.yaml");
+  std::stringstream text;
+  text << in.rdbuf();
+  const std::string path = testing::TempDir() + "rewritten_chip.yaml";
+  std::string yaml = text.str();
+  for (const char* tdp : {"700 W", "650 W", "700 W", "900 W"}) {
+    const std::string::size_type at = yaml.find("tdp: \"");
+    ASSERT_NE(at, std::string::npos);
+    yaml.replace(at + 6, yaml.find('"', at + 6) - (at + 6), tdp);
+    std::ofstream(path, std::ios::trunc) << yaml;
+    EXPECT_DOUBLE_EQ(load_chip(path).power.tdp, std::stod(tdp)) << tdp;
+  }
 }
 
 }  // namespace

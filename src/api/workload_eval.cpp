@@ -1,4 +1,4 @@
-#include "cli/eval_setup.hpp"
+#include "api/workload_eval.hpp"
 
 #include <fmt/core.h>
 
@@ -11,7 +11,7 @@
 #include "workload/hf_config_loader.hpp"
 #include "workload/precision_loader.hpp"
 
-namespace cw::cli {
+namespace cw {
 namespace {
 
 // Largest tensor-parallel group `--tp auto` considers (one scale-up domain of
@@ -29,9 +29,8 @@ MemoryBudget budget_for(const ChipSpec& chip, const ModelSpec& model, const Prec
 
 // The smallest plans (fewest chips, then lowest tp) that would hold the
 // workload, of the same kind as the refused one (attention-DP or not).
-std::string plans_that_fit(const ChipSpec& chip, const ModelSpec& model,
-                           const Precision& precision, const WorkloadArgs& w,
-                           bool attention_dp) {
+std::string plans_that_fit(const ChipSpec& chip, const ModelSpec& model, const Precision& precision,
+                           const WorkloadArgs& w, bool attention_dp) {
   std::string out;
   for (int chips = 1; chips <= 64 && out.empty(); chips *= 2) {
     for (const ParallelPlan& p : enumerate_plans(model, chips)) {
@@ -55,27 +54,6 @@ std::string routing_note(double routing_skew) {
   return routing_skew > 0 ? fmt::format(", routing skew {:g}", routing_skew) : "";
 }
 
-void add_routing_options(CLI::App& cmd, double& routing_skew, bool& eplb, int& redundant) {
-  cmd.add_option("--routing-skew", routing_skew,
-                 "MoE: Zipf exponent of the experts' popularity, p_i ~ i^-s (0 = uniform "
-                 "routing)")
-      ->capture_default_str();
-  cmd.add_flag("--eplb", eplb,
-               "MoE: place experts by load over the ep ranks (DeepSeek EPLB) instead of "
-               "E/ep consecutive experts per rank");
-  // Copies are placed by EPLB: a positive count turns it on here, the one
-  // place the flags meet (a malformed value is left to the option's parse).
-  cmd.add_option("--redundant-experts", redundant,
-                 "MoE with --eplb: extra copies of the heaviest experts (each rank holds "
-                 "(E + R) / ep); sets --eplb")
-      ->each([&eplb](const std::string& v) {
-        int r = 0;
-        const auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), r);
-        if (ec == std::errc() && end == v.data() + v.size() && r > 0) eplb = true;
-      })
-      ->capture_default_str();
-}
-
 nlohmann::json plan_json(const ParallelPlan& plan) {
   return {{"tp", plan.tp},
           {"pp", plan.pp},
@@ -96,47 +74,6 @@ int parse_tp_degree(const std::string& s) {
     throw UserError("--tp: expected a whole number of chips or 'auto', got '" + s + "'");
   }
   return tp;
-}
-
-void add_workload_options(CLI::App& cmd, WorkloadArgs& w, bool with_plan) {
-  cmd.add_option("--model", w.model, "model preset id or HF config.json path")->required();
-  cmd.add_option("--precision", w.precision, "precision recipe id or YAML path")
-      ->capture_default_str();
-  cmd.add_option("--batch", w.batch, "requests run together")
-      ->check(CLI::PositiveNumber)->capture_default_str();
-  cmd.add_option("--input", w.input, "prompt tokens per request")
-      ->check(CLI::PositiveNumber)->capture_default_str();
-  cmd.add_option("--output", w.output, "generated tokens per request")
-      ->check(CLI::PositiveNumber)->capture_default_str();
-  cmd.add_option("--max-tokens", w.max_tokens, "most tokens one prefill iteration processes")
-      ->check(CLI::PositiveNumber)->capture_default_str();
-  cmd.add_flag("--overlap", w.overlap,
-               "two-batch overlap: split each iteration into two micro-batches whose all-reduce "
-               "and expert all-to-all run while the other computes (SGLang/DeepSeek TBO)");
-  add_routing_options(cmd, w.routing_skew, w.eplb, w.redundant_experts);
-  if (!with_plan) return;
-  cmd.add_option("--tp", w.tp, "tensor-parallel degree, or auto (fewest chips that fit)")
-      ->check(CLI::PositiveNumber | CLI::IsMember({"auto"}))
-      ->capture_default_str();
-  cmd.add_option("--pp", w.pp, "pipeline stages")->check(CLI::PositiveNumber)->capture_default_str();
-  cmd.add_option("--ep", w.ep, "expert-parallel degree within the TP group")
-      ->check(CLI::PositiveNumber)->capture_default_str();
-  cmd.add_option("--cp", w.cp,
-                 "context-parallel groups: each prompt's tokens split over cp groups of tp "
-                 "chips (ring attention)")
-      ->check(CLI::PositiveNumber)
-      ->capture_default_str();
-  cmd.add_option("--dp", w.dp, "data-parallel replicas (default: count / (tp x pp))")
-      ->check(CLI::PositiveNumber);
-  cmd.add_option("--count", w.count, "chips (default: tp x pp x dp)")->check(CLI::PositiveNumber);
-  cmd.add_flag("--attention-dp", w.attention_dp,
-               "wide EP: attention data-parallel over the tp chips, routed experts sharded over "
-               "them with all-to-all dispatch/combine (needs --ep equal to --tp)");
-  cmd.add_option("--attention-tp", w.attn_tp,
-                 "with --attention-dp: chips per attention-DP rank, which split the attention "
-                 "heads (tp / attention-tp ranks)")
-      ->check(CLI::PositiveNumber)
-      ->capture_default_str();
 }
 
 Evaluation evaluate_plan(const ChipSpec& chip, const ModelSpec& model, const Precision& precision,
@@ -162,8 +99,9 @@ Evaluation evaluate_workload(const std::string& chip_id, const WorkloadArgs& w) 
   ParallelPlan plan{1, w.pp, w.ep, 1, w.attention_dp, w.cp, w.attn_tp, w.eplb, w.redundant_experts};
   if (w.tp == "auto") {
     if (w.attention_dp) {
-      throw UserError("--attention-dp needs an explicit group size: give --tp and --ep equal "
-                      "(e.g. --tp 8 --ep 8 --attention-dp) instead of --tp auto");
+      throw UserError(
+          "--attention-dp needs an explicit group size: give --tp and --ep equal "
+          "(e.g. --tp 8 --ep 8 --attention-dp) instead of --tp auto");
     }
     // The smallest power-of-two degree that divides the heads and fits (else
     // the largest tried, whose budget error names the plans that would fit).
@@ -193,4 +131,10 @@ Evaluation evaluate_workload(const std::string& chip_id, const WorkloadArgs& w) 
   return evaluate_plan(chip, model, precision, plan, w);
 }
 
-}  // namespace cw::cli
+WorkloadEconomics workload_economics(const Evaluation& e) {
+  WorkloadEconomics w = chip_economics(e.chip);
+  price_fixed_batch(w, e.chip, e.precision.dense_mlp.compute_dtype(), e.plan, e.result);
+  return w;
+}
+
+}  // namespace cw

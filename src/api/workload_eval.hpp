@@ -1,22 +1,25 @@
-// Flags shared by `eval`, `compare` and `plan`: which model, precision, batch,
-// lengths and parallel plan, and how to evaluate them on a chip.
+// A fixed batch of requests on a chip with a parallel plan, as `eval`,
+// `compare` and `plan` (and the Python module's functions of those names)
+// describe it: loading the inputs, resolving the plan, checking the memory
+// budget, running it and pricing it. Part of the command-level API (src/api/)
+// that the CLI and the Python module both call.
 #pragma once
 
-#include <CLI/CLI.hpp>
 #include <nlohmann/json_fwd.hpp>
 #include <string>
 
 #include "engine/fixed_batch.hpp"
 #include "engine/memory_fit.hpp"
 #include "engine/parallel_plan.hpp"
+#include "silicon/run_economics.hpp"
 
-namespace cw::cli {
+namespace cw {
 
 struct WorkloadArgs {
   std::string model;
   std::string precision = "fp8";
   int64_t batch = 16, input = 1024, output = 256, max_tokens = 8192;
-  std::string tp = "1";  // a degree, or "auto": the fewest chips that hold the workload
+  std::string tp = "1";        // a degree, or "auto": the fewest chips that hold the workload
   int pp = 1, ep = 1, dp = 0;  // dp 0 = count / (tp × pp × cp)
   int cp = 1;                  // context-parallel groups
   int count = 0;               // chips; 0 = tp × pp × dp
@@ -27,13 +30,8 @@ struct WorkloadArgs {
   int redundant_experts = 0;   // EPLB's extra expert copies (the flag sets eplb)
   double routing_skew = 0;     // Zipf exponent of expert popularity (0 = uniform)
 };
-void add_workload_options(CLI::App& cmd, WorkloadArgs& w, bool with_plan = true);
-
 // ", routing skew 1.2" for a run's header line; empty for uniform routing.
 std::string routing_note(double routing_skew);
-
-// --routing-skew, --eplb and --redundant-experts (eval, plan, compare, serve).
-void add_routing_options(CLI::App& cmd, double& routing_skew, bool& eplb, int& redundant);
 
 // The plan's degrees as `eval` and `plan` report them in JSON: tp, pp, ep,
 // dp, attention_dp, attention_tp (ways attention is split), cp, eplb and
@@ -61,4 +59,8 @@ Evaluation evaluate_workload(const std::string& chip_id, const WorkloadArgs& w);
 Evaluation evaluate_plan(const ChipSpec& chip, const ModelSpec& model, const Precision& precision,
                          const ParallelPlan& plan, const WorkloadArgs& w);
 
-}  // namespace cw::cli
+// Energy (J/token) and $ per million tokens of an evaluation, or why there
+// are none.
+WorkloadEconomics workload_economics(const Evaluation& e);
+
+}  // namespace cw

@@ -1,0 +1,19 @@
+// An exploration's results (dse/explore.hpp) as the JSON document `explore
+// --format json` prints and the Python module returns, and as the CSV that
+// `--csv` writes: one row per design with its knob values, metrics and
+// whether it is on the Pareto front.
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "dse/explore.hpp"
+
+namespace cw {
+
+// The front (every design too when `all`), references and one-knob steps.
+nlohmann::json explore_json(const DesignSpace& space, const ExploreResult& r, bool all);
+
+std::string explore_csv(const DesignSpace& space, const ExploreResult& r);
+
+}  // namespace cw

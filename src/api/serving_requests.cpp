@@ -1,0 +1,59 @@
+#include "api/serving_requests.hpp"
+
+#include <fmt/core.h>
+
+#include "config/did_you_mean.hpp"
+#include "config/error.hpp"
+
+namespace cw {
+
+ServeOptions resolve(const ServeRequest& r) {
+  ServeOptions o = r.o;
+  if (r.burstiness <= 0)
+    throw UserError(fmt::format("burstiness must be positive, got {:g}", r.burstiness));
+  if (r.rate < 0) throw UserError(fmt::format("rate must be positive, got {:g}", r.rate));
+  if (r.offline && r.rate > 0) throw UserError("give either a rate or offline arrivals, not both");
+  if (r.offline) {
+    o.arrivals.kind = ArrivalKind::offline;
+  } else if (r.rate > 0) {
+    o.arrivals.kind = r.burstiness == 1 ? ArrivalKind::poisson : ArrivalKind::gamma;
+    o.arrivals.rate = r.rate;
+    o.arrivals.cv = r.burstiness;
+  } else if (!o.trace.empty()) {
+    o.use_trace_times = true;  // fails with a hint if the trace has no arrival_s
+  } else {
+    throw UserError("give --rate QPS or --offline to say when requests arrive");
+  }
+  o.engine.chunked_prefill = !r.no_chunking;
+  o.engine.policy = parse_policy(r.scheduler);
+  o.router = parse_router(r.router);
+  if (r.preemption == "swap") {
+    o.engine.preemption = Preemption::swap;
+  } else if (r.preemption != "recompute") {
+    throw UserError("unknown preemption '" + r.preemption + "'. " +
+                    suggestion(r.preemption, {"recompute", "swap"}));
+  }
+  if (r.disaggregate) o.split = r.split;
+  if (r.slo_ttft > 0) o.slo.ttft = r.slo_ttft;
+  if (r.slo_tpot > 0) o.slo.tpot = r.slo_tpot;
+  return o;
+}
+
+MlperfOptions resolve(const MlperfRequest& r) {
+  MlperfOptions o;
+  o.chip = r.chip;
+  o.count = r.count;
+  o.benchmark = r.benchmark;
+  o.scenario = parse_scenario(r.scenario);
+  o.precision = r.precision;
+  if (r.tp > 0) o.tp = r.tp;
+  if (r.max_batch > 0) o.max_batch = r.max_batch;
+  if (r.max_tokens > 0) o.max_tokens = r.max_tokens;
+  if (!r.scheduler.empty()) o.policy = parse_policy(r.scheduler);
+  o.routing_skew = r.routing_skew;
+  o.eplb = r.eplb;
+  o.redundant_experts = r.redundant_experts;
+  return o;
+}
+
+}  // namespace cw

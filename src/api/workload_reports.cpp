@@ -1,0 +1,131 @@
+#include "api/workload_reports.hpp"
+
+#include <fmt/core.h>
+
+#include <algorithm>
+
+#include "config/error.hpp"
+#include "engine/expert_load.hpp"
+#include "engine/precision_support.hpp"
+#include "hardware/chip_loader.hpp"
+#include "report/json_report.hpp"
+#include "workload/hf_config_loader.hpp"
+#include "workload/precision_loader.hpp"
+
+namespace cw {
+
+nlohmann::json eval_json(const Evaluation& e, const WorkloadArgs& w) {
+  const WorkloadEconomics money = workload_economics(e);
+  nlohmann::json j = to_json(e.result, e.chip);
+  j["chip"] = e.chip.id;
+  j["model"] = e.model.id;
+  j["precision"] = e.precision.name;
+  j["chips"] = e.plan.chips();
+  j["plan"] = plan_json(e.plan);
+  j["plan"]["overlap"] = w.overlap;
+  j["routing_skew"] = w.routing_skew;
+  j["batch"] = w.batch;
+  j["input"] = w.input;
+  j["output"] = w.output;
+  j["memory"] = to_json(e.memory);
+  if (money.unavailable.empty()) {
+    j["joules_per_token"] = money.joules_per_token;
+    j["average_power_w"] = money.average_power_w;
+    j["dollars_per_million_tokens"] = money.dollars_per_mtok;
+  } else {
+    j["economics_unavailable"] = money.unavailable;
+  }
+  return j;
+}
+
+ChipComparison compare_chips(const std::vector<std::string>& chip_ids, const WorkloadArgs& w) {
+  if (chip_ids.empty()) throw UserError("compare: no chip given; name at least one chip");
+  ChipComparison c;
+  for (const std::string& id : chip_ids) {
+    c.evals.push_back(evaluate_workload(id, w));
+    c.money.push_back(workload_economics(c.evals.back()));
+  }
+  return c;
+}
+
+nlohmann::json compare_json(const ChipComparison& c, const WorkloadArgs& w) {
+  nlohmann::json rows = nlohmann::json::array();
+  for (size_t i = 0; i < c.evals.size(); ++i) {
+    const Evaluation& e = c.evals[i];
+    const WorkloadEconomics& m = c.money[i];
+    rows.push_back({{"chip", e.chip.id},
+                    {"economics", to_json(m)},
+                    {"economics_unavailable", m.unavailable},
+                    {"chips", e.plan.chips()},
+                    {"plan", e.plan.to_string()},
+                    {"ttft_s", e.result.ttft},
+                    {"tpot_s", e.result.tpot},
+                    {"e2e_s", e.result.e2e},
+                    {"output_tokens_per_s", e.result.output_tokens_per_s},
+                    {"output_tokens_per_s_per_chip", e.result.output_tokens_per_s / e.plan.chips()},
+                    {"memory", to_json(e.memory)}});
+  }
+  return {{"model", w.model}, {"precision", w.precision}, {"tp", w.tp},   {"batch", w.batch},
+          {"input", w.input}, {"output", w.output},       {"chips", rows}};
+}
+
+PlanRanking rank_plans(const std::string& chip_id, int count, const WorkloadArgs& w) {
+  if (count < 1) throw UserError(fmt::format("plan: count must be at least 1, got {}", count));
+  PlanRanking r{
+      load_chip(chip_id), load_model(w.model), load_precision(w.precision), count, {}, {}, {}};
+  require_precision_runs(r.chip, r.model, r.precision);  // else every plan fails alike
+  check_routing_options(w.routing_skew, w.eplb, r.model.moe.has_value(), r.model.id);
+  std::vector<Evaluation> fits;
+  for (ParallelPlan p : enumerate_plans(r.model, count)) {
+    if (p.ep >= 2) {  // expert placement applies to expert-parallel plans
+      p.eplb = w.eplb;
+      p.redundant_experts = w.redundant_experts;
+    }
+    try {
+      fits.push_back(evaluate_plan(r.chip, r.model, r.precision, p, w));
+    } catch (const UserError& e) {
+      r.rejected.push_back({p, e.what()});
+    }
+  }
+  if (fits.empty()) {
+    throw UserError(fmt::format(
+        "no parallel plan of {} on {} x {} holds batch {} of {}+{} tokens ({} plans tried); "
+        "use more chips, a lower precision or a smaller batch",
+        r.model.id, count, r.chip.id, w.batch, w.input, w.output, r.rejected.size()));
+  }
+  r.by_throughput = fits;
+  std::stable_sort(r.by_throughput.begin(), r.by_throughput.end(), [](auto& a, auto& b) {
+    return a.result.output_tokens_per_s > b.result.output_tokens_per_s;
+  });
+  r.by_latency = std::move(fits);
+  std::stable_sort(r.by_latency.begin(), r.by_latency.end(),
+                   [](auto& a, auto& b) { return a.result.e2e < b.result.e2e; });
+  return r;
+}
+
+nlohmann::json plan_ranking_json(const PlanRanking& r, const WorkloadArgs& w) {
+  auto rows = [](const std::vector<Evaluation>& evals) {
+    nlohmann::json out = nlohmann::json::array();
+    for (const Evaluation& e : evals) {
+      nlohmann::json row = plan_json(e.plan);
+      row.update({{"ttft_s", e.result.ttft},
+                  {"tpot_s", e.result.tpot},
+                  {"e2e_s", e.result.e2e},
+                  {"output_tokens_per_s", e.result.output_tokens_per_s},
+                  {"memory_used_fraction", e.memory.used() / e.memory.capacity}});
+      out.push_back(row);
+    }
+    return out;
+  };
+  return {{"chip", r.chip.id},
+          {"count", r.count},
+          {"model", r.model.id},
+          {"precision", r.precision.name},
+          {"overlap", w.overlap},
+          {"routing_skew", w.routing_skew},
+          {"by_throughput", rows(r.by_throughput)},
+          {"by_latency", rows(r.by_latency)},
+          {"rejected", r.rejected.size()}};
+}
+
+}  // namespace cw

@@ -1,0 +1,185 @@
+"""The Python module against the CLI it mirrors: every function returns the
+document the same command prints with --format json, raises UserError with
+the CLI's message on bad input, and gives the same answers from several
+threads at once. Run by ctest (tests/CMakeLists.txt) with PYTHONPATH at the
+build's python/ folder and CHIPWRIGHT_BINARY at the CLI."""
+import concurrent.futures
+import json
+import os
+import subprocess
+import tempfile
+import unittest
+
+import chipwright as cw
+
+BINARY = os.environ["CHIPWRIGHT_BINARY"]
+TEST_DIR = os.environ["CHIPWRIGHT_TEST_DIR"]
+
+
+def cli(*args):
+    """The CLI's JSON document for `chipwright ARGS --format json`."""
+    out = subprocess.run([BINARY, *args, "--format", "json"], check=True, capture_output=True,
+                         text=True)
+    return json.loads(out.stdout)
+
+
+class SameDocumentAsTheCli(unittest.TestCase):
+    def test_evaluate(self):
+        self.assertEqual(
+            cw.evaluate("h100-sxm", "llama3.1-8b", batch=16, input=1024, output=256),
+            cli("eval", "--chip", "h100-sxm", "--model", "llama3.1-8b", "--batch", "16",
+                "--input", "1024", "--output", "256"))
+
+    def test_evaluate_auto_tp_and_replicas(self):
+        self.assertEqual(
+            cw.evaluate("h100-sxm", "llama3.1-70b", precision="fp8", tp="auto", count=4,
+                        batch=32, input=2048, output=128),
+            cli("eval", "--chip", "h100-sxm", "--model", "llama3.1-70b", "--precision", "fp8",
+                "--tp", "auto", "--count", "4", "--batch", "32", "--input", "2048",
+                "--output", "128"))
+
+    def test_evaluate_moe_with_expert_placement(self):
+        self.assertEqual(
+            cw.evaluate("h200-sxm", "mixtral-8x7b", tp=2, ep=2, routing_skew=1.0,
+                        redundant_experts=2, batch=8),
+            cli("eval", "--chip", "h200-sxm", "--model", "mixtral-8x7b", "--tp", "2", "--ep",
+                "2", "--routing-skew", "1", "--redundant-experts", "2", "--batch", "8"))
+
+    def test_ops(self):
+        self.assertEqual(
+            cw.op_gemm("h100-sxm", 8192, 8192, 8192, dtype="fp8"),
+            cli("op", "gemm", "--chip", "h100-sxm", "--m", "8192", "--n", "8192", "--k", "8192",
+                "--dtype", "fp8"))
+        self.assertEqual(
+            cw.op_gemm("mi300x", 16, 8192, 8192, dtype="fp8", quantize="dynamic", batch=2),
+            cli("op", "gemm", "--chip", "mi300x", "--m", "16", "--n", "8192", "--k", "8192",
+                "--dtype", "fp8", "--quantize", "dynamic", "--batch", "2"))
+        self.assertEqual(
+            cw.op_decode_attention("h200-sxm", batch=64, context=4096, kv_dtype="fp8"),
+            cli("op", "decode-attention", "--chip", "h200-sxm", "--batch", "64", "--context",
+                "4096", "--kv-dtype", "fp8"))
+        self.assertEqual(
+            cw.op_attention("b200", seq=8192, heads=16, causal=True),
+            cli("op", "attention", "--chip", "b200", "--seq", "8192", "--heads", "16",
+                "--causal"))
+
+    def test_plan_and_compare(self):
+        self.assertEqual(
+            cw.plan("h100-sxm", 8, "llama3.1-70b", batch=32),
+            cli("plan", "--chip", "h100-sxm", "--count", "8", "--model", "llama3.1-70b",
+                "--batch", "32"))
+        self.assertEqual(cw.compare(), cli("compare"))
+        self.assertEqual(
+            cw.compare(["a100-sxm", "mi300x"], model="llama3.1-8b", precision="bf16", tp=1, batch=8),
+            cli("compare", "--chips", "a100-sxm,mi300x", "--model", "llama3.1-8b", "--precision",
+                "bf16", "--tp", "1", "--batch", "8"))
+
+    def test_presets_and_silicon(self):
+        self.assertEqual(cw.chips(), cli("list", "chips"))
+        self.assertEqual(cw.models(), cli("list", "models"))
+        self.assertEqual(cw.precisions(), cli("list", "precisions"))
+        self.assertEqual(cw.spaces(), cli("list", "spaces"))
+        self.assertEqual(cw.show_chip("gb200"), cli("show", "chip", "gb200"))
+        self.assertEqual(cw.show_model("deepseek-v3"), cli("show", "model", "deepseek-v3"))
+        self.assertEqual(
+            cw.silicon("sf2-inference", node="tsmc-n3e", set=["tco.pue=1.1"]),
+            cli("silicon", "--chip", "sf2-inference", "--node", "tsmc-n3e", "--set",
+                "tco.pue=1.1"))
+
+    def test_serve_and_mlperf(self):
+        with tempfile.TemporaryDirectory() as d:
+            trace = os.path.join(d, "trace.csv")
+            with open(trace, "w") as f:
+                f.write("input_length,output_length\n" +
+                        "".join(f"{100 + 37 * i},{20 + 11 * i}\n" for i in range(24)))
+            self.assertEqual(
+                cw.serve("h100-sxm", "llama3.1-8b", trace=trace, rate=8.0, seed=3,
+                         slo_ttft=0.5, max_batch=16),
+                cli("serve", "--chip", "h100-sxm", "--model", "llama3.1-8b", "--trace", trace,
+                    "--rate", "8", "--seed", "3", "--slo-ttft", "0.5", "--max-batch", "16"))
+        self.assertEqual(
+            cw.mlperf("h100-sxm", 1, "llama3.1-8b", "offline"),
+            cli("mlperf", "--chip", "h100-sxm", "--count", "1", "--benchmark", "llama3.1-8b",
+                "--scenario", "offline"))
+
+    def test_explore_and_its_files(self):
+        with tempfile.TemporaryDirectory() as d:
+            csv, db = os.path.join(d, "designs.csv"), os.path.join(d, "results.db")
+            doc = cw.explore("sf2-sweep", threads=2, csv=csv, db=db)
+            self.assertEqual(doc, cli("explore", "sf2-sweep", "--threads", "1"))
+            self.assertEqual((doc["designs"], doc["feasible"], len(doc["pareto"])), (288, 78, 3))
+            with open(csv) as f:
+                self.assertEqual(len(f.read().splitlines()), 1 + 288)
+            self.assertGreater(os.path.getsize(db), 0)
+
+    def test_validate(self):
+        cases = os.path.join(TEST_DIR, "data", "calibration", "published-fa3-2026-12-02.yaml")
+        doc = cw.validate(cases)
+        expected = cli("validate", cases)
+        expected["warnings"] = []
+        self.assertEqual(doc, expected)
+        self.assertEqual((doc["summary"]["cases"], doc["summary"]["evaluated"]), (2, 2))
+
+
+class Errors(unittest.TestCase):
+    def assert_user_error(self, fragment, fn, *args, **kwargs):
+        with self.assertRaises(cw.UserError) as caught:
+            fn(*args, **kwargs)
+        self.assertIn(fragment, str(caught.exception))
+
+    def test_user_error_is_a_value_error(self):
+        self.assertTrue(issubclass(cw.UserError, ValueError))
+
+    def test_messages_name_the_mistake_and_a_fix(self):
+        self.assert_user_error("unknown chip 'h10-sxm': did you mean 'h100-sxm'?", cw.evaluate,
+                               "h10-sxm", "llama3.1-8b")
+        self.assert_user_error("69.7 GB short", cw.evaluate, "h100-sxm", "llama3.1-70b",
+                               precision="bf16")
+        self.assert_user_error("Plans that fit: --tp 1 --pp 2, --tp 2 --pp 1", cw.evaluate, "h100-sxm",
+                               "llama3.1-70b", precision="bf16")
+        self.assert_user_error("batch must be at least 1, got 0", cw.evaluate, "h100-sxm",
+                               "llama3.1-8b", batch=0)
+        self.assert_user_error("tp: expected a whole number of chips or 'auto', got 2.5",
+                               cw.evaluate, "h100-sxm", "llama3.1-8b", tp=2.5)
+        self.assert_user_error("--dtype: unknown dtype 'fp7'", cw.op_gemm, "h100-sxm", 1, 1, 1,
+                               dtype="fp7")
+        self.assert_user_error("m must be at least 1, got -4", cw.op_gemm, "h100-sxm", -4, 8, 8)
+        self.assert_user_error("give --rate QPS or --offline", cw.serve, "h100-sxm",
+                               "llama3.1-8b", dataset="mlperf-llama3.1-8b")
+        self.assert_user_error("threads must be 0", cw.explore, "sf2-sweep", threads=-1)
+
+    def test_a_bad_chip_file_names_file_line_and_key(self):
+        with tempfile.TemporaryDirectory() as d:
+            path = os.path.join(d, "chip.yaml")
+            with open(os.path.join(cw.data_dir(), "chips", "h100-sxm.yaml")) as f:
+                text = f.read()
+            with open(path, "w") as f:
+                f.write(text.replace("memory:", "memroy:", 1))
+            with self.assertRaises(cw.UserError) as caught:
+                cw.show_chip(path)
+            message = str(caught.exception)
+            self.assertIn(path + ":", message)
+            self.assertIn("memroy", message)
+            self.assertIn("did you mean 'memory'", message)
+
+    def test_a_failed_explore_leaves_no_file(self):
+        with tempfile.TemporaryDirectory() as d:
+            csv = os.path.join(d, "designs.csv")
+            with self.assertRaises(cw.UserError):
+                cw.explore(os.path.join(d, "missing.yaml"), csv=csv)
+            self.assertFalse(os.path.exists(csv))
+
+
+class Threads(unittest.TestCase):
+    def test_concurrent_calls_match_serial_ones(self):
+        runs = [("h100-sxm", "llama3.1-8b"), ("b200", "llama3.1-8b"), ("mi300x", "llama3.1-70b"),
+                ("sf2-inference", "llama3.1-70b"), ("h200-sxm", "mixtral-8x7b")] * 2
+        serial = [cw.evaluate(chip, model, tp="auto", batch=24) for chip, model in runs]
+        with concurrent.futures.ThreadPoolExecutor(max_workers=4) as pool:
+            parallel = list(pool.map(lambda r: cw.evaluate(r[0], r[1], tp="auto", batch=24),
+                                     runs))
+        self.assertEqual(parallel, serial)
+
+
+if __name__ == "__main__":
+    unittest.main()
