@@ -215,11 +215,15 @@ PYBIND11_MODULE(_chipwright, m) {
          const std::string& precision, int64_t batch, int64_t input, int64_t output,
          int64_t max_tokens, const py::object& tp, int pp, int ep, int cp, std::optional<int> dp,
          std::optional<int> count, bool overlap, bool eplb, int redundant_experts,
-         double routing_skew) {
+         double routing_skew, std::optional<std::string> html) {
         WorkloadArgs w = workload(model, precision, batch, input, output, max_tokens, overlap, eplb,
                                   redundant_experts, routing_skew);
         set_plan(w, tp, pp, ep, cp, dp, count, false, 1);
-        return document([&] { return compare_json(compare_chips(chips, w), w); });
+        return document([&] {
+          const ChipComparison c = compare_chips(chips, w);
+          if (html) write_file_atomically(*html, compare_html(c, w));
+          return compare_json(c, w);
+        });
       },
       "chips"_a = std::vector<std::string>{"sf2-inference", "h100-sxm", "h200-sxm", "b200"},
       py::kw_only(), "model"_a = "llama3.1-70b", "precision"_a = kWorkload.precision,
@@ -227,8 +231,9 @@ PYBIND11_MODULE(_chipwright, m) {
       "tp"_a = "auto", "pp"_a = kWorkload.pp, "ep"_a = kWorkload.ep, "cp"_a = kWorkload.cp,
       "dp"_a = py::none(), "count"_a = py::none(), "overlap"_a = kWorkload.overlap,
       "eplb"_a = kWorkload.eplb, "redundant_experts"_a = kWorkload.redundant_experts,
-      "routing_skew"_a = kWorkload.routing_skew,
-      "Chips side by side on one fixed batch, as `compare --format json` (its defaults too).");
+      "routing_skew"_a = kWorkload.routing_skew, "html"_a = py::none(),
+      "Chips side by side on one fixed batch, as `compare --format json` (its defaults too); "
+      "html also writes the HTML report.");
 
   m.def(
       "plan",
@@ -368,7 +373,7 @@ PYBIND11_MODULE(_chipwright, m) {
   m.def(
       "explore",
       [](const std::string& space, int threads, bool all, std::optional<std::string> csv,
-         std::optional<std::string> db) {
+         std::optional<std::string> db, std::optional<std::string> html) {
         if (threads < 0 || threads > 1024)
           throw UserError(
               fmt::format("threads must be 0 (every hardware thread) to 1024, got {}", threads));
@@ -377,14 +382,16 @@ PYBIND11_MODULE(_chipwright, m) {
           const ExploreResult r = explore(s, ExploreOptions{threads});
           if (csv) write_file_atomically(*csv, explore_csv(s, r));
           if (db) write_results_store(*db, s, r);
+          if (html) write_file_atomically(*html, explore_html(s, r));
           return explore_json(s, r, all);
         });
       },
       "space"_a, py::kw_only(), "threads"_a = 0, "all"_a = false, "csv"_a = py::none(),
-      "db"_a = py::none(),
+      "db"_a = py::none(), "html"_a = py::none(),
       "Search a design space (id or YAML path): its Pareto front, references and one-knob "
       "steps as `explore --format json` (every design too with all=True); csv and db also "
-      "write the CSV and the SQLite results store. threads 0 = every hardware thread.");
+      "write the CSV and the SQLite results store, html the HTML report. threads 0 = every "
+      "hardware thread.");
 
   m.def(
       "validate",

@@ -2,9 +2,12 @@
 
 #include <fmt/core.h>
 
+#include <map>
 #include <sstream>
 
 #include "config/data_dir.hpp"
+#include "report/format.hpp"
+#include "report/html.hpp"
 
 namespace cw {
 namespace {
@@ -73,6 +76,58 @@ nlohmann::json workloads_json(const DesignSpace& space) {
   return out;
 }
 
+// A metric as a reader reads it: name with unit, and the value in that unit.
+std::string metric_label(Metric m) {
+  switch (m) {
+    case Metric::dollars_per_mtok:
+      return "$ per million output tokens";
+    case Metric::joules_per_token:
+      return "J per output token";
+    case Metric::tokens_per_s_per_chip:
+      return "output tokens/s per chip";
+    case Metric::ttft:
+      return "TTFT (ms)";
+    case Metric::tpot:
+      return "TPOT (ms)";
+    case Metric::unit_cost:
+      return "unit cost ($)";
+    case Metric::area:
+      return "logic die area, all dies (mm2)";
+    case Metric::power:
+      return "TDP (W)";
+  }
+  return metric_name(m);
+}
+double metric_shown(const DesignResult& d, Metric m) {
+  const double v = d.metric(m);
+  return m == Metric::ttft || m == Metric::tpot ? v * 1e3 : v;
+}
+
+std::string knob_values(const DesignSpace& space, const DesignResult& d) {
+  std::string s;
+  for (size_t k = 0; k < space.knobs.size(); ++k)
+    s += fmt::format("{}{} {}", s.empty() ? "" : ", ", space.knobs[k].name,
+                     space.knobs[k].values[static_cast<size_t>(d.values[k])].label);
+  return s;
+}
+
+// The metric cells of one table row ("-" where the design did not run).
+std::vector<std::string> metric_cells(const DesignResult& d) {
+  if (d.tp == 0) return std::vector<std::string>(6, "-");
+  return {html::escape(d.pp > 1 ? fmt::format("{}x{}", d.tp, d.pp) : std::to_string(d.tp)),
+          html::escape(format_time(d.ttft)),
+          html::escape(format_time(d.tpot)),
+          fmt::format("{:.0f}", d.tokens_per_s_per_chip),
+          fmt::format("{:.3f}", d.joules_per_token),
+          fmt::format("{:.3f}", d.dollars_per_mtok)};
+}
+std::vector<std::string> silicon_cells(const DesignResult& d) {
+  return {std::to_string(d.dies), fmt::format("{:.0f}", d.area_mm2),
+          fmt::format("{:.0f}", d.unit_cost), fmt::format("{:.0f}", d.power_w)};
+}
+const std::vector<std::string> kMetricHeader = {"tp",     "TTFT", "TPOT", "tok/s/chip", "J/tok",
+                                                "$/Mtok", "dies", "mm2",  "unit $",     "W"};
+
 }  // namespace
 
 std::string explore_csv(const DesignSpace& space, const ExploreResult& r) {
@@ -128,6 +183,123 @@ nlohmann::json explore_json(const DesignSpace& space, const ExploreResult& r, bo
   }
   j["sensitivity"] = steps;
   return j;
+}
+
+std::string explore_html(const DesignSpace& space, const ExploreResult& r) {
+  const Metric mx = space.objectives.front();
+  const Metric my = space.objectives.size() > 1      ? space.objectives[1]
+                    : mx == Metric::joules_per_token ? Metric::dollars_per_mtok
+                                                     : Metric::joules_per_token;
+  const std::vector<bool> front = on_front(r);
+  html::Series feasible{"feasible designs", "#9aa5b1", 2.5, {}};
+  html::Series pareto{"Pareto front", "#1f5fbf", 4.5, {}};
+  html::Series refs{"reference chips as sold", "#c0392b", 4.5, {}};
+  auto tooltip = [&](const std::string& who, const DesignResult& d) {
+    return fmt::format("{}: {} {:.4g}, {} {:.4g}", who, metric_name(mx), d.metric(mx),
+                       metric_name(my), d.metric(my));
+  };
+  for (size_t i = 0; i < r.designs.size(); ++i) {
+    const DesignResult& d = r.designs[i];
+    if (!d.feasible) continue;
+    const std::string who = fmt::format("design {} ({})", d.index, knob_values(space, d));
+    html::Point p{metric_shown(d, mx), metric_shown(d, my), "", tooltip(who, d)};
+    if (front[i]) {
+      p.label = std::to_string(d.index);
+      pareto.points.push_back(p);
+    } else {
+      feasible.points.push_back(p);
+    }
+  }
+  for (size_t i = 0; i < r.references.size(); ++i) {
+    const DesignResult& d = r.references[i];
+    if (d.tp == 0) continue;
+    const std::string& id = space.reference_chips[i].id;
+    refs.points.push_back({metric_shown(d, mx), metric_shown(d, my),
+                           d.feasible ? id : id + " (infeasible)", tooltip(id, d)});
+  }
+
+  std::string body =
+      fmt::format("<p>Design space <b>{}</b>, base chip <b>{}</b>. ",
+                  html::escape(shown_preset_path(space.file)), html::escape(space.base_chip.id));
+  for (const WorkloadSpec& w : space.workloads)
+    body += html::escape(fmt::format(
+        "{} at {}, batch {}, input {}, output {}{}. ", w.model_id, w.precision_id, w.run.batch,
+        w.run.input, w.run.output,
+        space.workloads.size() > 1 ? fmt::format(" ({:.0f}% of tokens)", 100 * w.weight) : ""));
+  std::map<std::string, int64_t> reasons;
+  for (const auto& d : r.designs)
+    if (!d.feasible) ++reasons[d.reason];
+  std::string why;
+  for (const auto& [reason, n] : reasons)
+    why += fmt::format("{}{} {}", why.empty() ? "" : ", ", n, reason);
+  body += html::escape(fmt::format(
+              "{} designs evaluated, {} feasible{}; {} on the front.", r.designs.size(), r.feasible,
+              why.empty() ? "" : " (infeasible: " + why + ")", r.pareto.size())) +
+          "</p>\n";
+  body += "<h2>Feasible designs</h2>\n" +
+          html::scatter({feasible, pareto, refs}, metric_label(mx), metric_label(my));
+  body +=
+      "<p class=\"note\">Hover a point for its knobs. Lower is better for every "
+      "objective but tokens/s per chip.</p>\n";
+
+  std::vector<std::string> header{"design"};
+  for (const Knob& k : space.knobs) header.push_back(html::escape(k.name));
+  header.insert(header.end(), kMetricHeader.begin(), kMetricHeader.end());
+  auto design_row = [&](const DesignResult& d) {
+    std::vector<std::string> row{std::to_string(d.index)};
+    for (size_t k = 0; k < space.knobs.size(); ++k)
+      row.push_back(html::escape(space.knobs[k].values[static_cast<size_t>(d.values[k])].label));
+    for (auto& c : metric_cells(d)) row.push_back(std::move(c));
+    for (auto& c : silicon_cells(d)) row.push_back(std::move(c));
+    return row;
+  };
+  std::vector<std::vector<std::string>> rows;
+  for (int64_t i : r.pareto) rows.push_back(design_row(r.designs[static_cast<size_t>(i)]));
+  body += "<h2>Pareto front</h2>\n" + html::table(header, rows);
+
+  if (!r.sensitivity.empty()) {
+    const DesignResult& best = r.designs[static_cast<size_t>(r.pareto.front())];
+    std::vector<std::string> head{"knob", "from", "to"};
+    for (Metric m : space.objectives) head.push_back(html::escape(metric_name(m)));
+    head.push_back("note");
+    std::vector<std::vector<std::string>> steps;
+    for (const KnobStep& st : r.sensitivity) {
+      const Knob& k = space.knobs[st.knob];
+      std::vector<std::string> row{html::escape(k.name),
+                                   html::escape(k.values[static_cast<size_t>(st.from)].label),
+                                   html::escape(k.values[static_cast<size_t>(st.to)].label)};
+      for (Metric m : space.objectives) {
+        const double base = best.metric(m);
+        row.push_back(st.design.tp > 0 && base != 0
+                          ? html::escape(format_percent(st.design.metric(m) / base - 1))
+                          : "-");
+      }
+      row.push_back(st.design.feasible ? "" : html::escape("infeasible: " + st.design.why));
+      steps.push_back(row);
+    }
+    body += fmt::format("<h2>One knob at a time from design {}</h2>\n", best.index) +
+            html::table(head, steps);
+  }
+  if (!r.references.empty()) {
+    std::vector<std::string> head{"chip"};
+    head.insert(head.end(), kMetricHeader.begin(), kMetricHeader.end());
+    std::vector<std::vector<std::string>> ref_rows;
+    for (size_t i = 0; i < r.references.size(); ++i) {
+      const DesignResult& d = r.references[i];
+      std::vector<std::string> row{html::escape(space.reference_chips[i].id)};
+      for (auto& c : metric_cells(d)) row.push_back(std::move(c));
+      for (auto& c : silicon_cells(d)) row.push_back(std::move(c));
+      if (!d.feasible) row.back() += html::escape("  (infeasible: " + d.why + ")");
+      ref_rows.push_back(row);
+    }
+    body += "<h2>Reference chips as sold</h2>\n" + html::table(head, ref_rows);
+  }
+  body +=
+      "<p class=\"note\">$/Mtok: TCO per million output tokens. A design is costed from "
+      "its modelled silicon, built from as many dies as the reticle needs, at the TDP its "
+      "sustained load draws; a reference chip at its market price. Made by chipwright "
+      "explore (docs/design-space.md).</p>\n";
+  return html::page("chipwright explore: " + space.base_chip.id + " design space", body);
 }
 
 }  // namespace cw

@@ -1,7 +1,7 @@
 // An exploration's results (dse/explore.hpp) as the JSON document `explore
 // --format json` prints and the Python module returns, and as the CSV that
-// `--csv` writes: one row per design with its knob values, metrics and
-// whether it is on the Pareto front.
+// `--csv` writes (one row per design with its knob values, metrics and
+// whether it is on the Pareto front) and as the HTML page `--html` writes.
 #pragma once
 
 #include <nlohmann/json.hpp>
@@ -15,5 +15,10 @@ namespace cw {
 nlohmann::json explore_json(const DesignSpace& space, const ExploreResult& r, bool all);
 
 std::string explore_csv(const DesignSpace& space, const ExploreResult& r);
+
+// A self-contained HTML page (report/html.hpp): the feasible designs plotted
+// over the first two objectives with the front and the reference chips
+// marked, then the front, the one-knob steps and the references as tables.
+std::string explore_html(const DesignSpace& space, const ExploreResult& r);
 
 }  // namespace cw

@@ -3,11 +3,15 @@
 #include <fmt/core.h>
 
 #include <algorithm>
+#include <iterator>
+#include <limits>
 
 #include "config/error.hpp"
 #include "engine/expert_load.hpp"
 #include "engine/precision_support.hpp"
 #include "hardware/chip_loader.hpp"
+#include "report/format.hpp"
+#include "report/html.hpp"
 #include "report/json_report.hpp"
 #include "workload/hf_config_loader.hpp"
 #include "workload/precision_loader.hpp"
@@ -67,6 +71,55 @@ nlohmann::json compare_json(const ChipComparison& c, const WorkloadArgs& w) {
   }
   return {{"model", w.model}, {"precision", w.precision}, {"tp", w.tp},   {"batch", w.batch},
           {"input", w.input}, {"output", w.output},       {"chips", rows}};
+}
+
+std::string compare_html(const ChipComparison& c, const WorkloadArgs& w) {
+  const char* colours[] = {"#1f5fbf", "#c0392b", "#27ae60", "#8e44ad", "#d68910", "#566573"};
+  std::vector<html::Bar> rate, energy, money;
+  std::vector<std::vector<std::string>> rows;
+  std::string notes;
+  for (size_t i = 0; i < c.evals.size(); ++i) {
+    const Evaluation& e = c.evals[i];
+    const WorkloadEconomics& m = c.money[i];
+    const std::string colour = colours[i % std::size(colours)];
+    const double per_chip = e.result.output_tokens_per_s / e.plan.chips();
+    const double nan = std::numeric_limits<double>::quiet_NaN();
+    rate.push_back({e.chip.id, per_chip, colour});
+    energy.push_back({e.chip.id, m.available() ? m.joules_per_token : nan, colour});
+    money.push_back({e.chip.id, m.available() ? m.dollars_per_mtok : nan, colour});
+    std::vector<std::string> row{html::escape(e.chip.id),
+                                 std::to_string(e.plan.chips()),
+                                 html::escape(e.plan.to_string()),
+                                 html::escape(format_time(e.result.ttft)),
+                                 html::escape(format_time(e.result.tpot)),
+                                 fmt::format("{:.0f}", per_chip)};
+    if (m.available()) {
+      for (double v : {m.joules_per_token, m.dollars_per_mtok})
+        row.push_back(fmt::format("{:.3f}", v));
+      for (double v : {m.sheet.area.total_mm2, m.sheet.cost.unit_cost, m.sheet.tco.chip_price})
+        row.push_back(fmt::format("{:.0f}", v));
+    } else {
+      row.insert(row.end(), 5, "-");
+      notes += "<p class=\"note\">" + html::escape(e.chip.id + ": " + m.unavailable) + "</p>\n";
+    }
+    rows.push_back(row);
+  }
+  const std::string what = fmt::format("{} at {} (tp {}): batch {}, input {}, output {}", w.model,
+                                       w.precision, w.tp, w.batch, w.input, w.output);
+  std::string body = "<p>" + html::escape(what) + "</p>\n";
+  body += html::bars("output tokens/s per chip (higher is better)", rate, "{:.0f}");
+  body += html::bars("J per output token (lower is better)", energy, "{:.3f}");
+  body += html::bars("$ per million output tokens (lower is better)", money, "{:.3f}");
+  body += "<h2>Side by side</h2>\n" +
+          html::table({"chip", "chips", "plan", "TTFT", "TPOT", "tok/s/chip", "J/tok", "$/Mtok",
+                       "die mm2", "unit $", "price $"},
+                      rows) +
+          notes;
+  body +=
+      "<p class=\"note\">J/tok: accelerator energy per output token; $/Mtok: chip, server "
+      "and network capex plus power per million output tokens; chips without a market "
+      "price are costed from their modelled silicon. Made by chipwright compare.</p>\n";
+  return html::page("chipwright compare: " + w.model, body);
 }
 
 PlanRanking rank_plans(const std::string& chip_id, int count, const WorkloadArgs& w) {

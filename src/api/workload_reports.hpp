@@ -22,6 +22,9 @@ struct ChipComparison {
 };
 ChipComparison compare_chips(const std::vector<std::string>& chip_ids, const WorkloadArgs& w);
 nlohmann::json compare_json(const ChipComparison& c, const WorkloadArgs& w);
+// A self-contained HTML page (report/html.hpp): bars of tokens/s per chip,
+// J/token and $/Mtok, and the table `compare` prints.
+std::string compare_html(const ChipComparison& c, const WorkloadArgs& w);
 
 // `plan`: every plan of `count` chips that holds the workload, ranked by
 // throughput and by end-to-end latency (stable: enumeration order breaks

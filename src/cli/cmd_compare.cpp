@@ -8,6 +8,7 @@
 #include "cli/economics_view.hpp"
 #include "cli/workload_flags.hpp"
 #include "config/error.hpp"
+#include "report/atomic_file.hpp"
 #include "report/format.hpp"
 #include "silicon/economics.hpp"
 
@@ -24,6 +25,7 @@ void register_compare(CLI::App& app) {
   w->tp = "auto";
   auto out = std::make_shared<OutputOptions>();
   auto sc = std::make_shared<ScenarioCompareArgs>();
+  auto html_path = std::make_shared<std::string>();
   cmd->add_option("--chips", *chips, "comma-separated chip ids or paths")->capture_default_str();
   cmd->add_option("--scenario", sc->scenario,
                   "fixed (one batch: --batch/--input/--output) or an MLPerf scenario: "
@@ -34,10 +36,13 @@ void register_compare(CLI::App& app) {
                   "mixtral-8x7b, deepseek-r1, gpt-j")
       ->capture_default_str();
   add_workload_options(*cmd, *w);
+  cmd->add_option("--html", *html_path,
+                  "also write a self-contained HTML report (bars and the table) to this file; "
+                  "fixed scenario only");
   cmd->get_option("--model")->required(false)->capture_default_str();
   cmd->get_option("--batch")->capture_default_str();
   add_format_option(*cmd, *out);
-  cmd->callback([cmd, chips, w, sc, out] {
+  cmd->callback([cmd, chips, w, sc, out, html_path] {
     std::vector<std::string> ids;
     std::stringstream ss(*chips);
     for (std::string id; std::getline(ss, id, ',');) {
@@ -45,6 +50,11 @@ void register_compare(CLI::App& app) {
     }
     if (ids.empty()) throw UserError("--chips names no chip; give a comma-separated list");
     if (is_serving_scenario(sc->scenario)) {
+      if (!html_path->empty())
+        throw UserError(
+            "--html is written for --scenario fixed only; drop --html or use "
+            "--format json for --scenario " +
+            sc->scenario);
       // The benchmark fixes the model and the requests.
       for (const char* flag : {"--model", "--batch", "--input", "--output", "--max-tokens", "--pp",
                                "--ep", "--dp", "--cp", "--attention-dp", "--attention-tp",
@@ -64,6 +74,7 @@ void register_compare(CLI::App& app) {
       return;
     }
     const ChipComparison c = compare_chips(ids, *w);
+    if (!html_path->empty()) write_file_atomically(*html_path, compare_html(c, *w));
     if (out->json()) {
       fmt::print("{}\n", compare_json(c, *w).dump(2));
       return;

@@ -150,6 +150,7 @@ void register_explore(CLI::App& app) {
   auto space_id = std::make_shared<std::string>();
   auto csv_path = std::make_shared<std::string>();
   auto db_path = std::make_shared<std::string>();
+  auto html_path = std::make_shared<std::string>();
   auto all = std::make_shared<bool>(false);
   auto threads = std::make_shared<int>(0);
   auto out = std::make_shared<OutputOptions>();
@@ -159,15 +160,19 @@ void register_explore(CLI::App& app) {
   cmd->add_option("--db", *db_path,
                   "also write the results store (every design, the front, references, "
                   "one-knob steps) to this SQLite file");
+  cmd->add_option("--html", *html_path,
+                  "also write a self-contained HTML report (front plotted over the first two "
+                  "objectives, tables) to this file");
   cmd->add_option("--threads", *threads,
                   "worker threads, 1 to 1024 (default: every hardware thread)")
       ->check(CLI::Range(1, 1024));
   add_format_option(*cmd, *out);
-  cmd->callback([space_id, csv_path, db_path, all, threads, out] {
+  cmd->callback([space_id, csv_path, db_path, html_path, all, threads, out] {
     const DesignSpace space = load_design_space(*space_id);
     const ExploreResult r = explore(space, ExploreOptions{*threads});
     if (!csv_path->empty()) write_file_atomically(*csv_path, explore_csv(space, r));
     if (!db_path->empty()) write_results_store(*db_path, space, r);
+    if (!html_path->empty()) write_file_atomically(*html_path, explore_html(space, r));
     if (out->json()) {
       fmt::print("{}\n", explore_json(space, r, *all).dump(2));
       return;

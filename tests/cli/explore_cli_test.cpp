@@ -121,4 +121,23 @@ TEST(CliExplore, BadSpaceExitsTwoNamingFileLineAndKey) {
   EXPECT_NE(model.out.find("llama9"), std::string::npos) << model.out;
 }
 
+TEST(CliExplore, HtmlReportIsWrittenAndComparesToo) {
+  const std::string page = testing::TempDir() + "explore.html";
+  CliRun r = run("explore sf2-sweep --html " + page);
+  ASSERT_EQ(r.code, 0) << r.out;
+  std::stringstream text;
+  text << std::ifstream(page).rdbuf();
+  EXPECT_NE(text.str().find("Pareto front (3)"), std::string::npos);
+  const std::string compare = testing::TempDir() + "compare.html";
+  ASSERT_EQ(run("compare --model llama3.1-8b --batch 8 --html " + compare).code, 0);
+  std::stringstream bars;
+  bars << std::ifstream(compare).rdbuf();
+  EXPECT_NE(bars.str().find("$ per million output tokens"), std::string::npos);
+  // A serving scenario has no HTML page: refused before anything runs.
+  CliRun refused = run("compare --scenario offline --html " + compare + ".2");
+  EXPECT_EQ(refused.code, 2);
+  EXPECT_NE(refused.out.find("--html is written for --scenario fixed only"), std::string::npos)
+      << refused.out;
+  EXPECT_FALSE(std::ifstream(compare + ".2").good());
+}
 }  // namespace

@@ -4,6 +4,7 @@ the CLI's message on bad input, and gives the same answers from several
 threads at once. Run by ctest (tests/CMakeLists.txt) with PYTHONPATH at the
 build's python/ folder and CHIPWRIGHT_BINARY at the CLI."""
 import concurrent.futures
+import html.parser
 import json
 import os
 import subprocess
@@ -21,6 +22,36 @@ def cli(*args):
     out = subprocess.run([BINARY, *args, "--format", "json"], check=True, capture_output=True,
                          text=True)
     return json.loads(out.stdout)
+
+
+class TagBalance(html.parser.HTMLParser):
+    """Counts elements and checks that every opened element is closed in order."""
+    VOID = {"meta", "circle", "line", "rect", "br"}
+
+    def __init__(self):
+        super().__init__()
+        self.stack, self.counts, self.errors = [], {}, []
+
+    def handle_starttag(self, tag, attrs):
+        self.counts[tag] = self.counts.get(tag, 0) + 1
+        if tag not in self.VOID:
+            self.stack.append(tag)
+
+    def handle_startendtag(self, tag, attrs):
+        self.counts[tag] = self.counts.get(tag, 0) + 1
+
+    def handle_endtag(self, tag):
+        if tag in self.VOID:
+            return
+        if not self.stack or self.stack.pop() != tag:
+            self.errors.append(tag)
+
+
+def parse_page(path):
+    with open(path) as f:
+        parser = TagBalance()
+        parser.feed(f.read())
+    return parser
 
 
 class SameDocumentAsTheCli(unittest.TestCase):
@@ -105,12 +136,27 @@ class SameDocumentAsTheCli(unittest.TestCase):
     def test_explore_and_its_files(self):
         with tempfile.TemporaryDirectory() as d:
             csv, db = os.path.join(d, "designs.csv"), os.path.join(d, "results.db")
-            doc = cw.explore("sf2-sweep", threads=2, csv=csv, db=db)
+            page = os.path.join(d, "report.html")
+            doc = cw.explore("sf2-sweep", threads=2, csv=csv, db=db, html=page)
             self.assertEqual(doc, cli("explore", "sf2-sweep", "--threads", "1"))
             self.assertEqual((doc["designs"], doc["feasible"], len(doc["pareto"])), (288, 78, 3))
             with open(csv) as f:
                 self.assertEqual(len(f.read().splitlines()), 1 + 288)
             self.assertGreater(os.path.getsize(db), 0)
+            parsed = parse_page(page)
+            self.assertEqual((parsed.errors, parsed.stack), ([], []))
+            # 78 feasible designs and 3 reference chips, plus 3 legend marks.
+            self.assertEqual(parsed.counts["circle"], 78 + 3 + 3)
+            self.assertEqual(parsed.counts["table"], 3)
+
+    def test_compare_html(self):
+        with tempfile.TemporaryDirectory() as d:
+            page = os.path.join(d, "compare.html")
+            cw.compare(html=page)
+            parsed = parse_page(page)
+            self.assertEqual((parsed.errors, parsed.stack), ([], []))
+            self.assertEqual((parsed.counts["svg"], parsed.counts["rect"], parsed.counts["tr"]),
+                             (3, 12, 5))
 
     def test_validate(self):
         cases = os.path.join(TEST_DIR, "data", "calibration", "published-fa3-2026-12-02.yaml")
@@ -147,6 +193,9 @@ class Errors(unittest.TestCase):
         self.assert_user_error("give --rate QPS or --offline", cw.serve, "h100-sxm",
                                "llama3.1-8b", dataset="mlperf-llama3.1-8b")
         self.assert_user_error("threads must be 0", cw.explore, "sf2-sweep", threads=-1)
+        self.assert_user_error("give a trace or a dataset, not both", cw.serve, "h100-sxm",
+                               "llama3.1-8b", trace="t.csv", dataset="mlperf-llama3.1-8b",
+                               offline=True)
 
     def test_a_bad_chip_file_names_file_line_and_key(self):
         with tempfile.TemporaryDirectory() as d:
