@@ -27,6 +27,9 @@ const std::map<std::string, std::vector<std::string>>& kind_table() {
       {"batch_throughput", kModelKeys},
       {"offline_throughput", kModelKeys},
       {"mlperf", {"benchmark", "scenario", "precision"}},
+      {"online_serving",
+       {"model", "precision", "kv_precision", "tp", "input_tokens", "output_tokens", "requests",
+        "rate", "max_batch", "max_tokens"}},
   };
   return t;
 }

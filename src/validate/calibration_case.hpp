@@ -12,8 +12,9 @@ namespace cw {
 
 struct CalibrationCase {
   std::string id;
-  std::string kind;    // gemm, attention, decode_attention, memory_stream, allreduce,
-                       // latency, batch_throughput, offline_throughput, mlperf
+  std::string kind;  // gemm, attention, decode_attention, memory_stream, allreduce,
+                     // latency, batch_throughput, offline_throughput, mlperf,
+                     // online_serving
   std::string chip;
   int64_t count = 1;
   std::string metric;

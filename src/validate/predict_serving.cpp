@@ -4,6 +4,7 @@
 
 #include "config/error.hpp"
 #include "hardware/chip_loader.hpp"
+#include "serving/arrivals.hpp"
 #include "serving/mlperf_search.hpp"
 #include "serving/tuner.hpp"
 #include "workload/hf_config_loader.hpp"
@@ -19,6 +20,19 @@ namespace {
 int64_t offline_requests(int64_t output) {
   return std::clamp<int64_t>(6'000'000 / output, 1000, 30000);
 }
+
+// The case's precision recipe, with the KV cache of `kv_precision` if given.
+Precision case_precision(const CalibrationCase& c) {
+  Precision precision = load_precision(c.node.required("precision").as_string());
+  if (auto kv = c.node.optional("kv_precision")) {
+    precision.kv_cache = load_precision(kv->as_string()).kv_cache;
+  }
+  return precision;
+}
+
+// Seed of an online_serving case's Poisson arrivals: fixed, so a report is
+// reproducible; the published runs' own arrival draws are unknown.
+constexpr uint64_t kOnlineServingSeed = 1;
 
 }  // namespace
 
@@ -36,13 +50,9 @@ ServingPrediction predict_offline_throughput(const CalibrationCase& c) {
   if (c.metric != "tokens_per_s") {
     c.node.required("metric").fail("offline_throughput reports tokens_per_s");
   }
-  Precision precision = load_precision(c.node.required("precision").as_string());
-  if (auto kv = c.node.optional("kv_precision")) {
-    precision.kv_cache = load_precision(kv->as_string()).kv_cache;
-  }
   auto step = std::make_shared<StepModel>(load_chip(c.chip),
                                           load_model(c.node.required("model").as_string()),
-                                          precision, StepOptions{static_cast<int>(tp)});
+                                          case_precision(c), StepOptions{static_cast<int>(tp)});
   const int64_t input = positive_field(c, "input_tokens", 1);
   const int64_t output = positive_field(c, "output_tokens", 1);
   const std::vector<Request> requests(static_cast<size_t>(offline_requests(output)),
@@ -77,6 +87,43 @@ ServingPrediction predict_offline_throughput(const CalibrationCase& c) {
   e.policy = best.policy;
   out.config = make_deployment(step, count, e).describe();
   out.prediction.value = tokens_per_s;
+  return out;
+}
+
+ServingPrediction predict_online_serving(const CalibrationCase& c) {
+  ServingPrediction out;
+  if (c.metric != "ttft_ms" && c.metric != "itl_ms" && c.metric != "tokens_per_s") {
+    c.node.required("metric").fail("online_serving reports ttft_ms, itl_ms or tokens_per_s",
+                                   "set metric to one of those (means over the requests)");
+  }
+  const int64_t tp = positive_field(c, "tp", 1);
+  const int64_t input = positive_field(c, "input_tokens");
+  const int64_t output = positive_field(c, "output_tokens");
+  const int64_t n = positive_field(c, "requests");
+  // rate: requests per second of a Poisson process; absent = all at once
+  // (a benchmark client at "infinite" QPS).
+  ArrivalProcess arrivals;
+  if (auto rate = c.node.optional("rate")) {
+    arrivals.kind = ArrivalKind::poisson;
+    arrivals.rate = rate->as_double_in(0, 1e9);
+  }
+  auto step = std::make_shared<StepModel>(load_chip(c.chip),
+                                          load_model(c.node.required("model").as_string()),
+                                          case_precision(c), StepOptions{static_cast<int>(tp)});
+  EngineConfig e;
+  e.max_batch = positive_field(c, "max_batch", e.max_batch);
+  e.max_tokens = positive_field(c, "max_tokens", e.max_tokens);
+  Deployment d = make_deployment(step, static_cast<int>(c.count), e, RouterPolicy::round_robin,
+                                 input + output);
+  const std::vector<double> times = arrival_times(arrivals, n, kOnlineServingSeed);
+  std::vector<Request> requests;
+  for (int64_t i = 0; i < n; ++i)
+    requests.push_back(Request{i, times[static_cast<size_t>(i)], input, output, 1});
+  const ServingMetrics m = summarize(simulate(requests, d.cluster, d.step_cost()));
+  out.config = d.describe();
+  out.prediction.value = c.metric == "ttft_ms"  ? m.ttft.mean * 1e3
+                         : c.metric == "itl_ms" ? m.tpot.mean * 1e3
+                                                : m.output_tokens_per_s;
   return out;
 }
 

@@ -1,6 +1,8 @@
 // Predictions for the calibration kinds that need the serving simulator:
 // offline_throughput (an unbounded queue of identical requests, the engine
-// limits tuned for throughput) and mlperf (as `chipwright mlperf` runs it).
+// limits tuned for throughput), online_serving (identical requests arriving
+// as a Poisson process, or all at once, on the engine's default limits) and
+// mlperf (as `chipwright mlperf` runs it).
 #pragma once
 
 #include <string>
@@ -16,6 +18,7 @@ struct ServingPrediction {
 };
 
 ServingPrediction predict_offline_throughput(const CalibrationCase& c);
+ServingPrediction predict_online_serving(const CalibrationCase& c);
 ServingPrediction predict_mlperf(const CalibrationCase& c);
 
 }  // namespace cw

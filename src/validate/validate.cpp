@@ -40,9 +40,10 @@ CasePrediction predict_case(const CalibrationCase& c) {
     ModelPrediction m = predict_fixed_batch(c);
     p.predicted = m.value;
     p.reason = m.reason;
-  } else if (c.kind == "offline_throughput" || c.kind == "mlperf") {
-    ServingPrediction s =
-        c.kind == "mlperf" ? predict_mlperf(c) : predict_offline_throughput(c);
+  } else if (c.kind == "offline_throughput" || c.kind == "mlperf" || c.kind == "online_serving") {
+    ServingPrediction s = c.kind == "mlperf"           ? predict_mlperf(c)
+                          : c.kind == "online_serving" ? predict_online_serving(c)
+                                                       : predict_offline_throughput(c);
     p.predicted = s.prediction.value;
     p.reason = s.prediction.reason;
   } else {
