@@ -161,6 +161,7 @@ nlohmann::json explore_json(const DesignSpace& space, const ExploreResult& r, bo
   nlohmann::json j = {{"space", shown_preset_path(space.file)},
                       {"base", space.base_chip.id},
                       {"workloads", workloads_json(space)},
+                      {"sampler", sampler_name(space.sampler)},
                       {"designs", r.designs.size()},
                       {"refined", r.refined},
                       {"feasible", r.feasible},

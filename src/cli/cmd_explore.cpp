@@ -38,11 +38,13 @@ void print_table(const DesignSpace& space, const ExploreResult& r, bool all) {
   for (const auto& d : r.designs)
     if (!d.feasible) ++reasons[d.reason];
   std::string how = "grid";
-  if (space.random) {
+  if (space.sampler == DesignSpace::Sampler::random)
     how = fmt::format("random sample of {}, seed {}", space.samples, space.seed);
-    if (r.refine_rounds > 0)
-      how += fmt::format(", then {} refined in {} rounds", r.refined, r.refine_rounds);
-  }
+  if (space.sampler == DesignSpace::Sampler::nsga2)
+    how = fmt::format("NSGA-II, population {}, {} generations, seed {}", space.population,
+                      space.generations, space.seed);
+  if (r.refine_rounds > 0)
+    how += fmt::format(", then {} refined in {} rounds", r.refined, r.refine_rounds);
   fmt::print("\n{} designs ({}), {} feasible", r.designs.size(), how, r.feasible);
   std::string why;
   for (const auto& [reason, n] : reasons)

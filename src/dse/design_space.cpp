@@ -258,25 +258,47 @@ void read_constraints(const ConfigNode& n, Constraints& c) {
 }
 
 void read_search(const ConfigNode& n, DesignSpace& s) {
-  n.expect_keys({"sampler", "samples", "seed", "refine"});
+  n.expect_keys({"sampler", "samples", "population", "generations", "seed", "refine"});
   const std::string sampler = n.optional("sampler") ? n.required("sampler").as_string() : "grid";
-  if (sampler != "grid" && sampler != "random") {
-    n.required("sampler").fail(fmt::format("unknown sampler '{}'", sampler),
-                               "use grid (every combination) or random (with samples: N)");
-  }
-  s.random = sampler == "random";
-  if (s.random) {
-    s.samples = static_cast<int64_t>(count_value(n.required("samples"), kMaxGridDesigns).number);
-    if (auto r = n.optional("refine"))
-      s.refine_rounds = static_cast<int>(count_value(*r, 1000).number);
+  if (sampler == "grid") {
+    s.sampler = DesignSpace::Sampler::grid;
+  } else if (sampler == "random") {
+    s.sampler = DesignSpace::Sampler::random;
+  } else if (sampler == "nsga2") {
+    s.sampler = DesignSpace::Sampler::nsga2;
   } else {
-    for (const char* key : {"samples", "refine"}) {
-      if (n.has(key)) {
-        n.required(key).fail(fmt::format("{} applies to sampler: random only", key),
-                             "drop it, or set sampler: random");
-      }
+    n.required("sampler").fail(fmt::format("unknown sampler '{}'", sampler),
+                               "use grid (every combination), random (with samples: N) or "
+                               "nsga2 (with population: P, generations: G)");
+  }
+  // Each key and the samplers it applies to.
+  auto only_for = [&](const char* key, const char* samplers, bool applies) {
+    if (n.has(key) && !applies) {
+      n.required(key).fail(fmt::format("{} applies to sampler: {} only", key, samplers),
+                           fmt::format("drop it, or set sampler: {}", samplers));
+    }
+  };
+  const bool random = s.sampler == DesignSpace::Sampler::random;
+  const bool nsga2 = s.sampler == DesignSpace::Sampler::nsga2;
+  only_for("samples", "random", random);
+  only_for("population", "nsga2", nsga2);
+  only_for("generations", "nsga2", nsga2);
+  only_for("refine", "random or nsga2", random || nsga2);
+  only_for("seed", "random or nsga2", random || nsga2);
+  if (random)
+    s.samples = static_cast<int64_t>(count_value(n.required("samples"), kMaxGridDesigns).number);
+  if (auto p = n.optional("population")) {
+    s.population = static_cast<int>(count_value(*p, 10000).number);
+    // pagmo's NSGA-II pairs parents in fours.
+    if (s.population < 8 || s.population % 4 != 0) {
+      p->fail(fmt::format("population {} is not a multiple of 4 of at least 8", s.population),
+              fmt::format("use {}", std::max(8, (s.population + 3) / 4 * 4)));
     }
   }
+  if (auto g = n.optional("generations"))
+    s.generations = static_cast<int>(count_value(*g, 10000).number);
+  if (auto r = n.optional("refine"))
+    s.refine_rounds = static_cast<int>(count_value(*r, 1000).number);
   if (auto v = n.optional("seed")) s.seed = static_cast<uint64_t>(v->as_int());
 }
 
@@ -317,8 +339,20 @@ bool metric_maximised(Metric m) {
   return m == Metric::tokens_per_s_per_chip;
 }
 
+const char* sampler_name(DesignSpace::Sampler s) {
+  switch (s) {
+    case DesignSpace::Sampler::grid:
+      return "grid";
+    case DesignSpace::Sampler::random:
+      return "random";
+    case DesignSpace::Sampler::nsga2:
+      return "nsga2";
+  }
+  return "grid";
+}
+
 int64_t DesignSpace::design_count() const {
-  if (random) return samples;
+  if (sampler == Sampler::random) return samples;
   int64_t n = 1;
   for (const Knob& k : knobs) n *= static_cast<int64_t>(k.values.size());
   return n;
@@ -328,7 +362,7 @@ std::vector<int> DesignSpace::assignment(int64_t i) const {
   std::vector<int> out(knobs.size());
   for (size_t j = knobs.size(); j-- > 0;) {
     const auto size = static_cast<int64_t>(knobs[j].values.size());
-    if (random) {
+    if (sampler == Sampler::random) {
       const uint64_t r = splitmix64(seed ^ splitmix64(static_cast<uint64_t>(i) * 64 + j));
       out[j] = static_cast<int>(r % static_cast<uint64_t>(size));
     } else {
@@ -392,13 +426,14 @@ DesignSpace parse_design_space(const ConfigNode& doc) {
     s.objectives = {Metric::dollars_per_mtok, Metric::joules_per_token};
   }
   if (auto sr = doc.optional("search")) read_search(*sr, s);
-  if (!s.random) {
+  if (s.sampler == DesignSpace::Sampler::grid) {
     double grid = 1;
     for (const Knob& k : s.knobs) grid *= static_cast<double>(k.values.size());
     if (grid > static_cast<double>(kMaxGridDesigns)) {
       knobs.fail(fmt::format("the grid has {:.3g} designs, more than the {} explore runs", grid,
                              kMaxGridDesigns),
-                 "set search: {sampler: random, samples: N} or list fewer values");
+                 "set search: {sampler: random, samples: N} or {sampler: nsga2}, or list fewer "
+                 "values");
     }
   }
   return s;

@@ -106,20 +106,28 @@ struct DesignSpace {
   std::vector<ChipSpec> reference_chips;
   Constraints constraints;
   std::vector<Metric> objectives;  // Pareto front over these
-  bool random = false;             // sampler: grid (every combination) or random
+  // grid: every combination; random: `samples` seeded draws; nsga2: NSGA-II
+  // (Deb et al. 2002, pagmo2) evolving `population` designs for `generations`.
+  enum class Sampler { grid, random, nsga2 } sampler = Sampler::grid;
   int64_t samples = 0;             // random: designs drawn
-  uint64_t seed = 1;               // random: generator seed
-  int refine_rounds = 0;           // random: rounds of walking from the front to its neighbours
+  int population = 64;             // nsga2: designs per generation (a multiple of 4)
+  int generations = 50;            // nsga2
+  uint64_t seed = 1;               // random and nsga2: generator seed
+  int refine_rounds = 0;  // random and nsga2: rounds of walking from the front to its neighbours
 
-  // Designs the sampler yields: the grid's size or `samples`.
+  // Designs the grid or random sampler yields: the grid's size or `samples`
+  // (NSGA-II's designs are those it evaluates: dse/nsga2_search.hpp).
   int64_t design_count() const;
   // The value index of each knob for design `i` (0 <= i < design_count()):
   // mixed-radix digits of i for the grid, seeded draws for random sampling.
   std::vector<int> assignment(int64_t i) const;
 };
 
+// "grid", "random" or "nsga2", as a space file names it.
+const char* sampler_name(DesignSpace::Sampler s);
+
 // Most designs one run evaluates (every result is kept in memory; a larger
-// grid should use `sampler: random`).
+// grid should use `sampler: random` or `nsga2`).
 inline constexpr int64_t kMaxGridDesigns = 10'000'000;
 
 // Loads a space by id (data/spaces/ID.yaml) or path.

@@ -11,6 +11,7 @@
 
 #include "config/error.hpp"
 #include "dse/chip_variant.hpp"
+#include "dse/nsga2_search.hpp"
 #include "engine/parallel_plan.hpp"
 #include "silicon/run_economics.hpp"
 
@@ -245,13 +246,8 @@ std::vector<int64_t> pareto_front(const std::vector<DesignResult>& designs,
   return front;
 }
 
-namespace {
-
-// Evaluates designs[first, end) (their index and values set) on `threads`
-// threads; each result lands in its own slot, so the order never depends on
-// the threads.
-void evaluate_all(const DesignSpace& space, std::vector<DesignResult>& designs, size_t first,
-                  int threads) {
+void evaluate_designs(const DesignSpace& space, std::vector<DesignResult>& designs, size_t first,
+                      int threads) {
   const auto n = static_cast<int64_t>(designs.size());
   threads = static_cast<int>(
       std::clamp<int64_t>(threads, 1, std::max<int64_t>(n - static_cast<int64_t>(first), 1)));
@@ -276,6 +272,8 @@ void evaluate_all(const DesignSpace& space, std::vector<DesignResult>& designs, 
   for (auto& t : pool) t.join();
   if (failed) std::rethrow_exception(failed);
 }
+
+namespace {
 
 // Calls f(knob, values) for each design one listed value of one knob
 // away from `values` (knob order, down before up).
@@ -313,13 +311,17 @@ ExploreResult explore(const DesignSpace& space, const ExploreOptions& options) {
   ExploreResult out;
   const int threads =
       options.threads > 0 ? options.threads : static_cast<int>(std::thread::hardware_concurrency());
-  const int64_t n = space.design_count();
-  out.designs.resize(static_cast<size_t>(n));
-  for (int64_t i = 0; i < n; ++i) {
-    out.designs[static_cast<size_t>(i)].index = i;
-    out.designs[static_cast<size_t>(i)].values = space.assignment(i);
+  if (space.sampler == DesignSpace::Sampler::nsga2) {
+    out.designs = nsga2_search(space, threads);
+  } else {
+    const int64_t n = space.design_count();
+    out.designs.resize(static_cast<size_t>(n));
+    for (int64_t i = 0; i < n; ++i) {
+      out.designs[static_cast<size_t>(i)].index = i;
+      out.designs[static_cast<size_t>(i)].values = space.assignment(i);
+    }
+    evaluate_designs(space, out.designs, 0, threads);
   }
-  evaluate_all(space, out.designs, 0, threads);
   out.pareto = pareto_front(out.designs, space.objectives);
   // Refinement: walk from the front to its unseen neighbours, a round at a
   // time, while the front still gains designs.
@@ -336,7 +338,7 @@ ExploreResult explore(const DesignSpace& space, const ExploreOptions& options) {
       d.values = v;
       out.designs.push_back(std::move(d));
     }
-    evaluate_all(space, out.designs, first, threads);
+    evaluate_designs(space, out.designs, first, threads);
     out.refined += static_cast<int64_t>(next.size());
     ++out.refine_rounds;
     out.pareto = pareto_front(out.designs, space.objectives);

@@ -6,8 +6,9 @@
 // so a run is deterministic. Contract: a design that cannot be built or run
 // (over a constraint, does not fit in memory, a plan the model cannot use)
 // is infeasible with its reason, never an error; bad spaces fail at load.
-// A random sample may be refined: rounds of evaluating the unseen neighbours
-// (each knob one value up or down) of the current front, while it changes.
+// A random sample or an NSGA-II search (dse/nsga2_search.hpp) may be
+// refined: rounds of evaluating the unseen neighbours (each knob one value up
+// or down) of the current front, while it changes.
 #pragma once
 
 #include <cstdint>
@@ -73,6 +74,12 @@ DesignResult evaluate_design(const DesignSpace& space, int64_t index);
 // The design with knob value indices `values`, numbered `index`.
 DesignResult evaluate_values(const DesignSpace& space, const std::vector<int>& values,
                              int64_t index);
+
+// Evaluates designs[first, end) in place (each with its index and values
+// set) on `threads` threads; each result lands in its own slot, so the order
+// never depends on the threads.
+void evaluate_designs(const DesignSpace& space, std::vector<DesignResult>& designs, size_t first,
+                      int threads);
 
 // Reference chip i of the space, as it is (its own dies, TDP and market
 // price), on the space's workloads and constraints; index -1, no knob values.

@@ -196,7 +196,7 @@ void write_results_store(const std::filesystem::path& path, const DesignSpace& s
         {"base", space.base_chip.id},
         {"workloads", std::to_string(space.workloads.size())},
         {"objectives", objectives},
-        {"sampler", space.random ? "random" : "grid"},
+        {"sampler", sampler_name(space.sampler)},
         {"seed", std::to_string(space.seed)},
         {"designs", std::to_string(r.designs.size())},
         {"refined", std::to_string(r.refined)},

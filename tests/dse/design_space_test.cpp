@@ -155,7 +155,20 @@ TEST(DesignSpace, BadFilesNameTheKeyAndSuggestAFix) {
   e = load("samples.yaml", std::string(kHeader) + "knobs: {cores: [64]}\nsearch: {samples: 10}\n");
   EXPECT_TRUE(has(e, "random only")) << e;
   e = load("refine.yaml", std::string(kHeader) + "knobs: {cores: [64]}\nsearch: {refine: 3}\n");
-  EXPECT_TRUE(has(e, "refine applies to sampler: random only")) << e;
+  EXPECT_TRUE(has(e, "refine applies to sampler: random or nsga2 only")) << e;
+  e = load("pop.yaml", std::string(kHeader) +
+                           "knobs: {cores: [64]}\nsearch: {sampler: nsga2, population: 30}\n");
+  EXPECT_TRUE(has(e, "pop.yaml:4")) << e;
+  EXPECT_TRUE(has(e, "population 30 is not a multiple of 4 of at least 8")) << e;
+  EXPECT_TRUE(has(e, "use 32")) << e;
+  e = load("gens.yaml", std::string(kHeader) +
+                            "knobs: {cores: [64]}\nsearch: {sampler: random, samples: 9, "
+                            "generations: 5}\n");
+  EXPECT_TRUE(has(e, "generations applies to sampler: nsga2 only")) << e;
+  e = load("sampler.yaml",
+           std::string(kHeader) + "knobs: {cores: [64]}\nsearch: {sampler: genetic}\n");
+  EXPECT_TRUE(has(e, "unknown sampler 'genetic'")) << e;
+  EXPECT_TRUE(has(e, "nsga2")) << e;
 
   e = load("zero.yaml", std::string(kHeader) + "knobs: {cores: [0]}\n");
   EXPECT_TRUE(has(e, "from 1 to")) << e;
