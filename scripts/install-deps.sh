@@ -4,7 +4,7 @@
 set -euo pipefail
 packages=(cmake ninja-build g++ ccache libyaml-cpp-dev nlohmann-json3-dev libfmt-dev
           libcli11-dev libgtest-dev libgmock-dev libbenchmark-dev libsqlite3-dev
-          libpagmo-dev python3-dev pybind11-dev clang libclang-rt-14-dev)
+          libpagmo-dev python3-dev python3-yaml pybind11-dev clang libclang-rt-14-dev)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

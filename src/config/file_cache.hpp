@@ -3,7 +3,10 @@
 // process node; a Python sweep loads the same chip for every call) parses it
 // once. Reading the bytes to compare costs microseconds, parsing YAML a
 // hundred or more; comparing content rather than the modification time also
-// catches a file rewritten within one timestamp tick. Thread-safe.
+// catches a file rewritten within one timestamp tick. At most
+// kMaxCachedFiles paths per type are kept (a sweep that writes a file per
+// design must not grow the cache without bound): past that it starts afresh.
+// Thread-safe.
 #pragma once
 
 #include <filesystem>
@@ -15,6 +18,8 @@
 #include <utility>
 
 namespace cw {
+
+inline constexpr size_t kMaxCachedFiles = 256;
 
 template <class T, class Parse>
 T load_cached(const std::filesystem::path& path, Parse parse) {
@@ -33,6 +38,7 @@ T load_cached(const std::filesystem::path& path, Parse parse) {
   }
   T value = parse(path);
   std::lock_guard<std::mutex> lock(mutex);
+  if (cache.size() >= kMaxCachedFiles && cache.find(key) == cache.end()) cache.clear();
   cache.insert_or_assign(key, std::make_pair(std::move(content), value));
   return value;
 }

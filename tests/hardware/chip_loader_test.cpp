@@ -10,6 +10,7 @@
 
 #include "../support/user_error.hpp"
 #include "config/data_dir.hpp"
+#include "config/file_cache.hpp"
 
 namespace cw {
 namespace {
@@ -320,6 +321,26 @@ TEST(ChipLoader, RewrittenFileIsReadAgainAtOnce) {
     std::ofstream(path, std::ios::trunc) << yaml;
     EXPECT_DOUBLE_EQ(load_chip(path).power.tdp, std::stod(tdp)) << tdp;
   }
+}
+
+// Past config/file_cache.hpp's bound (a sweep that writes a chip file per
+// design) every file still loads as written, the first ones included.
+TEST(ChipLoader, ManyFilesStayCorrectPastTheCacheBound) {
+  std::ifstream in(data_dir() / "chips" / "h100-sxm.yaml");
+  std::stringstream text;
+  text << in.rdbuf();
+  const std::string yaml = text.str();
+  const std::string::size_type at = yaml.find("tdp: \"") + 6;
+  const std::string::size_type end = yaml.find('"', at);
+  auto path = [](int i) { return testing::TempDir() + "bounded_" + std::to_string(i) + ".yaml"; };
+  const int files = static_cast<int>(kMaxCachedFiles) + 44;
+  for (int i = 0; i < files; ++i) {
+    std::string y = yaml;
+    y.replace(at, end - at, std::to_string(400 + i) + " W");
+    std::ofstream(path(i), std::ios::trunc) << y;
+  }
+  for (int pass = 0; pass < 2; ++pass)
+    for (int i = 0; i < files; i += 37) EXPECT_DOUBLE_EQ(load_chip(path(i)).power.tdp, 400 + i);
 }
 
 }  // namespace

@@ -11,6 +11,8 @@ import subprocess
 import tempfile
 import unittest
 
+import yaml
+
 import chipwright as cw
 
 BINARY = os.environ["CHIPWRIGHT_BINARY"]
@@ -165,6 +167,54 @@ class SameDocumentAsTheCli(unittest.TestCase):
         expected["warnings"] = []
         self.assertEqual(doc, expected)
         self.assertEqual((doc["summary"]["cases"], doc["summary"]["evaluated"]), (2, 2))
+
+
+class DictsAsFiles(unittest.TestCase):
+    """A chip, model or space given as a dict is the same as its file."""
+
+    def preset(self, folder, name):
+        with open(os.path.join(cw.data_dir(), folder, name)) as f:
+            return yaml.safe_load(f) if name.endswith(".yaml") else json.load(f)
+
+    def test_a_chip_dict_is_its_file(self):
+        spec = self.preset("chips", "h100-sxm.yaml")
+        spec["id"] = "h100-faster-hbm"
+        spec["memory"][-1]["bandwidth"] = "4.8 TB/s"
+        with tempfile.TemporaryDirectory() as d:
+            path = os.path.join(d, "chip.yaml")
+            with open(path, "w") as f:
+                yaml.safe_dump(spec, f)
+            doc = cw.evaluate(spec, "llama3.1-8b", batch=32)
+            self.assertEqual(doc, cli("eval", "--chip", path, "--model", "llama3.1-8b",
+                                      "--batch", "32"))
+        base = cw.evaluate("h100-sxm", "llama3.1-8b", batch=32)
+        self.assertEqual(doc["chip"], "h100-faster-hbm")
+        self.assertLess(doc["tpot_s"], base["tpot_s"])  # more bandwidth is never slower
+        self.assertEqual(cw.op_gemm(spec, 4096, 4096, 4096)["chip"], "h100-faster-hbm")
+        self.assertEqual([r["chip"] for r in cw.compare([spec, "h100-sxm"], model="llama3.1-8b",
+                                                         tp=1, batch=8)["chips"]],
+                         ["h100-faster-hbm", "h100-sxm"])
+
+    def test_model_and_space_dicts(self):
+        config = self.preset("models", "llama3.1-8b.json")
+        config["_name_or_path"] = "meta-llama/my-8b"
+        config["num_hidden_layers"] = 16
+        shown = cw.show_model(config)
+        self.assertEqual(shown["id"], "my-8b")
+        self.assertEqual(shown["layers"], 16)
+        space = self.preset("spaces", "sf2-sweep.yaml")
+        space["knobs"] = {"cores": [96, 128], "batch": [64, 128]}
+        doc = cw.explore(space, threads=1)
+        self.assertEqual(doc["designs"], 4)
+
+    def test_a_bad_dict_names_its_key(self):
+        spec = self.preset("chips", "h100-sxm.yaml")
+        spec["memroy"] = spec.pop("memory")
+        with self.assertRaises(cw.UserError) as caught:
+            cw.show_chip(spec)
+        self.assertIn("did you mean 'memory'", str(caught.exception))
+        with self.assertRaises(TypeError):
+            cw.show_chip(42)
 
 
 class Errors(unittest.TestCase):
