@@ -192,11 +192,16 @@ PYBIND11_MODULE(_chipwright, m) {
       [](const std::string& chip, const std::string& model, const std::string& precision,
          int64_t batch, int64_t input, int64_t output, int64_t max_tokens, const py::object& tp,
          int pp, int ep, int cp, std::optional<int> dp, std::optional<int> count, bool attention_dp,
-         int attention_tp, bool overlap, bool eplb, int redundant_experts, double routing_skew) {
+         int attention_tp, bool overlap, bool eplb, int redundant_experts, double routing_skew,
+         std::optional<std::string> html) {
         WorkloadArgs w = workload(model, precision, batch, input, output, max_tokens, overlap, eplb,
                                   redundant_experts, routing_skew);
         set_plan(w, tp, pp, ep, cp, dp, count, attention_dp, attention_tp);
-        return document([&] { return eval_json(evaluate_workload(chip, w), w); });
+        return document([&] {
+          const Evaluation e = evaluate_workload(chip, w);
+          if (html) write_file_atomically(*html, eval_html(e, w));
+          return eval_json(e, w);
+        });
       },
       "chip"_a, "model"_a, py::kw_only(), "precision"_a = kWorkload.precision,
       "batch"_a = kWorkload.batch, "input"_a = kWorkload.input, "output"_a = kWorkload.output,
@@ -205,9 +210,9 @@ PYBIND11_MODULE(_chipwright, m) {
       "attention_dp"_a = kWorkload.attention_dp, "attention_tp"_a = kWorkload.attn_tp,
       "overlap"_a = kWorkload.overlap, "eplb"_a = kWorkload.eplb,
       "redundant_experts"_a = kWorkload.redundant_experts,
-      "routing_skew"_a = kWorkload.routing_skew,
+      "routing_skew"_a = kWorkload.routing_skew, "html"_a = py::none(),
       "Latency, throughput, energy and cost of a batch of requests, as `eval --format json`. "
-      "tp is a number of chips or 'auto'.");
+      "tp is a number of chips or 'auto'; html also writes the HTML report.");
 
   m.def(
       "compare",

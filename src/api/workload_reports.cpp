@@ -42,6 +42,75 @@ nlohmann::json eval_json(const Evaluation& e, const WorkloadArgs& w) {
   return j;
 }
 
+std::vector<OpTotal> op_totals(const StepResult& step) {
+  std::vector<OpTotal> rows;
+  for (const auto& lc : step.layers) {
+    for (const auto& op : lc.ops) {
+      auto it = std::find_if(rows.begin(), rows.end(),
+                             [&](const OpTotal& r) { return r.name == op.name; });
+      if (it == rows.end()) {
+        rows.push_back({op.name, {}, 0});
+        it = rows.end() - 1;
+      }
+      it->cost += op.cost.scaled(static_cast<double>(lc.count));
+      it->count += lc.count;
+    }
+  }
+  return rows;
+}
+
+std::string eval_html(const Evaluation& e, const WorkloadArgs& w) {
+  const FixedBatchResult& r = e.result;
+  const WorkloadEconomics money = workload_economics(e);
+  std::vector<std::vector<std::string>> figures = {
+      {"TTFT", html::escape(format_time(r.ttft))},
+      {"TPOT", html::escape(format_time(r.tpot))},
+      {"end-to-end", html::escape(format_time(r.e2e))},
+      {"output tokens/s", fmt::format("{:.0f} ({:.0f} per chip)", r.output_tokens_per_s,
+                                      r.output_tokens_per_s / e.plan.chips())},
+      {"memory per chip",
+       html::escape(fmt::format("weights {}, KV cache {}, activations {} of {}",
+                                format_bytes(e.memory.weights), format_bytes(e.memory.kv_cache),
+                                format_bytes(e.memory.activations),
+                                format_bytes(e.memory.capacity)))}};
+  if (money.available()) {
+    figures.push_back({"energy", fmt::format("{:.3f} J/token ({:.0f} W per chip)",
+                                             money.joules_per_token, money.average_power_w)});
+    figures.push_back(
+        {"cost", fmt::format("${:.3f} per million output tokens", money.dollars_per_mtok)});
+  } else {
+    figures.push_back({"energy and cost", html::escape(money.unavailable)});
+  }
+  std::string body =
+      "<p>" +
+      html::escape(fmt::format("{} on {} x {} ({}), precision {}: batch {}, input {}, output {}",
+                               e.model.id, e.plan.chips(), e.chip.id, e.plan.to_string(),
+                               e.precision.name, w.batch, w.input, w.output)) +
+      "</p>\n" + html::table({"figure", "value"}, figures);
+  auto step = [&](const std::string& title, const StepResult& s) {
+    std::vector<html::Bar> bars;
+    std::vector<std::vector<std::string>> rows;
+    for (const OpTotal& op : op_totals(s)) {
+      bars.push_back({op.name, op.cost.time * 1e3, "#1f5fbf"});
+      rows.push_back(
+          {html::escape(op.name), std::to_string(op.count), html::escape(format_time(op.cost.time)),
+           fmt::format("{:.1f}%", 100.0 * op.cost.time / s.total.time), bound_name(op.cost.bound)});
+    }
+    return "<h2>" + html::escape(title + ", total " + format_time(s.total.time)) + "</h2>\n" +
+           html::bars("time per op, all layers (ms)", bars, "{:.3f}") +
+           html::table({"op", "count", "time", "share", "bound"}, rows);
+  };
+  body +=
+      step(fmt::format("Prefill iteration, {} tokens", std::min(w.max_tokens, w.batch * w.input)),
+           r.prefill);
+  if (r.decode_steps > 0)
+    body += step(fmt::format("Decode iteration at mid context, batch {}", w.batch), r.decode);
+  body +=
+      "<p class=\"note\">Made by chipwright eval; the per-op costs and their bounds are "
+      "explained in README.md and docs/.</p>\n";
+  return html::page("chipwright eval: " + e.model.id + " on " + e.chip.id, body);
+}
+
 ChipComparison compare_chips(const std::vector<std::string>& chip_ids, const WorkloadArgs& w) {
   if (chip_ids.empty()) throw UserError("compare: no chip given; name at least one chip");
   ChipComparison c;

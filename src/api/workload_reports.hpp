@@ -15,6 +15,19 @@ namespace cw {
 // `eval`: the run, its plan, memory budget and economics.
 nlohmann::json eval_json(const Evaluation& e, const WorkloadArgs& w);
 
+// A step's ops with the same name summed over the layers, in first-seen
+// order (`eval`'s breakdown).
+struct OpTotal {
+  std::string name;
+  Cost cost;
+  int64_t count = 0;
+};
+std::vector<OpTotal> op_totals(const StepResult& step);
+
+// A self-contained HTML page (report/html.hpp): the run's figures and, for
+// the prefill and the decode iteration, each op's share of the time.
+std::string eval_html(const Evaluation& e, const WorkloadArgs& w);
+
 // `compare` (fixed batch): one row per chip, in the order given.
 struct ChipComparison {
   std::vector<Evaluation> evals;

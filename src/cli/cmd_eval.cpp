@@ -1,11 +1,10 @@
 #include <fmt/core.h>
 
-#include <map>
-
 #include "api/workload_reports.hpp"
 #include "cli/commands.hpp"
 #include "cli/economics_view.hpp"
 #include "cli/workload_flags.hpp"
+#include "report/atomic_file.hpp"
 #include "report/format.hpp"
 
 namespace cw::cli {
@@ -13,26 +12,10 @@ namespace {
 
 // Per-op totals of one step, ops of the same name summed over layers.
 void print_breakdown(const char* title, const StepResult& s) {
-  struct Row {
-    Cost cost;
-    int64_t count = 0;
-  };
-  std::vector<std::pair<std::string, Row>> rows;
-  for (const auto& lc : s.layers) {
-    for (const auto& op : lc.ops) {
-      auto it = std::find_if(rows.begin(), rows.end(), [&](auto& r) { return r.first == op.name; });
-      if (it == rows.end()) {
-        rows.push_back({op.name, {}});
-        it = rows.end() - 1;
-      }
-      it->second.cost += op.cost.scaled(static_cast<double>(lc.count));
-      it->second.count += lc.count;
-    }
-  }
   fmt::print("\n{} (total {})\n", title, format_time(s.total.time));
   fmt::print("  {:<20} {:>6} {:>12} {:>7}  {}\n", "op", "count", "time", "share", "bound");
-  for (const auto& [name, r] : rows) {
-    fmt::print("  {:<20} {:>6} {:>12} {:>6.1f}%  {}\n", name, r.count, format_time(r.cost.time),
+  for (const OpTotal& r : op_totals(s)) {
+    fmt::print("  {:<20} {:>6} {:>12} {:>6.1f}%  {}\n", r.name, r.count, format_time(r.cost.time),
                100.0 * r.cost.time / s.total.time, bound_name(r.cost.bound));
   }
 }
@@ -44,11 +27,16 @@ void register_eval(CLI::App& app) {
   auto chip = std::make_shared<std::string>();
   auto w = std::make_shared<WorkloadArgs>();
   auto out = std::make_shared<OutputOptions>();
+  auto html_path = std::make_shared<std::string>();
   cmd->add_option("--chip", *chip, "chip preset id or YAML path")->required();
   add_workload_options(*cmd, *w);
+  cmd->add_option("--html", *html_path,
+                  "also write a self-contained HTML report (figures, per-op time of the prefill "
+                  "and decode iterations) to this file");
   add_format_option(*cmd, *out);
-  cmd->callback([chip, w, out] {
+  cmd->callback([chip, w, out, html_path] {
     Evaluation e = evaluate_workload(*chip, *w);
+    if (!html_path->empty()) write_file_atomically(*html_path, eval_html(e, *w));
     const FixedBatchResult& r = e.result;
     if (out->json()) {
       fmt::print("{}\n", eval_json(e, *w).dump(2));

@@ -139,5 +139,12 @@ TEST(CliExplore, HtmlReportIsWrittenAndComparesToo) {
   EXPECT_NE(refused.out.find("--html is written for --scenario fixed only"), std::string::npos)
       << refused.out;
   EXPECT_FALSE(std::ifstream(compare + ".2").good());
+  const std::string eval = testing::TempDir() + "eval.html";
+  CliRun e = run("eval --chip h100-sxm --model llama3.1-8b --html " + eval);
+  ASSERT_EQ(e.code, 0) << e.out;
+  EXPECT_NE(e.out.find("TTFT"), std::string::npos);  // the table is still printed
+  std::stringstream ops;
+  ops << std::ifstream(eval).rdbuf();
+  EXPECT_NE(ops.str().find("Prefill iteration, 8192 tokens"), std::string::npos);
 }
 }  // namespace

@@ -151,8 +151,14 @@ class SameDocumentAsTheCli(unittest.TestCase):
             self.assertEqual(parsed.counts["circle"], 78 + 3 + 3)
             self.assertEqual(parsed.counts["table"], 3)
 
-    def test_compare_html(self):
+    def test_compare_and_eval_html(self):
         with tempfile.TemporaryDirectory() as d:
+            page = os.path.join(d, "eval.html")
+            self.assertEqual(cw.evaluate("h100-sxm", "llama3.1-8b", html=page),
+                             cw.evaluate("h100-sxm", "llama3.1-8b"))
+            parsed = parse_page(page)
+            self.assertEqual((parsed.errors, parsed.stack), ([], []))
+            self.assertEqual(parsed.counts["svg"], 2)
             page = os.path.join(d, "compare.html")
             cw.compare(html=page)
             parsed = parse_page(page)

@@ -88,5 +88,20 @@ TEST(Html, ComparePageHasThreeChartsAndTheTable) {
   EXPECT_NE(page.find(">sf2-inference</td>"), std::string::npos);
 }
 
+TEST(Html, EvalPageHasBothIterationsOpByOp) {
+  WorkloadArgs w;
+  w.model = "llama3.1-8b";
+  const Evaluation e = evaluate_workload("h100-sxm", w);
+  const std::string page = eval_html(e, w);
+  const size_t prefill_ops = op_totals(e.result.prefill).size();
+  const size_t decode_ops = op_totals(e.result.decode).size();
+  EXPECT_EQ(count(page, "<svg"), 2u);
+  EXPECT_EQ(count(page, "<rect"), prefill_ops + decode_ops);  // one bar per op
+  // Figures (header + 7 rows) and one row per op under each iteration's header.
+  EXPECT_EQ(count(page, "<tr>"), 8u + (1u + prefill_ops) + (1u + decode_ops));
+  EXPECT_NE(page.find("Decode iteration at mid context, batch 16"), std::string::npos);
+  EXPECT_NE(page.find(">iteration_overhead</td>"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace cw
