@@ -309,7 +309,7 @@ PYBIND11_MODULE(_chipwright, m) {
         o.seed = seed;
         o.timeline = timeline.value_or("");
         r.rate = rate.value_or(0);
-        if (rate && *rate <= 0)
+        if (rate && !(*rate > 0))  // NaN too
           throw UserError(fmt::format("rate must be positive, got {:g}", *rate));
         r.offline = offline;
         r.burstiness = burstiness;

@@ -2,6 +2,9 @@
 
 #include <fmt/core.h>
 
+#include <cmath>
+#include <utility>
+
 #include "config/did_you_mean.hpp"
 #include "config/error.hpp"
 
@@ -9,9 +12,12 @@ namespace cw {
 
 ServeOptions resolve(const ServeRequest& r) {
   ServeOptions o = r.o;
-  if (r.burstiness <= 0)
+  // Negated tests, so that NaN is refused too.
+  if (!(r.burstiness > 0) || !std::isfinite(r.burstiness))
     throw UserError(fmt::format("burstiness must be positive, got {:g}", r.burstiness));
-  if (r.rate < 0) throw UserError(fmt::format("rate must be positive, got {:g}", r.rate));
+  if (!(r.rate >= 0)) throw UserError(fmt::format("rate must be positive, got {:g}", r.rate));
+  for (auto [v, name] : {std::pair{r.slo_ttft, "slo_ttft"}, {r.slo_tpot, "slo_tpot"}})
+    if (!(v >= 0)) throw UserError(fmt::format("{} must be positive, got {:g}", name, v));
   if (r.offline && r.rate > 0) throw UserError("give either a rate or offline arrivals, not both");
   if (r.offline) {
     o.arrivals.kind = ArrivalKind::offline;

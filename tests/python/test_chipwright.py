@@ -249,6 +249,15 @@ class Errors(unittest.TestCase):
         self.assert_user_error("give --rate QPS or --offline", cw.serve, "h100-sxm",
                                "llama3.1-8b", dataset="mlperf-llama3.1-8b")
         self.assert_user_error("threads must be 0", cw.explore, "sf2-sweep", threads=-1)
+        for bad in ({"rate": float("nan")}, {"rate": -2.0}):
+            self.assert_user_error("rate must be positive", cw.serve, "h100-sxm", "llama3.1-8b",
+                                   dataset="mlperf-llama3.1-8b", **bad)
+        self.assert_user_error("burstiness must be positive, got nan", cw.serve, "h100-sxm",
+                               "llama3.1-8b", dataset="mlperf-llama3.1-8b", rate=2.0,
+                               burstiness=float("nan"))
+        self.assert_user_error("slo_ttft must be positive, got -1", cw.serve, "h100-sxm",
+                               "llama3.1-8b", dataset="mlperf-llama3.1-8b", rate=2.0,
+                               slo_ttft=-1.0)
         self.assert_user_error("give a trace or a dataset, not both", cw.serve, "h100-sxm",
                                "llama3.1-8b", trace="t.csv", dataset="mlperf-llama3.1-8b",
                                offline=True)
