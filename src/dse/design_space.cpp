@@ -297,6 +297,11 @@ void read_search(const ConfigNode& n, DesignSpace& s) {
   }
   if (auto g = n.optional("generations"))
     s.generations = static_cast<int>(count_value(*g, 10000).number);
+  if (nsga2 && static_cast<int64_t>(s.population) * (s.generations + 1) > kMaxGridDesigns) {
+    n.fail(fmt::format("NSGA-II would draw {} x {} designs, more than the {} explore runs",
+                       s.population, s.generations + 1, kMaxGridDesigns),
+           "lower population or generations");
+  }
   if (auto r = n.optional("refine"))
     s.refine_rounds = static_cast<int>(count_value(*r, 1000).number);
   if (auto v = n.optional("seed")) s.seed = static_cast<uint64_t>(v->as_int());

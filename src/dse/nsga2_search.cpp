@@ -23,13 +23,18 @@ constexpr double kDidNotRun = 1e15;
 struct Store {
   const DesignSpace* space = nullptr;
   int threads = 1;
+  // The knobs with more than one value, one gene each (pagmo's NSGA-II
+  // refuses a gene whose bounds are equal); the others stay at value 0.
+  std::vector<size_t> genes;
   std::vector<DesignResult> designs;        // in the order first drawn
   std::map<std::vector<int>, size_t> seen;  // knob values -> position in designs
 };
 
-std::vector<int> genes(const pagmo::vector_double& x, size_t first, size_t n) {
-  std::vector<int> v(n);
-  for (size_t j = 0; j < n; ++j) v[j] = static_cast<int>(std::lround(x[first + j]));
+// The knob values of the decision vector at x[first, first + genes).
+std::vector<int> knob_values(const Store& store, const pagmo::vector_double& x, size_t first) {
+  std::vector<int> v(store.space->knobs.size(), 0);
+  for (size_t g = 0; g < store.genes.size(); ++g)
+    v[store.genes[g]] = static_cast<int>(std::lround(x[first + g]));
   return v;
 }
 
@@ -48,11 +53,11 @@ pagmo::vector_double fitness_of(const DesignSpace& space, const DesignResult& d)
 // Evaluates the designs of `dvs` (concatenated decision vectors) not seen
 // before, together, and returns every one's fitness in order.
 pagmo::vector_double evaluate_batch(Store& store, const pagmo::vector_double& dvs) {
-  const size_t n = store.space->knobs.size();
+  const size_t n = store.genes.size();
   const size_t first_new = store.designs.size();
   std::vector<size_t> slot;
   for (size_t at = 0; at < dvs.size(); at += n) {
-    std::vector<int> v = genes(dvs, at, n);
+    std::vector<int> v = knob_values(store, dvs, at);
     auto [it, fresh] = store.seen.emplace(v, store.designs.size());
     if (fresh) {
       DesignResult d;
@@ -78,14 +83,14 @@ struct DesignProblem {
   }
   std::pair<pagmo::vector_double, pagmo::vector_double> get_bounds() const {
     pagmo::vector_double lo, hi;
-    for (const Knob& k : store->space->knobs) {
+    for (size_t j : store->genes) {
       lo.push_back(0);
-      hi.push_back(static_cast<double>(k.values.size() - 1));
+      hi.push_back(static_cast<double>(store->space->knobs[j].values.size() - 1));
     }
     return {lo, hi};
   }
   pagmo::vector_double::size_type get_nobj() const { return store->space->objectives.size(); }
-  pagmo::vector_double::size_type get_nix() const { return store->space->knobs.size(); }
+  pagmo::vector_double::size_type get_nix() const { return store->genes.size(); }
 };
 
 struct BatchEvaluator {
@@ -101,13 +106,21 @@ std::vector<DesignResult> nsga2_search(const DesignSpace& space, int threads) {
   auto store = std::make_shared<Store>();
   store->space = &space;
   store->threads = std::max(1, threads);
+  for (size_t j = 0; j < space.knobs.size(); ++j)
+    if (space.knobs[j].values.size() > 1) store->genes.push_back(j);
+  if (store->genes.empty()) {  // one design: nothing to search
+    store->designs.resize(1);
+    store->designs[0].values.assign(space.knobs.size(), 0);
+    evaluate_designs(space, store->designs, 0, 1);
+    return std::move(store->designs);
+  }
   const auto seed = static_cast<unsigned>(space.seed);
   const pagmo::bfe batch{BatchEvaluator{store}};
   pagmo::population pop{pagmo::problem{DesignProblem{store}}, batch,
                         static_cast<pagmo::population::size_type>(space.population), seed};
   // Mutation: one gene per child on average (Deb et al.'s 1 / genes); the
   // crossover probability and distribution indices are pagmo's defaults.
-  const double mutation = 1.0 / static_cast<double>(std::max<size_t>(1, space.knobs.size()));
+  const double mutation = 1.0 / static_cast<double>(store->genes.size());
   pagmo::nsga2 algorithm{static_cast<unsigned>(space.generations), 0.95, 10., mutation, 50., seed};
   algorithm.set_bfe(batch);
   algorithm.evolve(pop);

@@ -165,6 +165,10 @@ TEST(DesignSpace, BadFilesNameTheKeyAndSuggestAFix) {
                             "knobs: {cores: [64]}\nsearch: {sampler: random, samples: 9, "
                             "generations: 5}\n");
   EXPECT_TRUE(has(e, "generations applies to sampler: nsga2 only")) << e;
+  e = load("draws.yaml", std::string(kHeader) +
+                             "knobs: {cores: [64]}\nsearch: {sampler: nsga2, population: 10000, "
+                             "generations: 10000}\n");
+  EXPECT_TRUE(has(e, "NSGA-II would draw 10000 x 10001 designs")) << e;
   e = load("sampler.yaml",
            std::string(kHeader) + "knobs: {cores: [64]}\nsearch: {sampler: genetic}\n");
   EXPECT_TRUE(has(e, "unknown sampler 'genetic'")) << e;

@@ -80,6 +80,27 @@ TEST(Nsga2Search, RefinementWalksFromItsFront) {
   EXPECT_FALSE(r.pareto.empty());
 }
 
+// A knob with one value is no gene (pagmo refuses equal bounds); with no knob
+// of two values the space is one design, evaluated once.
+TEST(Nsga2Search, KnobsWithOneValueAreNotSearched) {
+  auto run = [](const std::string& knobs) {
+    const std::string path = testing::TempDir() + "nsga2_small.yaml";
+    std::ofstream(path) << "base: sf2-inference\nworkload: {model: llama3.1-8b}\nknobs: " << knobs
+                        << "\nsearch: {sampler: nsga2, population: 8, generations: 3}\n";
+    return nsga2_search(load_design_space(path), 2);
+  };
+  const std::vector<DesignResult> two = run("{cores: [64, 96], clock: [\"1.8 GHz\"]}");
+  ASSERT_EQ(two.size(), 2u);
+  for (const DesignResult& d : two) {
+    EXPECT_EQ(d.values[1], 0);
+    EXPECT_TRUE(d.feasible) << d.why;
+  }
+  const std::vector<DesignResult> one = run("{cores: [64], clock: [\"1.8 GHz\"]}");
+  ASSERT_EQ(one.size(), 1u);
+  EXPECT_EQ(one[0].values, (std::vector<int>{0, 0}));
+  EXPECT_TRUE(one[0].feasible) << one[0].why;
+}
+
 // The shipped sf2-nsga2 space is sf2-random's 18,000-design grid, whose front
 // has 13 designs (the grid and random-with-refinement runs agree on them).
 TEST(Nsga2Search, ShippedSpaceFindsTheThirteenDesignFront) {
