@@ -38,9 +38,16 @@ std::vector<int> knob_values(const Store& store, const pagmo::vector_double& x, 
   return v;
 }
 
+// NSGA-II needs two objectives: a single one is given twice, so its fronts
+// are the designs ranked by that objective (an elitist genetic algorithm).
+size_t objective_count(const DesignSpace& space) {
+  return std::max<size_t>(2, space.objectives.size());
+}
+
 pagmo::vector_double fitness_of(const DesignSpace& space, const DesignResult& d) {
   pagmo::vector_double f;
-  for (Metric m : space.objectives) {
+  for (size_t i = 0; i < objective_count(space); ++i) {
+    const Metric m = space.objectives[std::min(i, space.objectives.size() - 1)];
     const double v = metric_maximised(m) ? -d.metric(m) : d.metric(m);
     if (d.feasible)
       f.push_back(v);
@@ -89,7 +96,7 @@ struct DesignProblem {
     }
     return {lo, hi};
   }
-  pagmo::vector_double::size_type get_nobj() const { return store->space->objectives.size(); }
+  pagmo::vector_double::size_type get_nobj() const { return objective_count(*store->space); }
   pagmo::vector_double::size_type get_nix() const { return store->genes.size(); }
 };
 

@@ -101,6 +101,23 @@ TEST(Nsga2Search, KnobsWithOneValueAreNotSearched) {
   EXPECT_TRUE(one[0].feasible) << one[0].why;
 }
 
+// NSGA-II needs two objectives; one is searched as itself twice, and the
+// search ends on the grid's best design.
+TEST(Nsga2Search, OneObjectiveIsSearchedToo) {
+  const std::string path = testing::TempDir() + "nsga2_one.yaml";
+  const std::string head =
+      "base: sf2-inference\nworkload: {model: llama3.1-8b}\n"
+      "knobs: {cores: [64, 96, 128, 160], batch: [8, 16, 32, 64], hbm_stacks: [4, 6, 8]}\n"
+      "objectives: [dollars_per_mtok]\n";
+  std::ofstream(path) << head;
+  const ExploreResult grid = explore(load_design_space(path), ExploreOptions{2});
+  std::ofstream(path, std::ios::trunc)
+      << head << "search: {sampler: nsga2, population: 16, generations: 10}\n";
+  const ExploreResult ga = explore(load_design_space(path), ExploreOptions{2});
+  ASSERT_EQ(ga.pareto.size(), 1u);
+  EXPECT_EQ(front_values(ga), front_values(grid));
+}
+
 // The shipped sf2-nsga2 space is sf2-random's 18,000-design grid, whose front
 // has 13 designs (the grid and random-with-refinement runs agree on them).
 TEST(Nsga2Search, ShippedSpaceFindsTheThirteenDesignFront) {
