@@ -213,6 +213,23 @@ class DictsAsFiles(unittest.TestCase):
         doc = cw.explore(space, threads=1)
         self.assertEqual(doc["designs"], 4)
 
+    def test_trace_rows_are_the_trace_file(self):
+        rows = [(100 + 37 * i, 20 + 11 * i, 0.1 * i) for i in range(16)]
+        with tempfile.TemporaryDirectory() as d:
+            path = os.path.join(d, "trace.csv")
+            with open(path, "w") as f:
+                f.write("input_length,output_length,arrival_s\n" +
+                        "".join(f"{a},{b},{t!r}\n" for a, b, t in rows))
+            from_rows = cw.serve("h100-sxm", "llama3.1-8b", trace=rows)
+            from_file = cw.serve("h100-sxm", "llama3.1-8b", trace=path)
+            self.assertTrue(from_rows.pop("workload").endswith("/trace.csv"))
+            self.assertEqual(from_file.pop("workload"), path)
+            self.assertEqual(from_rows, from_file)
+        doc = cw.serve("h100-sxm", "llama3.1-8b", trace=[(r[0], r[1]) for r in rows], offline=True)
+        self.assertEqual((doc["requests"], doc["output_tokens"]), (16, sum(r[1] for r in rows)))
+        with self.assertRaises(TypeError):
+            cw.serve("h100-sxm", "llama3.1-8b", trace=[(1, 2), (1, 2, 3)], offline=True)
+
     def test_a_bad_dict_names_its_key(self):
         spec = self.preset("chips", "h100-sxm.yaml")
         spec["memroy"] = spec.pop("memory")
