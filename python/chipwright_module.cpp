@@ -122,6 +122,7 @@ PYBIND11_MODULE(_chipwright, m) {
       "chipwright: performance, energy and cost of LLM inference on real and "
       "hypothetical AI accelerators";
   py::register_exception<UserError>(m, "UserError", PyExc_ValueError);
+  m.attr("__version__") = CHIPWRIGHT_VERSION;
 
   m.def("chips", &list_chips, "Ids of the chip presets.");
   m.def("models", &list_models, "Ids of the model presets.");

@@ -19,7 +19,8 @@ import os
 import tempfile
 
 from . import _chipwright
-from ._chipwright import UserError, chips, data_dir, models, precisions, spaces, validate
+from ._chipwright import (UserError, __version__, chips, data_dir, models, precisions, spaces,
+                          validate)
 
 __all__ = [
     "UserError", "chips", "compare", "data_dir", "evaluate", "explore", "mlperf", "models",

@@ -3,6 +3,7 @@
 #include <fmt/core.h>
 
 #include <exception>
+#include <string>
 
 #include "cli/commands.hpp"
 #include "config/error.hpp"
@@ -10,6 +11,7 @@
 int main(int argc, char** argv) {
   CLI::App app{"chipwright: performance, energy and cost of LLM inference on real and "
                "hypothetical AI accelerators"};
+  app.set_version_flag("--version", std::string("chipwright ") + CHIPWRIGHT_VERSION);
   app.require_subcommand(1);
   cw::cli::register_op(app);
   cw::cli::register_eval(app);
@@ -28,6 +30,8 @@ int main(int argc, char** argv) {
   } catch (const CLI::CallForHelp& e) {
     return app.exit(e);
   } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
     app.exit(e);

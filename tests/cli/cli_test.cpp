@@ -207,4 +207,10 @@ TEST(Cli, ValidateRejectsUnknownCaseKey) {
   EXPECT_NE(r.out.find("did you mean 'dtype'"), std::string::npos) << r.out;
 }
 
+TEST(Cli, VersionExitsZero) {
+  CliRun r = run("--version");
+  EXPECT_EQ(r.code, 0) << r.out;
+  EXPECT_EQ(r.out, std::string("chipwright ") + CHIPWRIGHT_VERSION + "\n");
+}
+
 }  // namespace

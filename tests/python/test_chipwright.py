@@ -107,6 +107,11 @@ class SameDocumentAsTheCli(unittest.TestCase):
             cli("compare", "--chips", "a100-sxm,mi300x", "--model", "llama3.1-8b", "--precision",
                 "bf16", "--tp", "1", "--batch", "8"))
 
+    def test_version(self):
+        self.assertEqual("chipwright " + cw.__version__,
+                         subprocess.run([BINARY, "--version"], check=True, capture_output=True,
+                                        text=True).stdout.strip())
+
     def test_presets_and_silicon(self):
         self.assertEqual(cw.chips(), cli("list", "chips"))
         self.assertEqual(cw.models(), cli("list", "models"))
