@@ -21,6 +21,7 @@
 #include "api/workload_reports.hpp"
 #include "config/data_dir.hpp"
 #include "config/error.hpp"
+#include "config/value_checks.hpp"
 #include "dse/results_store.hpp"
 #include "hardware/chip_loader.hpp"
 #include "report/atomic_file.hpp"
@@ -47,10 +48,6 @@ py::object document(const std::function<nlohmann::json()>& build) {
   return py::module_::import("json").attr("loads")(text);
 }
 
-void require_positive(int64_t v, const char* name) {
-  if (v < 1) throw UserError(fmt::format("{} must be at least 1, got {}", name, v));
-}
-
 void require_redundant_experts(int n) {
   if (n < 0) throw UserError(fmt::format("redundant_experts must be at least 0, got {}", n));
 }
@@ -72,7 +69,7 @@ WorkloadArgs workload(const std::string& model, const std::string& precision, in
                          {input, "input"},
                          {output, "output"},
                          {max_tokens, "max_tokens"}})
-    require_positive(v, name);
+    require_at_least_one(v, name);
   require_redundant_experts(redundant_experts);
   WorkloadArgs w;
   w.model = model;
@@ -93,9 +90,9 @@ void set_plan(WorkloadArgs& w, const py::object& tp, int pp, int ep, int cp, std
   w.tp = tp_arg(tp);
   for (auto [v, name] :
        {std::pair{pp, "pp"}, {ep, "ep"}, {cp, "cp"}, {attention_tp, "attention_tp"}})
-    require_positive(v, name);
-  if (dp) require_positive(*dp, "dp");
-  if (count) require_positive(*count, "count");
+    require_at_least_one(v, name);
+  if (dp) require_at_least_one(*dp, "dp");
+  if (count) require_at_least_one(*count, "count");
   w.pp = pp;
   w.ep = ep;
   w.cp = cp;
@@ -200,8 +197,9 @@ PYBIND11_MODULE(_chipwright, m) {
         set_plan(w, tp, pp, ep, cp, dp, count, attention_dp, attention_tp);
         return document([&] {
           const Evaluation e = evaluate_workload(chip, w);
-          if (html) write_file_atomically(*html, eval_html(e, w));
-          return eval_json(e, w);
+          const WorkloadEconomics money = workload_economics(e);
+          if (html) write_file_atomically(*html, eval_html(e, w, money));
+          return eval_json(e, w, money);
         });
       },
       "chip"_a, "model"_a, py::kw_only(), "precision"_a = kWorkload.precision,
@@ -283,8 +281,8 @@ PYBIND11_MODULE(_chipwright, m) {
                                {prefill_tp, "prefill_tp"},
                                {decode_replicas, "decode_replicas"},
                                {decode_tp, "decode_tp"}})
-          require_positive(v, name);
-        if (requests) require_positive(*requests, "requests");
+          require_at_least_one(v, name);
+        if (requests) require_at_least_one(*requests, "requests");
         require_redundant_experts(redundant_experts);
         ServeRequest r;
         ServeOptions& o = r.o;
@@ -349,10 +347,10 @@ PYBIND11_MODULE(_chipwright, m) {
          std::optional<int64_t> max_batch, std::optional<int64_t> max_tokens,
          std::optional<std::string> scheduler, double routing_skew, bool eplb,
          int redundant_experts) {
-        require_positive(count, "count");
-        if (tp) require_positive(*tp, "tp");
-        if (max_batch) require_positive(*max_batch, "max_batch");
-        if (max_tokens) require_positive(*max_tokens, "max_tokens");
+        require_at_least_one(count, "count");
+        if (tp) require_at_least_one(*tp, "tp");
+        if (max_batch) require_at_least_one(*max_batch, "max_batch");
+        if (max_tokens) require_at_least_one(*max_tokens, "max_tokens");
         require_redundant_experts(redundant_experts);
         MlperfRequest r{chip,
                         benchmark,

@@ -26,7 +26,7 @@ nlohmann::json design_json(const DesignSpace& space, const DesignResult& d,
   } else {
     nlohmann::json knobs = nlohmann::json::object();
     for (size_t k = 0; k < space.knobs.size(); ++k)
-      knobs[space.knobs[k].name] = space.knobs[k].values[static_cast<size_t>(d.values[k])].label;
+      knobs[space.knobs[k].name] = space.knobs[k].label(d.values[k]);
     j["design"] = d.index;
     j["knobs"] = knobs;
   }
@@ -107,7 +107,7 @@ std::string knob_values(const DesignSpace& space, const DesignResult& d) {
   std::string s;
   for (size_t k = 0; k < space.knobs.size(); ++k)
     s += fmt::format("{}{} {}", s.empty() ? "" : ", ", space.knobs[k].name,
-                     space.knobs[k].values[static_cast<size_t>(d.values[k])].label);
+                     space.knobs[k].label(d.values[k]));
   return s;
 }
 
@@ -130,6 +130,16 @@ const std::vector<std::string> kMetricHeader = {"tp",     "TTFT", "TPOT", "tok/s
 
 }  // namespace
 
+std::string infeasible_by_reason(const ExploreResult& r) {
+  std::map<std::string, int64_t> reasons;
+  for (const auto& d : r.designs)
+    if (!d.feasible) ++reasons[d.reason];
+  std::string why;
+  for (const auto& [reason, n] : reasons)
+    why += fmt::format("{}{} {}", why.empty() ? "" : ", ", n, reason);
+  return why;
+}
+
 std::string explore_csv(const DesignSpace& space, const ExploreResult& r) {
   std::ostringstream o;
   o << "design";
@@ -140,8 +150,7 @@ std::string explore_csv(const DesignSpace& space, const ExploreResult& r) {
   for (size_t i = 0; i < r.designs.size(); ++i) {
     const DesignResult& d = r.designs[i];
     o << d.index;
-    for (size_t j = 0; j < space.knobs.size(); ++j)
-      o << ',' << space.knobs[j].values[static_cast<size_t>(d.values[j])].label;
+    for (size_t j = 0; j < space.knobs.size(); ++j) o << ',' << space.knobs[j].label(d.values[j]);
     o << fmt::format(
         ",{},{},{},{},{},{:.6g},{:.6g},{:.6g},{:.6g},{:.6g},{},{:.6g},{:.6g},{:.6g},{}\n",
         d.feasible ? 1 : 0, d.reason, d.tp, d.pp, d.chips, d.ttft, d.tpot, d.tokens_per_s_per_chip,
@@ -177,10 +186,8 @@ nlohmann::json explore_json(const DesignSpace& space, const ExploreResult& r, bo
     const Knob& k = space.knobs[st.knob];
     nlohmann::json d = design_json(space, st.design);
     d.erase("design");
-    steps.push_back({{"knob", k.name},
-                     {"from", k.values[static_cast<size_t>(st.from)].label},
-                     {"to", k.values[static_cast<size_t>(st.to)].label},
-                     {"result", d}});
+    steps.push_back(
+        {{"knob", k.name}, {"from", k.label(st.from)}, {"to", k.label(st.to)}, {"result", d}});
   }
   j["sensitivity"] = steps;
   return j;
@@ -227,12 +234,7 @@ std::string explore_html(const DesignSpace& space, const ExploreResult& r) {
         "{} at {}, batch {}, input {}, output {}{}. ", w.model_id, w.precision_id, w.run.batch,
         w.run.input, w.run.output,
         space.workloads.size() > 1 ? fmt::format(" ({:.0f}% of tokens)", 100 * w.weight) : ""));
-  std::map<std::string, int64_t> reasons;
-  for (const auto& d : r.designs)
-    if (!d.feasible) ++reasons[d.reason];
-  std::string why;
-  for (const auto& [reason, n] : reasons)
-    why += fmt::format("{}{} {}", why.empty() ? "" : ", ", n, reason);
+  const std::string why = infeasible_by_reason(r);
   body += html::escape(fmt::format(
               "{} designs evaluated, {} feasible{}; {} on the front.", r.designs.size(), r.feasible,
               why.empty() ? "" : " (infeasible: " + why + ")", r.pareto.size())) +
@@ -249,7 +251,7 @@ std::string explore_html(const DesignSpace& space, const ExploreResult& r) {
   auto design_row = [&](const DesignResult& d) {
     std::vector<std::string> row{std::to_string(d.index)};
     for (size_t k = 0; k < space.knobs.size(); ++k)
-      row.push_back(html::escape(space.knobs[k].values[static_cast<size_t>(d.values[k])].label));
+      row.push_back(html::escape(space.knobs[k].label(d.values[k])));
     for (auto& c : metric_cells(d)) row.push_back(std::move(c));
     for (auto& c : silicon_cells(d)) row.push_back(std::move(c));
     return row;
@@ -266,9 +268,8 @@ std::string explore_html(const DesignSpace& space, const ExploreResult& r) {
     std::vector<std::vector<std::string>> steps;
     for (const KnobStep& st : r.sensitivity) {
       const Knob& k = space.knobs[st.knob];
-      std::vector<std::string> row{html::escape(k.name),
-                                   html::escape(k.values[static_cast<size_t>(st.from)].label),
-                                   html::escape(k.values[static_cast<size_t>(st.to)].label)};
+      std::vector<std::string> row{html::escape(k.name), html::escape(k.label(st.from)),
+                                   html::escape(k.label(st.to))};
       for (Metric m : space.objectives) {
         const double base = best.metric(m);
         row.push_back(st.design.tp > 0 && base != 0

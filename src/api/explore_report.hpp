@@ -16,6 +16,10 @@ nlohmann::json explore_json(const DesignSpace& space, const ExploreResult& r, bo
 
 std::string explore_csv(const DesignSpace& space, const ExploreResult& r);
 
+// The infeasible designs counted by reason, "128 max_power, 82 max_tpot"
+// (reasons in name order); empty when every design is feasible.
+std::string infeasible_by_reason(const ExploreResult& r);
+
 // A self-contained HTML page (report/html.hpp): the feasible designs plotted
 // over the first two objectives with the front and the reference chips
 // marked, then the front, the one-knob steps and the references as tables.

@@ -3,6 +3,7 @@
 #include <fmt/core.h>
 
 #include "config/error.hpp"
+#include "config/value_checks.hpp"
 #include "hardware/chip_loader.hpp"
 #include "perf/ops.hpp"
 #include "report/json_report.hpp"
@@ -16,15 +17,11 @@ Dtype dtype_arg(const std::string& s, const char* name) {
   return *d;
 }
 
-void require_size(int64_t v, const char* name) {
-  if (v < 1) throw UserError(fmt::format("{} must be at least 1, got {}", name, v));
-}
-
 }  // namespace
 
 OpReport gemm_op(const GemmRequest& r) {
   for (auto [v, name] : {std::pair{r.m, "m"}, {r.n, "n"}, {r.k, "k"}, {r.batch, "batch"}})
-    require_size(v, name);
+    require_at_least_one(v, name);
   if (r.quantize != "none" && r.quantize != "dynamic")
     throw UserError("quantize: expected none or dynamic, got '" + r.quantize + "'");
   OpReport op{"", load_chip(r.chip), {}, 0, 0};
@@ -50,7 +47,7 @@ OpReport decode_attention_op(const DecodeAttentionRequest& r) {
                          {r.kv_heads, "kv_heads"},
                          {r.head_dim, "head_dim"},
                          {r.context, "context"}})
-    require_size(v, name);
+    require_at_least_one(v, name);
   OpReport op{
       fmt::format("decode attention b{} ctx{}", r.batch, r.context), load_chip(r.chip), {}, 0, 0};
   DecodeAttentionShape a{r.batch,
@@ -70,7 +67,7 @@ OpReport decode_attention_op(const DecodeAttentionRequest& r) {
 OpReport prefill_attention_op(const PrefillAttentionRequest& r) {
   for (auto [v, name] :
        {std::pair{r.batch, "batch"}, {r.heads, "heads"}, {r.head_dim, "head_dim"}, {r.seq, "seq"}})
-    require_size(v, name);
+    require_at_least_one(v, name);
   if (r.kv_heads < 0)
     throw UserError(fmt::format("kv_heads must be at least 0, got {}", r.kv_heads));
   if (r.window < 0) throw UserError(fmt::format("window must be at least 0, got {}", r.window));

@@ -18,8 +18,8 @@
 
 namespace cw {
 
-nlohmann::json eval_json(const Evaluation& e, const WorkloadArgs& w) {
-  const WorkloadEconomics money = workload_economics(e);
+nlohmann::json eval_json(const Evaluation& e, const WorkloadArgs& w,
+                         const WorkloadEconomics& money) {
   nlohmann::json j = to_json(e.result, e.chip);
   j["chip"] = e.chip.id;
   j["model"] = e.model.id;
@@ -59,9 +59,8 @@ std::vector<OpTotal> op_totals(const StepResult& step) {
   return rows;
 }
 
-std::string eval_html(const Evaluation& e, const WorkloadArgs& w) {
+std::string eval_html(const Evaluation& e, const WorkloadArgs& w, const WorkloadEconomics& money) {
   const FixedBatchResult& r = e.result;
-  const WorkloadEconomics money = workload_economics(e);
   std::vector<std::vector<std::string>> figures = {
       {"TTFT", html::escape(format_time(r.ttft))},
       {"TPOT", html::escape(format_time(r.tpot))},

@@ -13,7 +13,8 @@
 namespace cw {
 
 // `eval`: the run, its plan, memory budget and economics.
-nlohmann::json eval_json(const Evaluation& e, const WorkloadArgs& w);
+nlohmann::json eval_json(const Evaluation& e, const WorkloadArgs& w,
+                         const WorkloadEconomics& money);
 
 // A step's ops with the same name summed over the layers, in first-seen
 // order (`eval`'s breakdown).
@@ -26,7 +27,7 @@ std::vector<OpTotal> op_totals(const StepResult& step);
 
 // A self-contained HTML page (report/html.hpp): the run's figures and, for
 // the prefill and the decode iteration, each op's share of the time.
-std::string eval_html(const Evaluation& e, const WorkloadArgs& w);
+std::string eval_html(const Evaluation& e, const WorkloadArgs& w, const WorkloadEconomics& money);
 
 // `compare` (fixed batch): one row per chip, in the order given.
 struct ChipComparison {

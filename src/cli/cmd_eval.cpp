@@ -36,13 +36,13 @@ void register_eval(CLI::App& app) {
   add_format_option(*cmd, *out);
   cmd->callback([chip, w, out, html_path] {
     Evaluation e = evaluate_workload(*chip, *w);
-    if (!html_path->empty()) write_file_atomically(*html_path, eval_html(e, *w));
+    const WorkloadEconomics money = workload_economics(e);
+    if (!html_path->empty()) write_file_atomically(*html_path, eval_html(e, *w, money));
     const FixedBatchResult& r = e.result;
     if (out->json()) {
-      fmt::print("{}\n", eval_json(e, *w).dump(2));
+      fmt::print("{}\n", eval_json(e, *w, money).dump(2));
       return;
     }
-    const WorkloadEconomics money = workload_economics(e);
     fmt::print("{} on {} x {} ({}{}{}), precision {}: batch {}, input {}, output {}\n", e.model.id,
                e.plan.chips(), e.chip.id, e.plan.to_string(),
                w->overlap ? ", two-batch overlap" : "", routing_note(w->routing_skew),

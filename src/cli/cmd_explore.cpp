@@ -4,7 +4,6 @@
 #include <fmt/core.h>
 
 #include <algorithm>
-#include <map>
 
 #include "api/explore_report.hpp"
 #include "cli/commands.hpp"
@@ -34,9 +33,6 @@ void print_table(const DesignSpace& space, const ExploreResult& r, bool all) {
   }
   fmt::print("\n");
   for (const Knob& k : space.knobs) fmt::print("  {:<28} {}\n", k.name, knob_list(k));
-  std::map<std::string, int64_t> reasons;
-  for (const auto& d : r.designs)
-    if (!d.feasible) ++reasons[d.reason];
   std::string how = "grid";
   if (space.sampler == DesignSpace::Sampler::random)
     how = fmt::format("random sample of {}, seed {}", space.samples, space.seed);
@@ -46,9 +42,7 @@ void print_table(const DesignSpace& space, const ExploreResult& r, bool all) {
   if (r.refine_rounds > 0)
     how += fmt::format(", then {} refined in {} rounds", r.refined, r.refine_rounds);
   fmt::print("\n{} designs ({}), {} feasible", r.designs.size(), how, r.feasible);
-  std::string why;
-  for (const auto& [reason, n] : reasons)
-    why += fmt::format("{}{} {}", why.empty() ? "" : ", ", n, reason);
+  const std::string why = infeasible_by_reason(r);
   fmt::print("{}\n", why.empty() ? "" : "; infeasible: " + why);
   std::string objectives;
   for (Metric m : space.objectives)
@@ -94,8 +88,7 @@ void print_table(const DesignSpace& space, const ExploreResult& r, bool all) {
     std::string line =
         fmt::format("{:>6}{}", d.index, all && front[static_cast<size_t>(i)] ? "*" : " ");
     for (size_t j = 0; j < space.knobs.size(); ++j)
-      line += fmt::format(" {:>{}}", space.knobs[j].values[static_cast<size_t>(d.values[j])].label,
-                          width[j]);
+      line += fmt::format(" {:>{}}", space.knobs[j].label(d.values[j]), width[j]);
     fmt::print("{}{}\n", line, metrics(d));
   }
   if (!r.sensitivity.empty()) {
@@ -111,9 +104,8 @@ void print_table(const DesignSpace& space, const ExploreResult& r, bool all) {
                metric_name(space.objectives.front()), "", name_w + 2 * label_w + 7, names);
     for (const KnobStep& st : r.sensitivity) {
       const Knob& k = space.knobs[st.knob];
-      std::string line = fmt::format("  {:<{}} {:>{}} -> {:<{}}", k.name, name_w,
-                                     k.values[static_cast<size_t>(st.from)].label, label_w,
-                                     k.values[static_cast<size_t>(st.to)].label, label_w);
+      std::string line = fmt::format("  {:<{}} {:>{}} -> {:<{}}", k.name, name_w, k.label(st.from),
+                                     label_w, k.label(st.to), label_w);
       if (st.design.tp > 0) {
         for (Metric m : space.objectives) {
           const double base = best.metric(m);

@@ -72,7 +72,7 @@ ConfigNode ConfigNode::load_string(const std::string& text, const std::string& n
   return ConfigNode(std::move(impl));
 }
 
-ConfigNode ConfigNode::load_file(const std::filesystem::path& path) {
+std::string read_config_file(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     throw UserError(SourceLocation{path.string()}, "", "cannot open file",
@@ -80,7 +80,11 @@ ConfigNode ConfigNode::load_file(const std::filesystem::path& path) {
   }
   std::stringstream ss;
   ss << in.rdbuf();
-  return load_string(ss.str(), path.string());
+  return ss.str();
+}
+
+ConfigNode ConfigNode::load_file(const std::filesystem::path& path) {
+  return load_string(read_config_file(path), path.string());
 }
 
 bool ConfigNode::is_map() const { return impl_->node.IsMap(); }

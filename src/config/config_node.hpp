@@ -17,6 +17,9 @@
 
 namespace cw {
 
+// The bytes of a file; a UserError naming it when it cannot be read.
+std::string read_config_file(const std::filesystem::path& path);
+
 class ConfigNode {
  public:
   // Parses a YAML file; a syntax error becomes a UserError with its position.

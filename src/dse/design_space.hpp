@@ -49,6 +49,8 @@ struct Knob {
   KnobKind kind = KnobKind::cores;
   std::string level;  // memory level name for level_capacity / level_bandwidth
   std::vector<KnobValue> values;
+  // The label of value index i ("1.8 GHz", "128").
+  const std::string& label(int i) const { return values[static_cast<size_t>(i)].label; }
 };
 
 // Metrics a design reports; objectives and constraints name them.

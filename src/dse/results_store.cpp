@@ -295,8 +295,8 @@ void write_results_store(const std::filesystem::path& path, const DesignSpace& s
     for (const KnobStep& s : r.sensitivity) {
       const Knob& k = space.knobs[s.knob];
       bind_text(st->s, 1, k.name);
-      bind_text(st->s, 2, k.values[static_cast<size_t>(s.from)].label);
-      bind_text(st->s, 3, k.values[static_cast<size_t>(s.to)].label);
+      bind_text(st->s, 2, k.label(s.from));
+      bind_text(st->s, 3, k.label(s.to));
       bind_metrics(st->s, 4, s.design);
       db.step(*st);
     }

@@ -215,8 +215,9 @@ ChipSpec parse_chip(const ConfigNode& doc) {
 
 ChipSpec load_chip(const std::string& id_or_path) {
   auto path = resolve_preset(id_or_path, "chips", ".yaml", "chip");
-  return load_cached<ChipSpec>(
-      path, [](const std::filesystem::path& p) { return parse_chip(ConfigNode::load_file(p)); });
+  return load_cached<ChipSpec>(path, [](const std::string& text, const std::filesystem::path& p) {
+    return parse_chip(ConfigNode::load_string(text, p.string()));
+  });
 }
 
 std::vector<std::string> list_chips() { return list_presets("chips", ".yaml"); }

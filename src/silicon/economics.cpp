@@ -133,8 +133,9 @@ Economics load_economics(const std::string& path) {
   if (!std::filesystem::exists(p))
     throw UserError(SourceLocation{p.string()}, "", "economics file not found",
                     "give a path to a YAML file shaped like data/economics.yaml");
-  return load_cached<Economics>(
-      p, [](const std::filesystem::path& f) { return parse_economics(ConfigNode::load_file(f)); });
+  return load_cached<Economics>(p, [](const std::string& text, const std::filesystem::path& f) {
+    return parse_economics(ConfigNode::load_string(text, f.string()));
+  });
 }
 
 std::vector<std::string> economics_keys() {

@@ -33,8 +33,9 @@ bool looks_like_path(const std::string& s) {
 }
 
 ProcessNode read_file(const std::filesystem::path& p) {
-  return load_cached<ProcessNode>(
-      p, [](const std::filesystem::path& f) { return parse_node(ConfigNode::load_file(f)); });
+  return load_cached<ProcessNode>(p, [](const std::string& text, const std::filesystem::path& f) {
+    return parse_node(ConfigNode::load_string(text, f.string()));
+  });
 }
 
 }  // namespace

@@ -4,9 +4,7 @@
 #include <cctype>
 #include <cmath>
 #include <filesystem>
-#include <fstream>
 #include <nlohmann/json.hpp>
-#include <sstream>
 
 #include "config/data_dir.hpp"
 #include "config/did_you_mean.hpp"
@@ -676,16 +674,10 @@ ModelSpec parse_hf_config(const std::string& json_text, const std::string& file_
 }
 
 ModelSpec load_model(const std::string& id_or_path) {
-  return load_cached<ModelSpec>(
-      resolve_preset(id_or_path, "models", ".json", "model"), [](const std::filesystem::path& p) {
-        std::ifstream in(p, std::ios::binary);
-        if (!in)
-          throw UserError(SourceLocation{p.string()}, "", "cannot open file",
-                          "check that the path exists and is readable");
-        std::stringstream ss;
-        ss << in.rdbuf();
-        return parse_hf_config(ss.str(), p.string());
-      });
+  return load_cached<ModelSpec>(resolve_preset(id_or_path, "models", ".json", "model"),
+                                [](const std::string& text, const std::filesystem::path& p) {
+                                  return parse_hf_config(text, p.string());
+                                });
 }
 
 std::vector<std::string> list_models() {

@@ -103,8 +103,8 @@ Precision parse_precision(const std::string& yaml_text, const std::string& file_
 
 Precision load_precision(const std::string& id_or_path) {
   std::filesystem::path path = resolve_preset(id_or_path, "precisions", ".yaml", "precision");
-  return load_cached<Precision>(path, [](const std::filesystem::path& p) {
-    return read_precision(ConfigNode::load_file(p), p.string());
+  return load_cached<Precision>(path, [](const std::string& text, const std::filesystem::path& p) {
+    return read_precision(ConfigNode::load_string(text, p.string()), p.string());
   });
 }
 

@@ -92,7 +92,7 @@ TEST(Html, EvalPageHasBothIterationsOpByOp) {
   WorkloadArgs w;
   w.model = "llama3.1-8b";
   const Evaluation e = evaluate_workload("h100-sxm", w);
-  const std::string page = eval_html(e, w);
+  const std::string page = eval_html(e, w, workload_economics(e));
   const size_t prefill_ops = op_totals(e.result.prefill).size();
   const size_t decode_ops = op_totals(e.result.decode).size();
   EXPECT_EQ(count(page, "<svg"), 2u);
