@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "api/explore_report.hpp"
+#include "api/explore_runs.hpp"
 #include "api/op_reports.hpp"
 #include "api/preset_reports.hpp"
 #include "api/serving_requests.hpp"
@@ -22,7 +23,7 @@
 #include "config/data_dir.hpp"
 #include "config/error.hpp"
 #include "config/value_checks.hpp"
-#include "dse/results_store.hpp"
+#include "dse/shard_store.hpp"
 #include "hardware/chip_loader.hpp"
 #include "report/atomic_file.hpp"
 #include "report/json_report.hpp"
@@ -377,25 +378,30 @@ PYBIND11_MODULE(_chipwright, m) {
   m.def(
       "explore",
       [](const std::string& space, int threads, bool all, std::optional<std::string> csv,
-         std::optional<std::string> db, std::optional<std::string> html) {
+         std::optional<std::string> db, std::optional<std::string> html,
+         std::optional<std::string> shard, std::vector<std::string> merge) {
         if (threads < 0 || threads > 1024)
           throw UserError(
               fmt::format("threads must be 0 (every hardware thread) to 1024, got {}", threads));
         return document([&] {
           const DesignSpace s = load_design_space(space);
-          const ExploreResult r = explore(s, ExploreOptions{threads});
-          if (csv) write_file_atomically(*csv, explore_csv(s, r));
-          if (db) write_results_store(*db, s, r);
-          if (html) write_file_atomically(*html, explore_html(s, r));
-          return explore_json(s, r, all);
+          const ExploreFiles files{csv.value_or(""), db.value_or(""), html.value_or("")};
+          if (shard) {
+            if (!merge.empty()) throw UserError("explore: give shard or merge, not both");
+            return run_explore_shard(s, parse_shard(*shard, "shard"), ExploreOptions{threads},
+                                     files);
+          }
+          return explore_json(s, run_exploration(s, ExploreOptions{threads}, merge, files), all);
         });
       },
       "space"_a, py::kw_only(), "threads"_a = 0, "all"_a = false, "csv"_a = py::none(),
-      "db"_a = py::none(), "html"_a = py::none(),
+      "db"_a = py::none(), "html"_a = py::none(), "shard"_a = py::none(),
+      "merge"_a = std::vector<std::string>{},
       "Search a design space (id or YAML path): its Pareto front, references and one-knob "
       "steps as `explore --format json` (every design too with all=True); csv and db also "
       "write the CSV and the SQLite results store, html the HTML report. threads 0 = every "
-      "hardware thread.");
+      "hardware thread. shard='K/N' evaluates one shard of a distributed run into db and "
+      "returns its summary; merge=[db files of every shard] finishes the run from them.");
 
   m.def(
       "validate",

@@ -6,11 +6,11 @@
 #include <algorithm>
 
 #include "api/explore_report.hpp"
+#include "api/explore_runs.hpp"
 #include "cli/commands.hpp"
 #include "config/data_dir.hpp"
 #include "dse/explore.hpp"
-#include "dse/results_store.hpp"
-#include "report/atomic_file.hpp"
+#include "dse/shard_store.hpp"
 #include "report/format.hpp"
 
 namespace cw::cli {
@@ -147,6 +147,8 @@ void register_explore(CLI::App& app) {
   auto html_path = std::make_shared<std::string>();
   auto all = std::make_shared<bool>(false);
   auto threads = std::make_shared<int>(0);
+  auto shard = std::make_shared<std::string>();
+  auto merge = std::make_shared<std::vector<std::string>>();
   auto out = std::make_shared<OutputOptions>();
   cmd->add_option("space", *space_id, "design-space id (data/spaces/) or YAML path")->required();
   cmd->add_flag("--all", *all, "list every design, not only the Pareto front");
@@ -160,13 +162,35 @@ void register_explore(CLI::App& app) {
   cmd->add_option("--threads", *threads,
                   "worker threads, 1 to 1024 (default: every hardware thread)")
       ->check(CLI::Range(1, 1024));
+  auto* shard_opt = cmd->add_option(
+      "--shard", *shard,
+      "evaluate only shard K of N (K/N) of a grid or random space and write it to --db; "
+      "merge the N stores with --merge");
+  cmd->add_option("--merge", *merge,
+                  "finish the exploration from the --db stores of all its --shard runs, as one "
+                  "unsharded run would")
+      ->excludes(shard_opt);
   add_format_option(*cmd, *out);
-  cmd->callback([space_id, csv_path, db_path, html_path, all, threads, out] {
+  cmd->callback([space_id, csv_path, db_path, html_path, all, threads, shard, merge, out] {
     const DesignSpace space = load_design_space(*space_id);
-    const ExploreResult r = explore(space, ExploreOptions{*threads});
-    if (!csv_path->empty()) write_file_atomically(*csv_path, explore_csv(space, r));
-    if (!db_path->empty()) write_results_store(*db_path, space, r);
-    if (!html_path->empty()) write_file_atomically(*html_path, explore_html(space, r));
+    const ExploreOptions options{*threads};
+    const ExploreFiles files{*csv_path, *db_path, *html_path};
+    if (!shard->empty()) {
+      const nlohmann::json j =
+          run_explore_shard(space, parse_shard(*shard, "--shard"), options, files);
+      if (out->json()) {
+        fmt::print("{}\n", j.dump(2));
+        return;
+      }
+      fmt::print(
+          "design space {}: shard {}, {} of {} designs evaluated, {} feasible, written to {}\n"
+          "when every shard has run: chipwright explore {} --merge FILE...\n",
+          j["space"].get<std::string>(), j["shard"].get<std::string>(), j["designs"].get<int64_t>(),
+          j["of"].get<int64_t>(), j["feasible"].get<int64_t>(), *db_path,
+          j["space"].get<std::string>());
+      return;
+    }
+    const ExploreResult r = run_exploration(space, options, *merge, files);
     if (out->json()) {
       fmt::print("{}\n", explore_json(space, r, *all).dump(2));
       return;

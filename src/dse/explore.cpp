@@ -9,6 +9,7 @@
 #include <set>
 #include <thread>
 
+#include "config/data_dir.hpp"
 #include "config/error.hpp"
 #include "dse/chip_variant.hpp"
 #include "dse/nsga2_search.hpp"
@@ -307,21 +308,55 @@ std::vector<std::vector<int>> front_neighbours(const DesignSpace& space,
 
 }  // namespace
 
-ExploreResult explore(const DesignSpace& space, const ExploreOptions& options) {
-  ExploreResult out;
-  const int threads =
-      options.threads > 0 ? options.threads : static_cast<int>(std::thread::hardware_concurrency());
-  if (space.sampler == DesignSpace::Sampler::nsga2) {
-    out.designs = nsga2_search(space, threads);
-  } else {
-    const int64_t n = space.design_count();
-    out.designs.resize(static_cast<size_t>(n));
-    for (int64_t i = 0; i < n; ++i) {
-      out.designs[static_cast<size_t>(i)].index = i;
-      out.designs[static_cast<size_t>(i)].values = space.assignment(i);
-    }
-    evaluate_designs(space, out.designs, 0, threads);
+namespace {
+
+int thread_count(const ExploreOptions& options) {
+  return options.threads > 0 ? options.threads
+                             : static_cast<int>(std::thread::hardware_concurrency());
+}
+
+// The grid's or the random sample's designs i = first, first + stride, ...,
+// evaluated.
+std::vector<DesignResult> sampled_designs(const DesignSpace& space, int64_t first, int64_t stride,
+                                          int threads) {
+  std::vector<DesignResult> designs;
+  const int64_t n = space.design_count();
+  for (int64_t i = first; i < n; i += stride) {
+    DesignResult d;
+    d.index = i;
+    d.values = space.assignment(i);
+    designs.push_back(std::move(d));
   }
+  evaluate_designs(space, designs, 0, threads);
+  return designs;
+}
+
+}  // namespace
+
+std::vector<DesignResult> explore_shard(const DesignSpace& space, Shard shard,
+                                        const ExploreOptions& options) {
+  if (space.sampler == DesignSpace::Sampler::nsga2)
+    throw UserError(fmt::format(
+        "{}: an NSGA-II search cannot be split into shards (each generation breeds from the "
+        "last); use `sampler: grid` or `random` for a sharded run, or run it whole",
+        shown_preset_path(space.file)));
+  if (shard.count < 1 || shard.number < 1 || shard.number > shard.count)
+    throw UserError(fmt::format("shard {}/{}: the shard must be K/N with 1 <= K <= N", shard.number,
+                                shard.count));
+  return sampled_designs(space, shard.number - 1, shard.count, thread_count(options));
+}
+
+ExploreResult explore(const DesignSpace& space, const ExploreOptions& options) {
+  if (space.sampler == DesignSpace::Sampler::nsga2)
+    return finish_exploration(space, nsga2_search(space, thread_count(options)), options);
+  return finish_exploration(space, sampled_designs(space, 0, 1, thread_count(options)), options);
+}
+
+ExploreResult finish_exploration(const DesignSpace& space, std::vector<DesignResult> designs,
+                                 const ExploreOptions& options) {
+  ExploreResult out;
+  const int threads = thread_count(options);
+  out.designs = std::move(designs);
   out.pareto = pareto_front(out.designs, space.objectives);
   // Refinement: walk from the front to its unseen neighbours, a round at a
   // time, while the front still gains designs.

@@ -87,6 +87,22 @@ DesignResult evaluate_reference(const DesignSpace& space, size_t i);
 
 ExploreResult explore(const DesignSpace& space, const ExploreOptions& options = {});
 
+// Shard `number` of `count` (1-based) of a grid or random exploration: the
+// designs i with i mod count = number - 1, evaluated, nothing else. The
+// shards of a space, merged (dse/shard_store.hpp) and finished, give exactly
+// explore()'s result. An NSGA-II search cannot be sharded (UserError).
+struct Shard {
+  int number = 1, count = 1;
+};
+std::vector<DesignResult> explore_shard(const DesignSpace& space, Shard shard,
+                                        const ExploreOptions& options = {});
+
+// What explore() does once the designs are evaluated: the front, the
+// refinement rounds, the one-knob steps and the reference chips. `designs`
+// are the sampler's, in index order.
+ExploreResult finish_exploration(const DesignSpace& space, std::vector<DesignResult> designs,
+                                 const ExploreOptions& options = {});
+
 // For each design of `r`, whether it is on the Pareto front.
 std::vector<bool> on_front(const ExploreResult& r);
 

@@ -6,6 +6,7 @@
 #include <memory>
 #include <string>
 
+#include "config/config_node.hpp"
 #include "config/data_dir.hpp"
 #include "config/error.hpp"
 #include "report/atomic_file.hpp"
@@ -182,7 +183,7 @@ void bind_knob(sqlite3_stmt* s, int i, const Knob& k, int value) {
 }  // namespace
 
 void write_results_store(const std::filesystem::path& path, const DesignSpace& space,
-                         const ExploreResult& r) {
+                         const ExploreResult& r, std::optional<Shard> shard) {
   Db db(path);
   db.exec("BEGIN");
   db.exec("CREATE TABLE space (key TEXT PRIMARY KEY, value TEXT)");
@@ -191,8 +192,10 @@ void write_results_store(const std::filesystem::path& path, const DesignSpace& s
     std::string objectives;
     for (Metric m : space.objectives)
       objectives += (objectives.empty() ? "" : ",") + std::string(metric_name(m));
-    const std::pair<const char*, std::string> rows[] = {
+    std::vector<std::pair<const char*, std::string>> rows = {
         {"file", shown_preset_path(space.file)},
+        {"source", read_config_file(space.file)},
+        {"version", CHIPWRIGHT_VERSION},
         {"base", space.base_chip.id},
         {"workloads", std::to_string(space.workloads.size())},
         {"objectives", objectives},
@@ -201,6 +204,7 @@ void write_results_store(const std::filesystem::path& path, const DesignSpace& s
         {"designs", std::to_string(r.designs.size())},
         {"refined", std::to_string(r.refined)},
         {"feasible", std::to_string(r.feasible)}};
+    if (shard) rows.emplace_back("shard", fmt::format("{}/{}", shard->number, shard->count));
     for (const auto& [key, value] : rows) {
       bind_text(st->s, 1, key);
       bind_text(st->s, 2, value);
@@ -259,17 +263,19 @@ void write_results_store(const std::filesystem::path& path, const DesignSpace& s
   }
   // Each design's run of each workload (designs that ran all of them).
   db.exec(
-      "CREATE TABLE design_workloads (design INTEGER, workload TEXT, tp INTEGER, ttft_s REAL, "
-      "tpot_s REAL, tokens_per_s_per_chip REAL, joules_per_token REAL, dollars_per_mtok REAL)");
+      "CREATE TABLE design_workloads (design INTEGER, workload TEXT, tp INTEGER, pp INTEGER, "
+      "ttft_s REAL, tpot_s REAL, tokens_per_s_per_chip REAL, joules_per_token REAL, "
+      "dollars_per_mtok REAL)");
   {
-    auto st = db.prepare("INSERT INTO design_workloads VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+    auto st = db.prepare("INSERT INTO design_workloads VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
     for (const DesignResult& d : r.designs) {
       for (size_t i = 0; i < d.workloads.size(); ++i) {
         const WorkloadResult& w = d.workloads[i];
         sqlite3_bind_int64(st->s, 1, d.index);
         bind_text(st->s, 2, space.workloads[i].name);
         sqlite3_bind_int(st->s, 3, w.tp);
-        int c = 4;
+        sqlite3_bind_int(st->s, 4, w.pp);
+        int c = 5;
         for (double v :
              {w.ttft, w.tpot, w.tokens_per_s_per_chip, w.joules_per_token, w.dollars_per_mtok})
           sqlite3_bind_double(st->s, c++, v);

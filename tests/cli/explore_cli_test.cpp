@@ -147,4 +147,47 @@ TEST(CliExplore, HtmlReportIsWrittenAndComparesToo) {
   ops << std::ifstream(eval).rdbuf();
   EXPECT_NE(ops.str().find("Prefill iteration, 8192 tokens"), std::string::npos);
 }
+
+TEST(CliExplore, ShardsMergeIntoTheWholeRun) {
+  const std::string dir = testing::TempDir() + "cli-shard-";
+  std::string stores;
+  for (int k = 1; k <= 3; ++k) {
+    const std::string db = dir + std::to_string(k) + ".db";
+    CliRun s = run("explore sf2-sweep --threads 1 --shard " + std::to_string(k) + "/3 --db " + db);
+    ASSERT_EQ(s.code, 0) << s.out;
+    EXPECT_NE(s.out.find("shard " + std::to_string(k) + "/3, 96 of 288 designs evaluated"),
+              std::string::npos)
+        << s.out;
+    stores += " " + db;
+  }
+  CliRun whole = run("explore sf2-sweep --all");
+  CliRun merged = run("explore sf2-sweep --all --merge" + stores);
+  ASSERT_EQ(merged.code, 0) << merged.out;
+  EXPECT_EQ(merged.out, whole.out);
+  CliRun summary = run_stdout("explore sf2-sweep --shard 2/3 --db " + dir + "j.db --format json");
+  ASSERT_EQ(summary.code, 0);
+  const auto j = nlohmann::json::parse(summary.out);
+  EXPECT_EQ(j["shard"], "2/3");
+  EXPECT_EQ(j["designs"], 96);
+  EXPECT_EQ(j["of"], 288);
+  // A shard writes its store only; a merge needs every shard.
+  CliRun csv = run("explore sf2-sweep --shard 1/3 --db " + dir + "x.db --csv " + dir + "x.csv");
+  EXPECT_EQ(csv.code, 2);
+  EXPECT_NE(csv.out.find("a shard writes its designs to a results store (--db FILE) only"),
+            std::string::npos)
+      << csv.out;
+  EXPECT_FALSE(std::ifstream(dir + "x.db").good());
+  EXPECT_EQ(run("explore sf2-sweep --shard 1/3").code, 2);
+  CliRun bad = run("explore sf2-sweep --shard 4/3 --db " + dir + "x.db");
+  EXPECT_EQ(bad.code, 2);
+  EXPECT_NE(bad.out.find("--shard: '4/3' is not a shard"), std::string::npos) << bad.out;
+  CliRun missing =
+      run("explore sf2-sweep --merge " + dir + "1.db " + dir + "3.db --db " + dir + "m.db");
+  EXPECT_EQ(missing.code, 2);
+  EXPECT_NE(missing.out.find("shard 2/3 of data/spaces/sf2-sweep.yaml missing"), std::string::npos)
+      << missing.out;
+  EXPECT_FALSE(std::ifstream(dir + "m.db").good());
+  EXPECT_EQ(run("explore sf2-sweep --shard 1/3 --merge" + stores).code, 2);
+}
+
 }  // namespace

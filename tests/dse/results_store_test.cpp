@@ -39,6 +39,12 @@ TEST(ResultsStore, HoldsEveryDesignTheFrontAndTheReferences) {
   EXPECT_EQ(query(file, "SELECT value FROM space WHERE key = 'base'"), "sf2-inference");
   EXPECT_EQ(query(file, "SELECT value FROM space WHERE key = 'file'"),
             "data/spaces/sf2-sweep.yaml");
+  EXPECT_EQ(query(file, "SELECT value FROM space WHERE key = 'version'"), CHIPWRIGHT_VERSION);
+  EXPECT_EQ(query(file,
+                  "SELECT instr(value, 'base: sf2-inference') > 0 FROM space "
+                  "WHERE key = 'source'"),
+            "1");  // the space file's text, so a merge can tell its shards apart
+  EXPECT_EQ(query(file, "SELECT count(*) FROM space WHERE key = 'shard'"), "0");
   EXPECT_EQ(query(file, "SELECT count(*) FROM knobs"), "5");
   EXPECT_EQ(query(file, "SELECT kind FROM knobs WHERE name = 'clock'"), "clock_hz");
   // Knob columns: counts as integers, quantities in SI units.

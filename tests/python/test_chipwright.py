@@ -156,6 +156,23 @@ class SameDocumentAsTheCli(unittest.TestCase):
             self.assertEqual(parsed.counts["circle"], 78 + 3 + 3)
             self.assertEqual(parsed.counts["table"], 3)
 
+    def test_explore_in_shards(self):
+        with tempfile.TemporaryDirectory() as d:
+            stores = [os.path.join(d, f"shard{k}.db") for k in (1, 2)]
+            for k, db in enumerate(stores, 1):
+                summary = cw.explore("sf2-sweep", shard=f"{k}/2", db=db)
+                self.assertEqual(summary, cli("explore", "sf2-sweep", "--shard", f"{k}/2",
+                                              "--db", os.path.join(d, f"cli{k}.db")) | {"db": db})
+                self.assertEqual((summary["designs"], summary["of"]), (144, 288))
+            self.assertEqual(cw.explore("sf2-sweep", merge=stores, all=True),
+                             cw.explore("sf2-sweep", all=True))
+            with self.assertRaisesRegex(cw.UserError, "shard 2/2 of .* missing"):
+                cw.explore("sf2-sweep", merge=stores[:1])
+            with self.assertRaisesRegex(cw.UserError, "give shard or merge, not both"):
+                cw.explore("sf2-sweep", shard="1/2", db=stores[0], merge=stores)
+            with self.assertRaisesRegex(cw.UserError, "results store \\(--db FILE\\) only"):
+                cw.explore("sf2-sweep", shard="1/2")
+
     def test_compare_and_eval_html(self):
         with tempfile.TemporaryDirectory() as d:
             page = os.path.join(d, "eval.html")
