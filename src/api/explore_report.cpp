@@ -64,6 +64,11 @@ nlohmann::json design_json(const DesignSpace& space, const DesignResult& d,
 nlohmann::json workloads_json(const DesignSpace& space) {
   nlohmann::json out = nlohmann::json::array();
   for (const WorkloadSpec& w : space.workloads) {
+    nlohmann::json serving = nullptr;
+    if (w.serving)
+      serving = {{"source", w.serving->source},
+                 {"requests", w.serving->requests.requests.size()},
+                 {"arrivals", w.serving->requests.arrivals}};
     out.push_back({{"name", w.name},
                    {"model", w.model_id},
                    {"precision", w.precision_id},
@@ -71,7 +76,8 @@ nlohmann::json workloads_json(const DesignSpace& space) {
                    {"input", w.run.input},
                    {"output", w.run.output},
                    {"tp", w.tp > 0 ? nlohmann::json(w.tp) : nlohmann::json("auto")},
-                   {"weight", w.weight}});
+                   {"weight", w.weight},
+                   {"serving", serving}});
   }
   return out;
 }
@@ -129,6 +135,16 @@ const std::vector<std::string> kMetricHeader = {"tp",     "TTFT", "TPOT", "tok/s
                                                 "$/Mtok", "dies", "mm2",  "unit $",     "W"};
 
 }  // namespace
+
+std::string workload_summary(const WorkloadSpec& w) {
+  if (!w.serving)
+    return fmt::format("{} at {}, batch {}, input {}, output {}", w.model_id, w.precision_id,
+                       w.run.batch, w.run.input, w.run.output);
+  return fmt::format(
+      "{} at {}, serving {} ({} requests, {}), max batch {}, mean input {}, output {}", w.model_id,
+      w.precision_id, w.serving->source, w.serving->requests.requests.size(),
+      w.serving->requests.arrivals, w.run.batch, w.run.input, w.run.output);
+}
 
 std::string infeasible_by_reason(const ExploreResult& r) {
   std::map<std::string, int64_t> reasons;
@@ -231,8 +247,7 @@ std::string explore_html(const DesignSpace& space, const ExploreResult& r) {
                   html::escape(shown_preset_path(space.file)), html::escape(space.base_chip.id));
   for (const WorkloadSpec& w : space.workloads)
     body += html::escape(fmt::format(
-        "{} at {}, batch {}, input {}, output {}{}. ", w.model_id, w.precision_id, w.run.batch,
-        w.run.input, w.run.output,
+        "{}{}. ", workload_summary(w),
         space.workloads.size() > 1 ? fmt::format(" ({:.0f}% of tokens)", 100 * w.weight) : ""));
   const std::string why = infeasible_by_reason(r);
   body += html::escape(fmt::format(

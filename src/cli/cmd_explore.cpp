@@ -26,9 +26,8 @@ void print_table(const DesignSpace& space, const ExploreResult& r, bool all) {
   fmt::print("design space {}: base {}", shown_preset_path(space.file), space.base_chip.id);
   const bool mix = space.workloads.size() > 1;
   for (const WorkloadSpec& ws : space.workloads) {
-    fmt::print("{}{}{} at {}, batch {}, input {}, output {}{}", mix ? "\n  workload " : ", ",
-               mix && ws.name != ws.model.id ? ws.name + ": " : "", ws.model_id, ws.precision_id,
-               ws.run.batch, ws.run.input, ws.run.output,
+    fmt::print("{}{}{}{}", mix ? "\n  workload " : ", ",
+               mix && ws.name != ws.model.id ? ws.name + ": " : "", workload_summary(ws),
                mix ? fmt::format(", {:.0f}% of tokens", 100 * ws.weight) : "");
   }
   fmt::print("\n");
@@ -125,6 +124,11 @@ void print_table(const DesignSpace& space, const ExploreResult& r, bool all) {
     for (size_t i = 0; i < r.references.size(); ++i)
       fmt::print("{:<{}}{}\n", space.reference_chips[i].id, knob_columns, metrics(r.references[i]));
   }
+  if (std::any_of(space.workloads.begin(), space.workloads.end(),
+                  [](const WorkloadSpec& w) { return w.serving != nullptr; }))
+    fmt::print(
+        "\nA serving workload runs on one deployment (tp chips) of each design: TTFT and\n"
+        "TPOT are the simulation's p99, tok/s/chip what it delivered at the offered load.\n");
   if (space.workloads.size() > 1) {
     fmt::print(
         "\nA mix: $/Mtok and J/tok are averaged over the workloads' token shares,\n"

@@ -3,10 +3,12 @@
 #include <fmt/core.h>
 
 #include <algorithm>
+#include <cmath>
 
 #include "config/config_node.hpp"
 #include "config/data_dir.hpp"
 #include "config/did_you_mean.hpp"
+#include "config/value_checks.hpp"
 #include "hardware/chip_loader.hpp"
 #include "silicon/area_model.hpp"
 #include "silicon/process_node.hpp"
@@ -167,13 +169,64 @@ Metric read_metric(const ConfigNode& n) {
   n.fail(fmt::format("unknown objective '{}'", s), suggestion(s, names));
 }
 
+// `serving:` of a workload: a dataset or trace, Poisson arrivals at `rate`
+// requests/s to one deployment (none: every request at t = 0), `requests`
+// sent, the arrival seed and the engine's `max_batch`. Sets w.serving and
+// w.run's batch (max_batch) and mean lengths.
+void read_serving(const ConfigNode& n, WorkloadSpec& w) {
+  n.expect_keys({"dataset", "trace", "rate", "requests", "seed", "max_batch"});
+  ServeOptions o;
+  const auto dataset = n.optional("dataset"), trace = n.optional("trace");
+  if (dataset.has_value() == trace.has_value())
+    n.fail("a serving workload needs exactly one of dataset or trace",
+           "e.g. serving: {dataset: mlperf-llama2-70b, rate: 4, requests: 500}");
+  if (dataset) o.dataset = dataset->as_string();
+  if (trace) o.trace = trace->as_string();
+  if (auto rate = n.optional("rate")) {
+    o.arrivals.kind = ArrivalKind::poisson;
+    o.arrivals.rate = rate->as_double_in(0, 1e9);
+  }
+  if (auto q = n.optional("requests"))
+    o.requests = static_cast<int64_t>(count_value(*q, 1'000'000).number);
+  if (auto seed = n.optional("seed"))
+    o.seed = static_cast<uint64_t>(count_in(*seed, 0, 2147483647, ""));
+  auto serving = std::make_shared<ServingWorkload>();
+  serving->source = dataset ? o.dataset : o.trace;
+  try {
+    serving->requests = serve_requests(o);
+  } catch (const UserError& e) {
+    (dataset ? *dataset : *trace).fail(e.what());
+  }
+  w.run.batch = 256;  // the serve command's default engine limit
+  if (auto b = n.optional("max_batch"))
+    w.run.batch = static_cast<int64_t>(count_value(*b, 1'000'000).number);
+  double input = 0, output = 0;
+  for (const Request& q : serving->requests.requests) {
+    input += static_cast<double>(q.input);
+    output += static_cast<double>(q.width * q.output);
+  }
+  const auto count = static_cast<double>(serving->requests.requests.size());
+  w.run.input = std::max<int64_t>(1, std::llround(input / count));
+  w.run.output = std::max<int64_t>(1, std::llround(output / count));
+  w.serving = std::move(serving);
+}
+
 WorkloadSpec read_workload(const ConfigNode& n, bool in_mix) {
   if (in_mix) {
     n.expect_keys({"name", "weight", "model", "precision", "batch", "input", "output", "max_tokens",
-                   "tp", "max_tp", "max_pp"});
+                   "tp", "max_tp", "max_pp", "serving"});
   } else {
-    n.expect_keys(
-        {"model", "precision", "batch", "input", "output", "max_tokens", "tp", "max_tp", "max_pp"});
+    n.expect_keys({"model", "precision", "batch", "input", "output", "max_tokens", "tp", "max_tp",
+                   "max_pp", "serving"});
+  }
+  if (auto serving = n.optional("serving")) {
+    for (const char* key : {"batch", "input", "output", "max_pp"})
+      if (auto k = n.optional(key))
+        k->fail(fmt::format("{} is for a fixed batch; a serving workload takes its lengths from "
+                            "its dataset or trace and runs without pipeline stages",
+                            key),
+                std::string(key) == "batch" ? "set serving.max_batch (or a batch knob)"
+                                            : fmt::format("drop {}", key));
   }
   WorkloadSpec w;
   const ConfigNode model = n.required("model");
@@ -205,6 +258,7 @@ WorkloadSpec read_workload(const ConfigNode& n, bool in_mix) {
   if (auto tp = n.optional("tp")) {
     if (tp->as_string() != "auto") w.tp = static_cast<int>(count_value(*tp, 1024).number);
   }
+  if (auto serving = n.optional("serving")) read_serving(*serving, w);
   if (auto wt = n.optional("weight")) {
     w.weight = wt->as_double();
     if (!(w.weight > 0 && w.weight < 1e12)) {

@@ -8,12 +8,14 @@
 
 #include <cstdint>
 #include <limits>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "config/config_node.hpp"
 #include "engine/workload_run.hpp"
 #include "hardware/chip_spec.hpp"
+#include "serving/serve.hpp"
 #include "workload/model_spec.hpp"
 #include "workload/precision.hpp"
 
@@ -77,7 +79,15 @@ struct Constraints {
   int max_dies = 0;              // 0 = no limit
 };
 
-// One workload of the space: a fixed batch of one model (engine/workload_run.hpp).
+// A serving workload: the requests the serving simulator (serving/serve.hpp)
+// sends to one deployment of each design, instead of a fixed batch.
+struct ServingWorkload {
+  std::string source;  // dataset name or trace path, as written
+  ServeRequests requests;
+};
+
+// One workload of the space: a fixed batch of one model (engine/workload_run.hpp),
+// or, with `serving`, a simulated stream of requests.
 struct WorkloadSpec {
   std::string name;          // as given, else the model id
   std::string model_id;      // model preset id or path, as written
@@ -91,6 +101,10 @@ struct WorkloadSpec {
   // workload: chips that keep weights in SRAM need hundreds (1 = none).
   int max_pp = 1;
   double weight = 1;  // its share of the mix's output tokens (the shares sum to 1)
+  // Serving workloads only (null for a fixed batch): run.batch is then the
+  // engine's request limit (max_batch) and run.input/output the requests'
+  // mean lengths, which size the deployment.
+  std::shared_ptr<const ServingWorkload> serving;
 };
 
 struct DesignSpace {

@@ -14,6 +14,7 @@
 #include "dse/chip_variant.hpp"
 #include "dse/nsga2_search.hpp"
 #include "engine/parallel_plan.hpp"
+#include "serving/serving_economics.hpp"
 #include "silicon/run_economics.hpp"
 
 namespace cw {
@@ -110,6 +111,37 @@ ParallelPlan fitting_plan(const ChipSpec& chip, const WorkloadSpec& ws, const Fi
   return plan;
 }
 
+// Runs serving workload `ws` on one deployment of `tp` chips (an engine
+// limit of w.batch requests, w.max_tokens per iteration): its p99 TTFT and
+// TPOT, output tokens/s per chip, J/token and $/Mtok. False (with r's
+// reason) when its KV cache cannot hold the longest request.
+bool serve_workload(const ChipSpec& chip, const WorkloadSpec& ws, const FixedWorkload& w, int tp,
+                    WorkloadResult& out, DesignResult& r) {
+  EngineConfig engine;
+  engine.max_batch = w.batch;
+  engine.max_tokens = w.max_tokens;
+  const ServeRequests& q = ws.serving->requests;
+  Deployment d;
+  try {
+    d = make_deployment(std::make_shared<StepModel>(chip, ws.model, ws.precision, StepOptions{tp}),
+                        tp, engine, RouterPolicy::round_robin, q.longest);
+  } catch (const UserError& e) {
+    fail(r, "memory", fmt::format("{} at tp {}: {}", ws.name, tp, e.what()));
+    return false;
+  }
+  const ServingMetrics m = summarize(simulate(q.requests, d.cluster, d.step_cost()));
+  const WorkloadEconomics money = serving_economics(d, m);
+  if (!money.available()) throw UserError(money.unavailable);
+  out = {tp,
+         1,
+         m.ttft.p99,
+         m.tpot.p99,
+         m.output_tokens_per_s / tp,
+         money.joules_per_token,
+         money.dollars_per_mtok};
+  return true;
+}
+
 // Sizes, prices and runs `chip` on every workload, with the batch and tp
 // knobs' values when set (0 = the workload's own), filling `r` and checking
 // the constraints.
@@ -142,6 +174,18 @@ void evaluate_chip(const DesignSpace& space, const ChipSpec& chip, int64_t batch
         return;
       }
       check_plan(plan, ws.model);
+      if (ws.serving) {
+        if (plan.pp > 1) {
+          fail(r, "memory",
+               fmt::format("{} needs {} pipeline stages; a serving workload runs without them",
+                           ws.name, plan.pp));
+          return;
+        }
+        WorkloadResult served;
+        if (!serve_workload(chip, ws, w, plan.tp, served, r)) return;
+        runs.push_back(served);
+        continue;
+      }
       const FixedBatchResult run = run_fixed_workload(chip, ws.model, ws.precision, plan, w);
       WorkloadEconomics money = silicon;
       price_fixed_batch(money, chip, ws.precision.dense_mlp.compute_dtype(), plan, run);

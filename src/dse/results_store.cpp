@@ -213,9 +213,10 @@ void write_results_store(const std::filesystem::path& path, const DesignSpace& s
   }
   db.exec(
       "CREATE TABLE workloads (position INTEGER PRIMARY KEY, name TEXT, model TEXT, "
-      "precision TEXT, batch INTEGER, input INTEGER, output INTEGER, tp TEXT, weight REAL)");
+      "precision TEXT, batch INTEGER, input INTEGER, output INTEGER, tp TEXT, weight REAL, "
+      "serving TEXT)");
   {
-    auto st = db.prepare("INSERT INTO workloads VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    auto st = db.prepare("INSERT INTO workloads VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
     for (size_t i = 0; i < space.workloads.size(); ++i) {
       const WorkloadSpec& w = space.workloads[i];
       sqlite3_bind_int(st->s, 1, static_cast<int>(i));
@@ -227,6 +228,10 @@ void write_results_store(const std::filesystem::path& path, const DesignSpace& s
       sqlite3_bind_int64(st->s, 7, w.run.output);
       bind_text(st->s, 8, w.tp > 0 ? std::to_string(w.tp) : "auto");
       sqlite3_bind_double(st->s, 9, w.weight);
+      if (w.serving)
+        bind_text(st->s, 10,
+                  fmt::format("{} ({} requests, {})", w.serving->source,
+                              w.serving->requests.requests.size(), w.serving->requests.arrivals));
       db.step(*st);
     }
   }

@@ -20,11 +20,11 @@ nlohmann::json pct(const Percentiles& p) {
 
 }  // namespace
 
-ServeResult run_serve(const ServeOptions& o) {
+ServeRequests serve_requests(const ServeOptions& o) {
   if (o.trace.empty() == o.dataset.empty()) {
     throw UserError("give exactly one of --trace FILE or --dataset NAME");
   }
-  ServeResult r;
+  ServeRequests r;
   int width = 1;
   Trace trace;
   if (!o.trace.empty()) {
@@ -48,23 +48,30 @@ ServeResult run_serve(const ServeOptions& o) {
   }
   std::vector<double> times;
   if (!o.use_trace_times) times = arrival_times(o.arrivals, n, o.seed);
-  std::vector<Request> requests;
-  requests.reserve(static_cast<size_t>(n));
+  r.requests.reserve(static_cast<size_t>(n));
   double span = 0;  // a timed trace, cycled, repeats after its latest arrival
   for (const TraceRow& row : trace.rows) span = std::max(span, row.arrival);
   for (int64_t i = 0; i < n; ++i) {
     const TraceRow& row = trace.rows[static_cast<size_t>(i % rows)];
     double t = o.use_trace_times ? row.arrival + static_cast<double>(i / rows) * span
                                  : times[static_cast<size_t>(i)];
-    requests.push_back(Request{i, t, row.input, row.output, width});
+    r.requests.push_back(Request{i, t, row.input, row.output, width});
   }
   r.arrivals = o.use_trace_times ? "trace timestamps" : describe(o.arrivals);
-
-  int64_t longest = 1, longest_prompt = 1;
-  for (const Request& q : requests) {
-    longest = std::max(longest, q.input + q.width * q.output);
-    longest_prompt = std::max(longest_prompt, q.input);
+  for (const Request& q : r.requests) {
+    r.longest = std::max(r.longest, q.input + q.width * q.output);
+    r.longest_prompt = std::max(r.longest_prompt, q.input);
   }
+  return r;
+}
+
+ServeResult run_serve(const ServeOptions& o) {
+  ServeRequests q = serve_requests(o);
+  ServeResult r;
+  r.workload = q.workload;
+  r.arrivals = q.arrivals;
+  const std::vector<Request>& requests = q.requests;
+  const int64_t longest = q.longest, longest_prompt = q.longest_prompt;
   const ChipSpec chip = load_chip(o.chip);
   const ModelSpec model = load_model(o.model);
   const Precision precision = load_precision(o.precision);

@@ -6,6 +6,7 @@
 #include <nlohmann/json_fwd.hpp>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "serving/arrivals.hpp"
 #include "serving/deployment.hpp"
@@ -51,6 +52,18 @@ struct ServeResult {
   std::string arrivals;  // description
   std::string workload;  // trace or dataset name
 };
+
+// The requests a serve run sends: the trace's or dataset's rows (cycled to
+// `requests`) at the arrival process's times. UserError for a bad trace or
+// dataset, or no way to time the arrivals.
+struct ServeRequests {
+  std::vector<Request> requests;
+  std::string workload;        // trace path or dataset name
+  std::string arrivals;        // description
+  int64_t longest = 1;         // most tokens one request holds (input + width x output)
+  int64_t longest_prompt = 1;  // longest input
+};
+ServeRequests serve_requests(const ServeOptions& o);
 
 // Throws UserError for bad inputs (unknown chip/model/dataset, malformed
 // trace, impossible deployment, a request that cannot fit a replica).

@@ -190,4 +190,18 @@ TEST(CliExplore, ShardsMergeIntoTheWholeRun) {
   EXPECT_EQ(run("explore sf2-sweep --shard 1/3 --merge" + stores).code, 2);
 }
 
+TEST(CliExplore, ShippedServingSpaceFindsTheCheapestDesignThatKeepsUp) {
+  CliRun r = run("explore sf2-serving --threads 2");
+  ASSERT_EQ(r.code, 0) << r.out;
+  EXPECT_NE(r.out.find("serving mlperf-llama2-70b (1000 requests, poisson 40/s), max batch 256"),
+            std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("36 designs (grid), 4 feasible; infeasible: 16 max_power, 16 max_ttft"),
+            std::string::npos)
+      << r.out;
+  // Every step down from the front design falls behind the stream.
+  EXPECT_NE(r.out.find("cores           96 -> 64"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("TTFT and\nTPOT are the simulation's p99"), std::string::npos) << r.out;
+}
+
 }  // namespace

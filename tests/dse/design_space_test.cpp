@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <fstream>
 #include <set>
 
@@ -109,6 +110,42 @@ search: {sampler: random, samples: 50, seed: 7}
   EXPECT_GT(differ, 25);
 }
 
+TEST(DesignSpace, ServingWorkloadHoldsItsRequests) {
+  const DesignSpace s = load_design_space(write_space("serving.yaml", R"(base: sf2-inference
+workload:
+  model: llama3.1-8b
+  serving: {dataset: mlperf-llama2-70b, rate: 4, requests: 50, max_batch: 32, seed: 7}
+knobs: {cores: [64]}
+)"));
+  const WorkloadSpec& w = s.workloads[0];
+  ASSERT_NE(w.serving, nullptr);
+  EXPECT_EQ(w.serving->source, "mlperf-llama2-70b");
+  const auto& q = w.serving->requests.requests;
+  ASSERT_EQ(q.size(), 50u);
+  EXPECT_EQ(w.serving->requests.arrivals, "poisson 4/s");
+  EXPECT_EQ(w.run.batch, 32);  // the engine's request limit
+  // run.input/output: the requests' mean lengths (they size the deployment).
+  double input = 0;
+  for (const Request& r : q) input += static_cast<double>(r.input);
+  EXPECT_EQ(w.run.input, std::llround(input / 50));
+  // Arrivals are seeded: the same file gives the same times, another seed others.
+  const DesignSpace again = load_design_space(write_space("serving2.yaml", R"(base: sf2-inference
+workload:
+  model: llama3.1-8b
+  serving: {dataset: mlperf-llama2-70b, rate: 4, requests: 50, max_batch: 32, seed: 8}
+knobs: {cores: [64]}
+)"));
+  EXPECT_NE(again.workloads[0].serving->requests.requests[10].arrival, q[10].arrival);
+  EXPECT_EQ(again.workloads[0].serving->requests.requests[10].input, q[10].input);
+  // Without a rate, every request arrives at once (offline).
+  const DesignSpace offline = load_design_space(write_space("offline.yaml", R"(base: sf2-inference
+workload: {model: llama3.1-8b, serving: {dataset: mlperf-llama2-70b, requests: 20}}
+knobs: {cores: [64]}
+)"));
+  EXPECT_EQ(offline.workloads[0].serving->requests.arrivals, "offline");
+  EXPECT_EQ(offline.workloads[0].serving->requests.requests.back().arrival, 0);
+}
+
 TEST(DesignSpace, BadFilesNameTheKeyAndSuggestAFix) {
   auto load = [](const std::string& name, const std::string& body) {
     return error_of([&] { load_design_space(write_space(name, body)); });
@@ -134,6 +171,35 @@ TEST(DesignSpace, BadFilesNameTheKeyAndSuggestAFix) {
   e = load("nohbm.yaml",
            "base: groq-lpu\nworkload: {model: llama3.1-8b}\nknobs: {hbm_stacks: [4]}\n");
   EXPECT_TRUE(has(e, "needs a base chip whose main memory is HBM")) << e;
+
+  const std::string serving_head = "base: sf2-inference\nworkload:\n  model: llama3.1-8b\n";
+  e = load("serving-both.yaml",
+           serving_head +
+               "  serving: {dataset: mlperf-llama2-70b, trace: t.csv}\nknobs: {cores: "
+               "[64]}\n");
+  EXPECT_TRUE(has(e, "serving-both.yaml:4")) << e;
+  EXPECT_TRUE(has(e, "needs exactly one of dataset or trace")) << e;
+  e = load("serving-batch.yaml", serving_head +
+                                     "  batch: 8\n  serving: {dataset: mlperf-llama2-70b}\nknobs: "
+                                     "{cores: [64]}\n");
+  EXPECT_TRUE(has(e, "serving-batch.yaml:4")) << e;
+  EXPECT_TRUE(has(e, "set serving.max_batch")) << e;
+  e = load("serving-dataset.yaml",
+           serving_head + "  serving: {dataset: mlperf-llama2-7b}\nknobs: {cores: [64]}\n");
+  EXPECT_TRUE(has(e, "serving-dataset.yaml:4")) << e;
+  EXPECT_TRUE(has(e, "mlperf-llama2-7b")) << e;
+  e = load(
+      "serving-rate.yaml",
+      serving_head + "  serving: {dataset: mlperf-llama2-70b, rate: 0}\nknobs: {cores: [64]}\n");
+  EXPECT_TRUE(has(e, "serving.rate")) << e;
+  e = load(
+      "serving-key.yaml",
+      serving_head + "  serving: {dataset: mlperf-llama2-70b, qps: 3}\nknobs: {cores: [64]}\n");
+  EXPECT_TRUE(has(e, "qps")) << e;
+  e = load("serving-trace.yaml",
+           serving_head + "  serving: {trace: /no/such/trace.csv}\nknobs: {cores: [64]}\n");
+  EXPECT_TRUE(has(e, "serving-trace.yaml:4")) << e;
+  EXPECT_TRUE(has(e, "/no/such/trace.csv")) << e;
 
   e = load("hbm5.yaml", std::string(kHeader) + "knobs: {hbm_type: [HBM5]}\n");
   EXPECT_TRUE(has(e, "unknown HBM type 'HBM5'")) << e;

@@ -8,6 +8,7 @@
 #include <set>
 
 #include "dse/chip_variant.hpp"
+#include "serving/serve.hpp"
 
 namespace cw {
 namespace {
@@ -68,6 +69,59 @@ TEST(Explore, BaseDesignRunsAsTheBaseChip) {
   EXPECT_EQ(r.dies, 2);  // the preset's two chiplets
   EXPECT_GT(r.dollars_per_mtok, 0);
   EXPECT_GT(r.joules_per_token, 0);
+}
+
+TEST(Explore, ServingWorkloadIsTheServeCommandsRun) {
+  // A reference chip runs a serving workload exactly as `chipwright serve`
+  // runs one replica of the same tp on the same requests: p99 TTFT and TPOT,
+  // tokens/s per chip, J/token and $/Mtok.
+  const DesignSpace s = space("serve.yaml",
+                              "workload:\n  model: llama3.1-8b\n  serving: {dataset: "
+                              "mlperf-llama2-70b, rate: 8, requests: 120, max_batch: 64}\n"
+                              "knobs: {cores: [96]}\nreference: [h100-sxm]\n");
+  const DesignResult r = evaluate_reference(s, 0);
+  ASSERT_TRUE(r.feasible) << r.why;
+  ASSERT_EQ(r.tp, 1);
+  ServeOptions o;
+  o.chip = "h100-sxm";
+  o.model = "llama3.1-8b";
+  o.dataset = "mlperf-llama2-70b";
+  o.arrivals = {ArrivalKind::poisson, 8};
+  o.requests = 120;
+  o.engine.max_batch = 64;
+  const ServeResult served = run_serve(o);
+  EXPECT_DOUBLE_EQ(r.ttft, served.metrics.ttft.p99);
+  EXPECT_DOUBLE_EQ(r.tpot, served.metrics.tpot.p99);
+  EXPECT_DOUBLE_EQ(r.tokens_per_s_per_chip, served.metrics.output_tokens_per_s);
+  EXPECT_DOUBLE_EQ(r.joules_per_token, served.economics.joules_per_token);
+  EXPECT_DOUBLE_EQ(r.dollars_per_mtok, served.economics.dollars_per_mtok);
+  // The design itself ran the same requests: at 8 requests/s both keep up,
+  // so each delivers about the offered load (less the drain of the last
+  // requests, which the makespan includes).
+  const DesignResult d = evaluate_design(s, 0);
+  ASSERT_TRUE(d.feasible) << d.why;
+  const double offered = 8.0 * static_cast<double>(s.workloads[0].run.output);
+  for (double delivered : {r.tokens_per_s_per_chip, d.tokens_per_s_per_chip}) {
+    EXPECT_LE(delivered, offered * 1.1);
+    EXPECT_GE(delivered, offered * 0.75);
+  }
+}
+
+TEST(Explore, AnOverloadedServingDesignBreaksItsTtftObjective) {
+  // 70B on one small design at 40 requests/s: the queue grows, p99 TTFT runs
+  // to seconds and the design is infeasible; more cores and stacks keep up.
+  const DesignSpace s = space("overload.yaml",
+                              "workload:\n  model: llama3.1-70b\n  tp: 1\n  serving: {dataset: "
+                              "mlperf-llama2-70b, rate: 40, requests: 400}\n"
+                              "knobs: {cores: [32, 160], hbm_stacks: [4, 8]}\n"
+                              "constraints: {max_ttft: \"1 s\"}\n");
+  const DesignResult small = evaluate_design(s, 0), big = evaluate_design(s, 3);
+  EXPECT_FALSE(small.feasible);
+  EXPECT_EQ(small.reason, "max_ttft");
+  EXPECT_GT(small.ttft, 1.0);
+  ASSERT_TRUE(big.feasible) << big.why;
+  EXPECT_LT(big.ttft, small.ttft);
+  EXPECT_GT(big.tokens_per_s_per_chip, small.tokens_per_s_per_chip);
 }
 
 TEST(Explore, AMixIsJudgedOnTokenSharesAndItsWorstLatency) {
