@@ -27,6 +27,7 @@
 #include "hardware/chip_loader.hpp"
 #include "report/atomic_file.hpp"
 #include "report/json_report.hpp"
+#include "serving/capacity.hpp"
 #include "validate/validate.hpp"
 #include "workload/hf_config_loader.hpp"
 #include "workload/precision_loader.hpp"
@@ -268,7 +269,8 @@ PYBIND11_MODULE(_chipwright, m) {
          const std::string& scheduler, const std::string& router, const std::string& preemption,
          uint64_t seed, std::optional<double> slo_ttft, std::optional<double> slo_tpot,
          std::optional<std::string> timeline, bool disaggregate, int prefill_replicas,
-         int prefill_tp, int decode_replicas, int decode_tp) {
+         int prefill_tp, int decode_replicas, int decode_tp, bool capacity,
+         std::optional<double> target_rate) {
         if (trace && dataset) throw UserError("give a trace or a dataset, not both");
         for (auto [v, name] : {std::pair<int64_t, const char*>{count, "count"},
                                {tp, "tp"},
@@ -321,7 +323,14 @@ PYBIND11_MODULE(_chipwright, m) {
         r.scheduler = scheduler;
         r.router = router;
         r.preemption = preemption;
-        return document([&] { return to_json(run_serve(resolve(r))); });
+        r.capacity = capacity;
+        if (target_rate && !(*target_rate > 0))  // NaN too
+          throw UserError(fmt::format("target_rate must be positive, got {:g}", *target_rate));
+        r.target_rate = target_rate.value_or(0);
+        return document([&] {
+          const ServeOptions o = resolve(r);
+          return capacity ? to_json(find_capacity(o), r.target_rate) : to_json(run_serve(o));
+        });
       },
       "chip"_a, "model"_a, py::kw_only(), "count"_a = kServe.o.count,
       "precision"_a = kServe.o.precision, "trace"_a = py::none(), "dataset"_a = py::none(),
@@ -337,9 +346,13 @@ PYBIND11_MODULE(_chipwright, m) {
       "slo_ttft"_a = py::none(), "slo_tpot"_a = py::none(), "timeline"_a = py::none(),
       "disaggregate"_a = kServe.disaggregate, "prefill_replicas"_a = kServe.split.prefill_replicas,
       "prefill_tp"_a = kServe.split.prefill_tp, "decode_replicas"_a = kServe.split.decode_replicas,
-      "decode_tp"_a = kServe.split.decode_tp,
+      "decode_tp"_a = kServe.split.decode_tp, "capacity"_a = kServe.capacity,
+      "target_rate"_a = py::none(),
       "Serving simulation of a trace (CSV path) or named dataset, as `serve --format json`. "
-      "Say when requests arrive with rate (requests/s), offline=True, or a trace's arrival_s.");
+      "Say when requests arrive with rate (requests/s), offline=True, or a trace's arrival_s. "
+      "capacity=True (with slo_ttft and/or slo_tpot) instead finds the fastest Poisson rate "
+      "whose p99 TTFT and TPOT meet them, as `serve --capacity`; target_rate adds the fleet "
+      "that rate needs.");
 
   m.def(
       "mlperf",

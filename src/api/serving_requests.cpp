@@ -19,7 +19,22 @@ ServeOptions resolve(const ServeRequest& r) {
   for (auto [v, name] : {std::pair{r.slo_ttft, "slo_ttft"}, {r.slo_tpot, "slo_tpot"}})
     if (!(v >= 0)) throw UserError(fmt::format("{} must be positive, got {:g}", name, v));
   if (r.offline && r.rate > 0) throw UserError("give either a rate or offline arrivals, not both");
-  if (r.offline) {
+  if (!(r.target_rate >= 0) || !std::isfinite(r.target_rate))
+    throw UserError(fmt::format("target rate must be positive, got {:g}", r.target_rate));
+  if (r.target_rate > 0 && !r.capacity)
+    throw UserError("a target rate is sized from the capacity: add --capacity");
+  if (r.capacity) {
+    if (r.offline || r.rate > 0)
+      throw UserError("capacity searches the arrival rate: drop --rate/--offline");
+    if (r.slo_ttft == 0 && r.slo_tpot == 0)
+      throw UserError(
+          "capacity is the fastest rate that meets the latency objectives: give --slo-ttft "
+          "and/or --slo-tpot (seconds, met at the p99)");
+    o.arrivals.kind = r.burstiness == 1 ? ArrivalKind::poisson : ArrivalKind::gamma;
+    o.arrivals.cv = r.burstiness;
+  } else if (r.burstiness != 1 && !(r.rate > 0)) {
+    throw UserError("burstiness shapes arrivals at a rate: give --rate (or --capacity)");
+  } else if (r.offline) {
     o.arrivals.kind = ArrivalKind::offline;
   } else if (r.rate > 0) {
     o.arrivals.kind = r.burstiness == 1 ? ArrivalKind::poisson : ArrivalKind::gamma;

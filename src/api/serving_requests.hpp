@@ -21,6 +21,11 @@ struct ServeRequest {
   bool no_chunking = false, disaggregate = false;
   PoolSplit split;  // with disaggregate
   std::string scheduler = "decode-first", router = "round-robin", preemption = "recompute";
+  // Search the fastest rate that meets the SLOs (serving/capacity.hpp)
+  // instead of running one; with target_rate > 0, also how many such
+  // deployments a stream of target_rate requests/s needs.
+  bool capacity = false;
+  double target_rate = 0;
 };
 
 // UserError on names it does not know or when nothing says when requests arrive.

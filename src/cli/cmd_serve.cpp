@@ -2,6 +2,7 @@
 // deployment the user describes.
 #include <fmt/core.h>
 
+#include <cmath>
 #include <nlohmann/json.hpp>
 
 #include "api/serving_requests.hpp"
@@ -9,6 +10,7 @@
 #include "cli/economics_view.hpp"
 #include "cli/workload_flags.hpp"
 #include "report/format.hpp"
+#include "serving/capacity.hpp"
 #include "serving/serve.hpp"
 
 namespace cw::cli {
@@ -52,6 +54,35 @@ void print_table(const ServeResult& r) {
   print_economics(r.economics);
 }
 
+void print_capacity(const CapacityResult& c, const Slo& slo, double target_rate) {
+  std::string objectives;
+  if (std::isfinite(slo.ttft)) objectives += "p99 TTFT <= " + format_time(slo.ttft);
+  if (std::isfinite(slo.tpot))
+    objectives +=
+        (objectives.empty() ? "" : ", ") + std::string("p99 TPOT <= ") + format_time(slo.tpot);
+  const int chips = c.run.disaggregated ? c.run.disaggregated->count : c.run.deployment.count;
+  if (!c.found) {
+    fmt::print("capacity     none: even at {:.3g} requests/s (1% of the offline rate) {}\n\n",
+               c.rate, c.limit);
+    return;
+  }
+  const ServingMetrics& m = c.run.metrics;
+  fmt::print("capacity     {:.3g} requests/s ({:.0f} output tokens/s, {:.0f} per chip) with {}\n",
+             c.rate, m.output_tokens_per_s, m.output_tokens_per_s / chips, objectives);
+  if (c.limit == "throughput")
+    fmt::print("             limited by throughput: the offline rate meets the objectives\n");
+  else
+    fmt::print(
+        "             a faster rate breaks them ({}); offline rate {:.3g} requests/s, {} probes\n",
+        c.limit, c.offline_rate, c.probes.size());
+  if (target_rate > 0) {
+    const Fleet f = fleet_for(c, target_rate);
+    fmt::print("fleet        {:g} requests/s needs {} deployments of {} chips = {} chips\n",
+               target_rate, f.deployments, chips, f.chips);
+  }
+  fmt::print("\n");
+}
+
 }  // namespace
 
 void register_serve(CLI::App& app) {
@@ -75,9 +106,20 @@ void register_serve(CLI::App& app) {
   auto* offline = cmd->add_flag("--offline", a->offline, "every request arrives at t = 0");
   rate->excludes(offline);
   cmd->add_option("--burstiness", a->burstiness,
-                  "with --rate: gamma arrivals with this coefficient of variation (1 = Poisson)")
+                  "with --rate or --capacity: gamma arrivals with this coefficient of variation "
+                  "(1 = Poisson)")
+      ->check(CLI::PositiveNumber);
+  auto* capacity = cmd->add_flag(
+      "--capacity", a->capacity,
+      "find the fastest Poisson rate the deployment serves with p99 TTFT and TPOT within "
+      "--slo-ttft/--slo-tpot, and report the run at that rate");
+  capacity->excludes(rate);
+  capacity->excludes(offline);
+  cmd->add_option("--target-rate", a->target_rate,
+                  "with --capacity: requests/s to serve; prints how many such deployments "
+                  "(and chips) that stream needs")
       ->check(CLI::PositiveNumber)
-      ->needs(rate);
+      ->needs(capacity);
   cmd->add_option("--requests", o.requests, "requests to send (default: each row once)")
       ->check(CLI::PositiveNumber);
   auto* tp = cmd->add_option("--tp", o.tp, "tensor-parallel degree per replica")
@@ -158,6 +200,17 @@ void register_serve(CLI::App& app) {
       ->capture_default_str();
   add_format_option(*cmd, *out);
   cmd->callback([a, out] {
+    if (a->capacity) {
+      const ServeOptions o = resolve(*a);
+      const CapacityResult c = find_capacity(o);
+      if (out->json()) {
+        fmt::print("{}\n", to_json(c, a->target_rate).dump(2));
+        return;
+      }
+      print_capacity(c, o.slo, a->target_rate);
+      print_table(c.run);
+      return;
+    }
     ServeResult r = run_serve(resolve(*a));
     if (out->json()) {
       fmt::print("{}\n", to_json(r).dump(2));

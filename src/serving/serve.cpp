@@ -65,24 +65,16 @@ ServeRequests serve_requests(const ServeOptions& o) {
   return r;
 }
 
-ServeResult run_serve(const ServeOptions& o) {
-  ServeRequests q = serve_requests(o);
+ServeResult prepare_serve(const ServeOptions& o, const ServeRequests& q) {
   ServeResult r;
   r.workload = q.workload;
   r.arrivals = q.arrivals;
-  const std::vector<Request>& requests = q.requests;
-  const int64_t longest = q.longest, longest_prompt = q.longest_prompt;
   const ChipSpec chip = load_chip(o.chip);
   const ModelSpec model = load_model(o.model);
   const Precision precision = load_precision(o.precision);
-  Timeline timeline;
-  SimulationOptions sim_options;
-  if (!o.timeline.empty()) sim_options.observer = timeline.observer();
-  SimulationResult sim;
   if (o.split) {
     r.disaggregated = make_disaggregated(chip, model, precision, o.count, *o.split, o.engine,
-                                         o.router, longest_prompt, longest);
-    sim = r.disaggregated->simulate(requests, sim_options);
+                                         o.router, q.longest_prompt, q.longest);
   } else {
     StepOptions so{o.tp, 1, o.ep};
     so.attention_dp = o.attention_dp;
@@ -93,13 +85,28 @@ ServeResult run_serve(const ServeOptions& o) {
     so.redundant_experts = o.redundant_experts;
     so.routing_skew = o.routing_skew;
     auto step = std::make_shared<StepModel>(chip, model, precision, so);
-    r.deployment = make_deployment(step, o.count, o.engine, o.router, longest);
-    sim = simulate(requests, r.deployment.cluster, r.deployment.step_cost(), sim_options);
+    r.deployment = make_deployment(step, o.count, o.engine, o.router, q.longest);
   }
+  return r;
+}
+
+void simulate_serve(ServeResult& r, const std::vector<Request>& requests, const ServeOptions& o) {
+  Timeline timeline;
+  SimulationOptions sim_options;
+  if (!o.timeline.empty()) sim_options.observer = timeline.observer();
+  const SimulationResult sim = r.disaggregated ? r.disaggregated->simulate(requests, sim_options)
+                                               : simulate(requests, r.deployment.cluster,
+                                                          r.deployment.step_cost(), sim_options);
   if (!o.timeline.empty()) timeline.write(o.timeline, sim);
   r.metrics = summarize(sim, o.slo);
   r.economics = r.disaggregated ? serving_economics(*r.disaggregated, r.metrics)
                                  : serving_economics(r.deployment, r.metrics);
+}
+
+ServeResult run_serve(const ServeOptions& o) {
+  const ServeRequests q = serve_requests(o);
+  ServeResult r = prepare_serve(o, q);
+  simulate_serve(r, q.requests, o);
   return r;
 }
 

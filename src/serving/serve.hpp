@@ -69,6 +69,14 @@ ServeRequests serve_requests(const ServeOptions& o);
 // trace, impossible deployment, a request that cannot fit a replica).
 ServeResult run_serve(const ServeOptions& o);
 
+// run_serve in two parts, for callers that simulate one deployment on many
+// arrival patterns (serving/capacity.hpp): the deployment for `q`'s
+// requests (metrics still empty; UserError as above), then one simulation
+// of `requests` (the same lengths, any arrival times) filling the metrics and
+// economics. Simulations on one result run one at a time (its step-cost cache).
+ServeResult prepare_serve(const ServeOptions& o, const ServeRequests& q);
+void simulate_serve(ServeResult& r, const std::vector<Request>& requests, const ServeOptions& o);
+
 nlohmann::json to_json(const ServingMetrics& m);
 nlohmann::json to_json(const ServeResult& r);
 

@@ -124,6 +124,21 @@ class SameDocumentAsTheCli(unittest.TestCase):
             cli("silicon", "--chip", "sf2-inference", "--node", "tsmc-n3e", "--set",
                 "tco.pue=1.1"))
 
+    def test_serve_capacity(self):
+        args = dict(count=2, tp=2, dataset="mlperf-llama2-70b", requests=300, slo_ttft=0.45,
+                    slo_tpot=0.04, capacity=True, target_rate=50.0)
+        doc = cw.serve("h100-sxm", "llama3.1-70b", **args)
+        self.assertEqual(doc, cli("serve", "--chip", "h100-sxm", "--model", "llama3.1-70b",
+                                  "--count", "2", "--tp", "2", "--dataset", "mlperf-llama2-70b",
+                                  "--requests", "300", "--slo-ttft", "0.45", "--slo-tpot", "0.04",
+                                  "--capacity", "--target-rate", "50"))
+        self.assertTrue(doc["capacity"]["found"])
+        self.assertLessEqual(doc["ttft_s"]["p99"], 0.45)
+        with self.assertRaisesRegex(cw.UserError, "give --slo-ttft and/or --slo-tpot"):
+            cw.serve("h100-sxm", "llama3.1-8b", dataset="mlperf-llama3.1-8b", capacity=True)
+        with self.assertRaisesRegex(cw.UserError, "target_rate must be positive"):
+            cw.serve("h100-sxm", "llama3.1-70b", **(args | {"target_rate": float("nan")}))
+
     def test_serve_and_mlperf(self):
         with tempfile.TemporaryDirectory() as d:
             trace = os.path.join(d, "trace.csv")

@@ -2,14 +2,15 @@
 // determinism under a seed, the Chrome-trace timeline, and error exits.
 #include <gtest/gtest.h>
 
-#include "../support/cli_runner.hpp"
-
 #include <array>
+#include <cmath>
 #include <cstdio>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
+
+#include "../support/cli_runner.hpp"
 
 namespace {
 
@@ -274,6 +275,51 @@ TEST(ServingCli, CompareRejectsABadScenario) {
   CliRun model = run("compare --scenario offline --model llama3.1-8b");
   EXPECT_EQ(model.code, 2) << model.out;
   EXPECT_NE(model.out.find("--model does not apply"), std::string::npos) << model.out;
+}
+
+TEST(ServingCli, CapacityFindsTheFastestRateWithinTheSlosAndSizesAFleet) {
+  const std::string base =
+      "serve --chip h100-sxm --count 2 --tp 2 --model llama3.1-70b --dataset mlperf-llama2-70b "
+      "--requests 600 --slo-ttft 0.45 --slo-tpot 0.04 --capacity";
+  CliRun table = run(base + " --target-rate 100");
+  ASSERT_EQ(table.code, 0) << table.out;
+  EXPECT_NE(table.out.find("with p99 TTFT <= 450 ms, p99 TPOT <= 40 ms"), std::string::npos)
+      << table.out;
+  EXPECT_NE(table.out.find("a faster rate breaks them (p99 TTFT"), std::string::npos) << table.out;
+  EXPECT_NE(table.out.find("fleet        100 requests/s needs"), std::string::npos) << table.out;
+  EXPECT_NE(table.out.find("goodput"), std::string::npos);  // the run at the capacity follows
+  CliRun json = run_stdout(base + " --target-rate 100 --format json");
+  ASSERT_EQ(json.code, 0);
+  const auto j = nlohmann::json::parse(json.out);
+  const double rate = j["capacity"]["requests_per_s"];
+  EXPECT_TRUE(j["capacity"]["found"].get<bool>());
+  EXPECT_LE(j["ttft_s"]["p99"].get<double>(), 0.45);
+  EXPECT_LE(j["tpot_s"]["p99"].get<double>(), 0.04);
+  EXPECT_EQ(j["fleet"]["deployments"], static_cast<int>(std::ceil(100 / rate)));
+  EXPECT_EQ(j["fleet"]["chips"], 2 * j["fleet"]["deployments"].get<int>());
+  // Bad combinations exit 2 with what to change.
+  for (const auto& [args, hint] :
+       std::vector<std::pair<std::string, std::string>>{{" --rate 5", "excludes"},
+                                                        {" --offline", "excludes"},
+                                                        {" --target-rate -3", "--target-rate"}}) {
+    CliRun bad = run(base + args);
+    EXPECT_EQ(bad.code, 2) << args;
+    EXPECT_NE(bad.out.find(hint), std::string::npos) << args << ": " << bad.out;
+  }
+  CliRun no_slo =
+      run("serve --chip h100-sxm --model llama3.1-8b --dataset mlperf-llama3.1-8b --capacity");
+  EXPECT_EQ(no_slo.code, 2);
+  EXPECT_NE(no_slo.out.find("give --slo-ttft and/or --slo-tpot"), std::string::npos) << no_slo.out;
+  CliRun target =
+      run("serve --chip h100-sxm --model llama3.1-8b --dataset mlperf-llama3.1-8b --rate 3 "
+          "--target-rate 10");
+  EXPECT_EQ(target.code, 2);
+  EXPECT_NE(target.out.find("--capacity"), std::string::npos) << target.out;
+  CliRun burst =
+      run("serve --chip h100-sxm --model llama3.1-8b --dataset mlperf-llama3.1-8b --offline "
+          "--burstiness 2");
+  EXPECT_EQ(burst.code, 2);
+  EXPECT_NE(burst.out.find("burstiness shapes arrivals at a rate"), std::string::npos) << burst.out;
 }
 
 }  // namespace
