@@ -128,7 +128,8 @@ void print_table(const DesignSpace& space, const ExploreResult& r, bool all) {
                   [](const WorkloadSpec& w) { return w.serving != nullptr; }))
     fmt::print(
         "\nA serving workload runs on one deployment (tp chips) of each design: TTFT and\n"
-        "TPOT are the simulation's p99, tok/s/chip what it delivered at the offered load.\n");
+        "TPOT are the simulation's p99, tok/s/chip what it delivered at the offered load\n"
+        "(rate: capacity: at the fastest rate whose p99s meet max_ttft and max_tpot).\n");
   if (space.workloads.size() > 1) {
     fmt::print(
         "\nA mix: $/Mtok and J/tok are averaged over the workloads' token shares,\n"

@@ -173,7 +173,7 @@ Metric read_metric(const ConfigNode& n) {
 // requests/s to one deployment (none: every request at t = 0), `requests`
 // sent, the arrival seed and the engine's `max_batch`. Sets w.serving and
 // w.run's batch (max_batch) and mean lengths.
-void read_serving(const ConfigNode& n, WorkloadSpec& w) {
+void read_serving(const ConfigNode& n, WorkloadSpec& w, const Constraints& limits) {
   n.expect_keys({"dataset", "trace", "rate", "requests", "seed", "max_batch"});
   ServeOptions o;
   const auto dataset = n.optional("dataset"), trace = n.optional("trace");
@@ -182,21 +182,32 @@ void read_serving(const ConfigNode& n, WorkloadSpec& w) {
            "e.g. serving: {dataset: mlperf-llama2-70b, rate: 4, requests: 500}");
   if (dataset) o.dataset = dataset->as_string();
   if (trace) o.trace = trace->as_string();
+  auto serving = std::make_shared<ServingWorkload>();
+  if (auto seed = n.optional("seed"))
+    o.seed = serving->seed = static_cast<uint64_t>(count_in(*seed, 0, 2147483647, ""));
   if (auto rate = n.optional("rate")) {
     o.arrivals.kind = ArrivalKind::poisson;
-    o.arrivals.rate = rate->as_double_in(0, 1e9);
+    if (rate->as_string() == "capacity") {
+      // Re-timed per design by the capacity search (serving/capacity.hpp).
+      if (limits.max_ttft == Constraints::kNone && limits.max_tpot == Constraints::kNone)
+        rate->fail(
+            "rate: capacity searches the fastest rate that meets max_ttft and max_tpot, "
+            "and the space sets neither",
+            "add constraints: {max_ttft: \"450 ms\", max_tpot: \"40 ms\"}");
+      serving->capacity = true;
+    } else {
+      o.arrivals.rate = rate->as_double_in(0, 1e9);
+    }
   }
   if (auto q = n.optional("requests"))
     o.requests = static_cast<int64_t>(count_value(*q, 1'000'000).number);
-  if (auto seed = n.optional("seed"))
-    o.seed = static_cast<uint64_t>(count_in(*seed, 0, 2147483647, ""));
-  auto serving = std::make_shared<ServingWorkload>();
   serving->source = dataset ? o.dataset : o.trace;
   try {
     serving->requests = serve_requests(o);
   } catch (const UserError& e) {
     (dataset ? *dataset : *trace).fail(e.what());
   }
+  if (serving->capacity) serving->requests.arrivals = "poisson at each design's capacity";
   w.run.batch = 256;  // the serve command's default engine limit
   if (auto b = n.optional("max_batch"))
     w.run.batch = static_cast<int64_t>(count_value(*b, 1'000'000).number);
@@ -211,7 +222,7 @@ void read_serving(const ConfigNode& n, WorkloadSpec& w) {
   w.serving = std::move(serving);
 }
 
-WorkloadSpec read_workload(const ConfigNode& n, bool in_mix) {
+WorkloadSpec read_workload(const ConfigNode& n, bool in_mix, const Constraints& limits) {
   if (in_mix) {
     n.expect_keys({"name", "weight", "model", "precision", "batch", "input", "output", "max_tokens",
                    "tp", "max_tp", "max_pp", "serving"});
@@ -258,7 +269,7 @@ WorkloadSpec read_workload(const ConfigNode& n, bool in_mix) {
   if (auto tp = n.optional("tp")) {
     if (tp->as_string() != "auto") w.tp = static_cast<int>(count_value(*tp, 1024).number);
   }
-  if (auto serving = n.optional("serving")) read_serving(*serving, w);
+  if (auto serving = n.optional("serving")) read_serving(*serving, w, limits);
   if (auto wt = n.optional("weight")) {
     w.weight = wt->as_double();
     if (!(w.weight > 0 && w.weight < 1e12)) {
@@ -279,13 +290,13 @@ void read_workloads(const ConfigNode& doc, DesignSpace& s) {
     doc.fail("no workload", "add workload: {model: llama3.1-70b} or a workloads: list");
   }
   if (one) {
-    s.workloads.push_back(read_workload(*one, false));
+    s.workloads.push_back(read_workload(*one, false, s.constraints));
     return;
   }
   if (!mix->is_sequence()) mix->fail("expected a list of workloads, each with its model");
   double total = 0;
   for (const ConfigNode& item : mix->items()) {
-    s.workloads.push_back(read_workload(item, true));
+    s.workloads.push_back(read_workload(item, true, s.constraints));
     for (size_t i = 0; i + 1 < s.workloads.size(); ++i) {
       if (s.workloads[i].name == s.workloads.back().name) {
         item.fail(fmt::format("two workloads are named '{}'", s.workloads.back().name),
@@ -459,6 +470,8 @@ DesignSpace parse_design_space(const ConfigNode& doc) {
       // need a `node` knob, else each reports the missing node.
     }
   }
+  // Constraints first: a serving workload searched for its capacity meets them.
+  if (auto c = doc.optional("constraints")) read_constraints(*c, s.constraints);
   read_workloads(doc, s);
   const ConfigNode knobs = doc.required("knobs");
   if (!knobs.is_map()) knobs.fail("expected a mapping of knob names to value lists");
@@ -476,7 +489,6 @@ DesignSpace parse_design_space(const ConfigNode& doc) {
       }
     }
   }
-  if (auto c = doc.optional("constraints")) read_constraints(*c, s.constraints);
   if (auto o = doc.optional("objectives")) {
     if (!o->is_sequence()) o->fail("expected a list, e.g. [dollars_per_mtok, joules_per_token]");
     for (const ConfigNode& m : o->items()) s.objectives.push_back(read_metric(m));

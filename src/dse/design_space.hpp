@@ -84,6 +84,10 @@ struct Constraints {
 struct ServingWorkload {
   std::string source;  // dataset name or trace path, as written
   ServeRequests requests;
+  // `rate: capacity`: each design serves the fastest Poisson rate (seeded by
+  // `seed`) whose p99 TTFT and TPOT meet the space's max_ttft/max_tpot.
+  bool capacity = false;
+  uint64_t seed = 0;
 };
 
 // One workload of the space: a fixed batch of one model (engine/workload_run.hpp),

@@ -14,7 +14,7 @@
 #include "dse/chip_variant.hpp"
 #include "dse/nsga2_search.hpp"
 #include "engine/parallel_plan.hpp"
-#include "serving/serving_economics.hpp"
+#include "serving/capacity.hpp"
 #include "silicon/run_economics.hpp"
 
 namespace cw {
@@ -113,32 +113,50 @@ ParallelPlan fitting_plan(const ChipSpec& chip, const WorkloadSpec& ws, const Fi
 
 // Runs serving workload `ws` on one deployment of `tp` chips (an engine
 // limit of w.batch requests, w.max_tokens per iteration): its p99 TTFT and
-// TPOT, output tokens/s per chip, J/token and $/Mtok. False (with r's
-// reason) when its KV cache cannot hold the longest request.
-bool serve_workload(const ChipSpec& chip, const WorkloadSpec& ws, const FixedWorkload& w, int tp,
-                    WorkloadResult& out, DesignResult& r) {
+// TPOT, output tokens/s per chip, J/token and $/Mtok; with `rate:
+// capacity`, at the fastest Poisson rate whose p99s meet the space's
+// max_ttft/max_tpot. False (with r's reason) when its KV cache cannot hold
+// the longest request, or no rate meets the objectives.
+bool serve_workload(const DesignSpace& space, const ChipSpec& chip, const WorkloadSpec& ws,
+                    const FixedWorkload& w, int tp, WorkloadResult& out, DesignResult& r) {
   EngineConfig engine;
   engine.max_batch = w.batch;
   engine.max_tokens = w.max_tokens;
   const ServeRequests& q = ws.serving->requests;
-  Deployment d;
+  ServeResult run;
   try {
-    d = make_deployment(std::make_shared<StepModel>(chip, ws.model, ws.precision, StepOptions{tp}),
+    run.deployment =
+        make_deployment(std::make_shared<StepModel>(chip, ws.model, ws.precision, StepOptions{tp}),
                         tp, engine, RouterPolicy::round_robin, q.longest);
   } catch (const UserError& e) {
     fail(r, "memory", fmt::format("{} at tp {}: {}", ws.name, tp, e.what()));
     return false;
   }
-  const ServingMetrics m = summarize(simulate(q.requests, d.cluster, d.step_cost()));
-  const WorkloadEconomics money = serving_economics(d, m);
-  if (!money.available()) throw UserError(money.unavailable);
+  if (ws.serving->capacity) {
+    ServeOptions o;
+    o.arrivals.kind = ArrivalKind::poisson;
+    o.seed = ws.serving->seed;
+    o.slo = Slo{space.constraints.max_ttft, space.constraints.max_tpot};
+    CapacityResult c = find_capacity(std::move(run), q, o);
+    if (!c.found) {
+      fail(r, c.limit.find("TTFT") != std::string::npos ? "max_ttft" : "max_tpot",
+           fmt::format("{} at tp {}: no rate meets the objectives (at {:.3g} requests/s, {})",
+                       ws.name, tp, c.rate, c.limit));
+      return false;
+    }
+    run = std::move(c.run);
+  } else {
+    simulate_serve(run, q.requests, ServeOptions{});
+  }
+  const ServingMetrics& m = run.metrics;
+  if (!run.economics.available()) throw UserError(run.economics.unavailable);
   out = {tp,
          1,
          m.ttft.p99,
          m.tpot.p99,
          m.output_tokens_per_s / tp,
-         money.joules_per_token,
-         money.dollars_per_mtok};
+         run.economics.joules_per_token,
+         run.economics.dollars_per_mtok};
   return true;
 }
 
@@ -182,7 +200,7 @@ void evaluate_chip(const DesignSpace& space, const ChipSpec& chip, int64_t batch
           return;
         }
         WorkloadResult served;
-        if (!serve_workload(chip, ws, w, plan.tp, served, r)) return;
+        if (!serve_workload(space, chip, ws, w, plan.tp, served, r)) return;
         runs.push_back(served);
         continue;
       }

@@ -27,6 +27,12 @@ std::string broken(const ServingMetrics& m, const Slo& slo) {
 }  // namespace
 
 CapacityResult find_capacity(const ServeOptions& options, double tolerance) {
+  const ServeRequests q = serve_requests(options);
+  return find_capacity(prepare_serve(options, q), q, options, tolerance);
+}
+
+CapacityResult find_capacity(ServeResult prepared, const ServeRequests& q,
+                             const ServeOptions& options, double tolerance) {
   const double inf = std::numeric_limits<double>::infinity();
   if (options.slo.ttft == inf && options.slo.tpot == inf)
     throw UserError(
@@ -38,9 +44,8 @@ CapacityResult find_capacity(const ServeOptions& options, double tolerance) {
         "timestamps (arrivals are Poisson, or gamma with --burstiness)");
   ServeOptions o = options;
   o.timeline.clear();  // written for the final run only
-  ServeRequests q = serve_requests(o);
   CapacityResult c;
-  c.run = prepare_serve(o, q);
+  c.run = std::move(prepared);
   // The requests re-timed for `rate` (0: all at t = 0).
   auto timed = [&](double rate) {
     std::vector<Request> requests = q.requests;

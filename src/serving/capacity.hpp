@@ -35,6 +35,11 @@ struct CapacityResult {
 // rate is searched (poisson or gamma; its rate is ignored). UserError
 // otherwise, and for everything run_serve refuses.
 CapacityResult find_capacity(const ServeOptions& o, double tolerance = 0.01);
+// The same on a deployment already built for q's requests (prepare_serve's
+// result, or one the caller made): o gives the objectives, the arrival
+// process, the seed and the timeline.
+CapacityResult find_capacity(ServeResult prepared, const ServeRequests& q, const ServeOptions& o,
+                             double tolerance = 0.01);
 
 // A stream of `target_rate` requests/s served by copies of the deployment,
 // each held at its capacity: ceil(target / capacity) copies (0 when none

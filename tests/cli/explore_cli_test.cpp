@@ -190,18 +190,37 @@ TEST(CliExplore, ShardsMergeIntoTheWholeRun) {
   EXPECT_EQ(run("explore sf2-sweep --shard 1/3 --merge" + stores).code, 2);
 }
 
-TEST(CliExplore, ShippedServingSpaceFindsTheCheapestDesignThatKeepsUp) {
+TEST(CliExplore, ShippedServingSpaceRunsEachDesignAtItsCapacity) {
   CliRun r = run("explore sf2-serving --threads 2");
   ASSERT_EQ(r.code, 0) << r.out;
-  EXPECT_NE(r.out.find("serving mlperf-llama2-70b (1000 requests, poisson 40/s), max batch 256"),
+  EXPECT_NE(r.out.find("serving mlperf-llama2-70b (1000 requests, poisson at each design's "
+                       "capacity), max batch 256"),
             std::string::npos)
       << r.out;
-  EXPECT_NE(r.out.find("36 designs (grid), 4 feasible; infeasible: 16 max_power, 16 max_ttft"),
+  EXPECT_NE(r.out.find("36 designs (grid), 20 feasible; infeasible: 16 max_power"),
             std::string::npos)
       << r.out;
-  // Every step down from the front design falls behind the stream.
-  EXPECT_NE(r.out.find("cores           96 -> 64"), std::string::npos) << r.out;
-  EXPECT_NE(r.out.find("TTFT and\nTPOT are the simulation's p99"), std::string::npos) << r.out;
+  // The front: 128 cores at 1.8 GHz with 6 stacks; its p99s within the bounds.
+  EXPECT_NE(r.out.find("    25    128 1.8 GHz          6      1    446 ms   22.6 ms       7534"),
+            std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("(rate: capacity: at the fastest rate whose p99s meet"), std::string::npos)
+      << r.out;
+  // At a fixed 40 requests/s instead, designs that cannot keep up break the TTFT bound.
+  const std::string fixed = temp_file(
+      "sf2-serving-40.yaml",
+      "base: sf2-inference\n"
+      "workload: {model: llama3.1-70b, serving: {dataset: mlperf-llama2-70b, rate: 40, "
+      "requests: 1000}}\n"
+      "knobs: {cores: [64, 96, 128, 160], clock: [\"1.2 GHz\", \"1.5 GHz\", \"1.8 GHz\"], "
+      "hbm_stacks: [4, 6, 8]}\n"
+      "constraints: {max_ttft: \"450 ms\", max_tpot: \"40 ms\", max_power: \"1200 W\", "
+      "max_dies: 2}\n");
+  CliRun at40 = run("explore " + fixed + " --threads 2");
+  ASSERT_EQ(at40.code, 0) << at40.out;
+  EXPECT_NE(at40.out.find("36 designs (grid), 4 feasible; infeasible: 16 max_power, 16 max_ttft"),
+            std::string::npos)
+      << at40.out;
 }
 
 }  // namespace

@@ -8,7 +8,7 @@
 #include <set>
 
 #include "dse/chip_variant.hpp"
-#include "serving/serve.hpp"
+#include "serving/capacity.hpp"
 
 namespace cw {
 namespace {
@@ -105,6 +105,40 @@ TEST(Explore, ServingWorkloadIsTheServeCommandsRun) {
     EXPECT_LE(delivered, offered * 1.1);
     EXPECT_GE(delivered, offered * 0.75);
   }
+}
+
+TEST(Explore, ServingAtCapacityIsTheServeCapacitySearch) {
+  // rate: capacity runs each design at `serve --capacity`'s rate for the
+  // space's max_ttft/max_tpot: the reference chip's result is that search's.
+  const DesignSpace s = space("capacity.yaml",
+                              "workload:\n  model: llama3.1-8b\n  serving: {dataset: "
+                              "mlperf-llama2-70b, rate: capacity, requests: 300, seed: 5}\n"
+                              "knobs: {cores: [96]}\nreference: [h100-sxm]\n"
+                              "constraints: {max_ttft: \"200 ms\", max_tpot: \"20 ms\"}\n");
+  const DesignResult r = evaluate_reference(s, 0);
+  ASSERT_TRUE(r.feasible) << r.why;
+  ServeOptions o;
+  o.chip = "h100-sxm";
+  o.model = "llama3.1-8b";
+  o.dataset = "mlperf-llama2-70b";
+  o.arrivals.kind = ArrivalKind::poisson;
+  o.requests = 300;
+  o.seed = 5;
+  o.slo = Slo{0.2, 0.02};
+  const CapacityResult c = find_capacity(o);
+  ASSERT_TRUE(c.found);
+  EXPECT_DOUBLE_EQ(r.tokens_per_s_per_chip, c.run.metrics.output_tokens_per_s);
+  EXPECT_DOUBLE_EQ(r.ttft, c.run.metrics.ttft.p99);
+  EXPECT_DOUBLE_EQ(r.dollars_per_mtok, c.run.economics.dollars_per_mtok);
+  // A bound no rate meets makes the design infeasible, naming that bound.
+  const DesignSpace tight = space("capacity-tight.yaml",
+                                  "workload:\n  model: llama3.1-8b\n  serving: {dataset: "
+                                  "mlperf-llama2-70b, rate: capacity, requests: 100}\n"
+                                  "knobs: {cores: [96]}\nconstraints: {max_ttft: \"1 ms\"}\n");
+  const DesignResult d = evaluate_design(tight, 0);
+  EXPECT_FALSE(d.feasible);
+  EXPECT_EQ(d.reason, "max_ttft");
+  EXPECT_NE(d.why.find("no rate meets the objectives"), std::string::npos) << d.why;
 }
 
 TEST(Explore, AnOverloadedServingDesignBreaksItsTtftObjective) {
