@@ -111,12 +111,14 @@ search: {sampler: random, samples: 50, seed: 7}
 }
 
 TEST(DesignSpace, ServingWorkloadHoldsItsRequests) {
-  const DesignSpace s = load_design_space(write_space("serving.yaml", R"(base: sf2-inference
-workload:
-  model: llama3.1-8b
-  serving: {dataset: mlperf-llama2-70b, rate: 4, requests: 50, max_batch: 32, seed: 7}
-knobs: {cores: [64]}
-)"));
+  auto with_seed = [](int seed) {
+    return load_design_space(
+        write_space("serving" + std::to_string(seed) + ".yaml",
+                    "base: sf2-inference\nworkload:\n  model: llama3.1-8b\n  serving: {dataset: "
+                    "mlperf-llama2-70b, rate: 4, requests: 50, max_batch: 32, seed: " +
+                        std::to_string(seed) + "}\nknobs: {cores: [64]}\n"));
+  };
+  const DesignSpace s = with_seed(7);
   const WorkloadSpec& w = s.workloads[0];
   ASSERT_NE(w.serving, nullptr);
   EXPECT_EQ(w.serving->source, "mlperf-llama2-70b");
@@ -129,12 +131,7 @@ knobs: {cores: [64]}
   for (const Request& r : q) input += static_cast<double>(r.input);
   EXPECT_EQ(w.run.input, std::llround(input / 50));
   // Arrivals are seeded: the same file gives the same times, another seed others.
-  const DesignSpace again = load_design_space(write_space("serving2.yaml", R"(base: sf2-inference
-workload:
-  model: llama3.1-8b
-  serving: {dataset: mlperf-llama2-70b, rate: 4, requests: 50, max_batch: 32, seed: 8}
-knobs: {cores: [64]}
-)"));
+  const DesignSpace again = with_seed(8);
   EXPECT_NE(again.workloads[0].serving->requests.requests[10].arrival, q[10].arrival);
   EXPECT_EQ(again.workloads[0].serving->requests.requests[10].input, q[10].input);
   // Without a rate, every request arrives at once (offline).
