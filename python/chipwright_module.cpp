@@ -27,7 +27,7 @@
 #include "hardware/chip_loader.hpp"
 #include "report/atomic_file.hpp"
 #include "report/json_report.hpp"
-#include "serving/capacity.hpp"
+#include "serving/capacity_tuning.hpp"
 #include "validate/validate.hpp"
 #include "workload/hf_config_loader.hpp"
 #include "workload/precision_loader.hpp"
@@ -263,17 +263,17 @@ PYBIND11_MODULE(_chipwright, m) {
       [](const std::string& chip, const std::string& model, int count, const std::string& precision,
          std::optional<std::string> trace, std::optional<std::string> dataset,
          std::optional<double> rate, bool offline, double burstiness,
-         std::optional<int64_t> requests, int tp, int ep, bool attention_dp, int attention_tp,
-         bool overlap, int cp, bool eplb, int redundant_experts, double routing_skew,
-         int64_t max_batch, int64_t max_tokens, int64_t block_size, bool chunked_prefill,
-         const std::string& scheduler, const std::string& router, const std::string& preemption,
-         uint64_t seed, std::optional<double> slo_ttft, std::optional<double> slo_tpot,
-         std::optional<std::string> timeline, bool disaggregate, int prefill_replicas,
-         int prefill_tp, int decode_replicas, int decode_tp, bool capacity,
-         std::optional<double> target_rate) {
+         std::optional<int64_t> requests, std::optional<int> tp, int ep, bool attention_dp,
+         int attention_tp, bool overlap, int cp, bool eplb, int redundant_experts,
+         double routing_skew, int64_t max_batch, int64_t max_tokens, int64_t block_size,
+         bool chunked_prefill, const std::string& scheduler, const std::string& router,
+         const std::string& preemption, uint64_t seed, std::optional<double> slo_ttft,
+         std::optional<double> slo_tpot, std::optional<std::string> timeline, bool disaggregate,
+         int prefill_replicas, int prefill_tp, int decode_replicas, int decode_tp, bool capacity,
+         std::optional<double> target_rate, bool tune) {
         if (trace && dataset) throw UserError("give a trace or a dataset, not both");
         for (auto [v, name] : {std::pair<int64_t, const char*>{count, "count"},
-                               {tp, "tp"},
+                               {tp.value_or(1), "tp"},
                                {ep, "ep"},
                                {attention_tp, "attention_tp"},
                                {cp, "cp"},
@@ -296,7 +296,7 @@ PYBIND11_MODULE(_chipwright, m) {
         o.trace = trace.value_or("");
         o.dataset = dataset.value_or("");
         o.requests = requests.value_or(0);
-        o.tp = tp;
+        o.tp = tp.value_or(kServe.o.tp);
         o.ep = ep;
         o.attention_dp = attention_dp;
         o.attn_tp = attention_tp;
@@ -324,18 +324,23 @@ PYBIND11_MODULE(_chipwright, m) {
         r.router = router;
         r.preemption = preemption;
         r.capacity = capacity;
+        r.tune = tune;
+        r.tp_given = tp.has_value();
         if (target_rate && !(*target_rate > 0))  // NaN too
           throw UserError(fmt::format("target_rate must be positive, got {:g}", *target_rate));
         r.target_rate = target_rate.value_or(0);
         return document([&] {
           const ServeOptions o = resolve(r);
+          if (tune)
+            return to_json(tune_capacity(o, tp ? std::optional<int>(o.tp) : std::nullopt),
+                           r.target_rate);
           return capacity ? to_json(find_capacity(o), r.target_rate) : to_json(run_serve(o));
         });
       },
       "chip"_a, "model"_a, py::kw_only(), "count"_a = kServe.o.count,
       "precision"_a = kServe.o.precision, "trace"_a = py::none(), "dataset"_a = py::none(),
       "rate"_a = py::none(), "offline"_a = kServe.offline, "burstiness"_a = kServe.burstiness,
-      "requests"_a = py::none(), "tp"_a = kServe.o.tp, "ep"_a = kServe.o.ep,
+      "requests"_a = py::none(), "tp"_a = py::none(), "ep"_a = kServe.o.ep,
       "attention_dp"_a = kServe.o.attention_dp, "attention_tp"_a = kServe.o.attn_tp,
       "overlap"_a = kServe.o.overlap, "cp"_a = kServe.o.cp, "eplb"_a = kServe.o.eplb,
       "redundant_experts"_a = kServe.o.redundant_experts, "routing_skew"_a = kServe.o.routing_skew,
@@ -347,12 +352,13 @@ PYBIND11_MODULE(_chipwright, m) {
       "disaggregate"_a = kServe.disaggregate, "prefill_replicas"_a = kServe.split.prefill_replicas,
       "prefill_tp"_a = kServe.split.prefill_tp, "decode_replicas"_a = kServe.split.decode_replicas,
       "decode_tp"_a = kServe.split.decode_tp, "capacity"_a = kServe.capacity,
-      "target_rate"_a = py::none(),
+      "target_rate"_a = py::none(), "tune"_a = false,
       "Serving simulation of a trace (CSV path) or named dataset, as `serve --format json`. "
       "Say when requests arrive with rate (requests/s), offline=True, or a trace's arrival_s. "
       "capacity=True (with slo_ttft and/or slo_tpot) instead finds the fastest Poisson rate "
       "whose p99 TTFT and TPOT meet them, as `serve --capacity`; target_rate adds the fleet "
-      "that rate needs.");
+      "that rate needs; tune=True also searches tp (unless given), max_batch, max_tokens and "
+      "the scheduler, as `serve --capacity --tune`.");
 
   m.def(
       "mlperf",

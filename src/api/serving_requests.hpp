@@ -26,6 +26,9 @@ struct ServeRequest {
   // deployments a stream of target_rate requests/s needs.
   bool capacity = false;
   double target_rate = 0;
+  // With capacity: also search tp (unless tp_given), max batch, max tokens
+  // and the scheduler for the highest capacity (serving/capacity_tuning.hpp).
+  bool tune = false, tp_given = false;
 };
 
 // UserError on names it does not know or when nothing says when requests arrive.

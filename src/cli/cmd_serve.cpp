@@ -10,7 +10,7 @@
 #include "cli/economics_view.hpp"
 #include "cli/workload_flags.hpp"
 #include "report/format.hpp"
-#include "serving/capacity.hpp"
+#include "serving/capacity_tuning.hpp"
 #include "serving/serve.hpp"
 
 namespace cw::cli {
@@ -77,8 +77,8 @@ void print_capacity(const CapacityResult& c, const Slo& slo, double target_rate)
         c.limit, c.offline_rate, c.probes.size());
   if (target_rate > 0) {
     const Fleet f = fleet_for(c, target_rate);
-    fmt::print("fleet        {:g} requests/s needs {} deployments of {} chips = {} chips\n",
-               target_rate, f.deployments, chips, f.chips);
+    fmt::print("fleet        {:g} requests/s needs {} deployment{} of {} chips = {} chips\n",
+               target_rate, f.deployments, f.deployments == 1 ? "" : "s", chips, f.chips);
   }
   fmt::print("\n");
 }
@@ -119,6 +119,10 @@ void register_serve(CLI::App& app) {
                   "with --capacity: requests/s to serve; prints how many such deployments "
                   "(and chips) that stream needs")
       ->check(CLI::PositiveNumber)
+      ->needs(capacity);
+  cmd->add_flag("--tune", a->tune,
+                "with --capacity: search tp (unless --tp is given), --max-batch, --max-tokens "
+                "and --scheduler for the deployment with the highest capacity")
       ->needs(capacity);
   cmd->add_option("--requests", o.requests, "requests to send (default: each row once)")
       ->check(CLI::PositiveNumber);
@@ -199,7 +203,25 @@ void register_serve(CLI::App& app) {
       ->needs(disagg)
       ->capture_default_str();
   add_format_option(*cmd, *out);
-  cmd->callback([a, out] {
+  cmd->callback([a, out, tp] {
+    a->tp_given = tp->count() > 0;
+    if (a->tune) {
+      const ServeOptions o = resolve(*a);
+      const TunedCapacity t =
+          tune_capacity(o, a->tp_given ? std::optional<int>(o.tp) : std::nullopt);
+      if (out->json()) {
+        fmt::print("{}\n", to_json(t, a->target_rate).dump(2));
+        return;
+      }
+      fmt::print(
+          "tuned        tp {} x {} replicas, max batch {}, max tokens {}, {} ({} deployments "
+          "tried)\n",
+          t.best.tp, o.count / t.best.tp, t.best.max_batch, t.best.max_tokens,
+          policy_name(t.best.policy), t.tried.size());
+      print_capacity(t.capacity, o.slo, a->target_rate);
+      print_table(t.capacity.run);
+      return;
+    }
     if (a->capacity) {
       const ServeOptions o = resolve(*a);
       const CapacityResult c = find_capacity(o);

@@ -134,6 +134,14 @@ class SameDocumentAsTheCli(unittest.TestCase):
                                   "--capacity", "--target-rate", "50"))
         self.assertTrue(doc["capacity"]["found"])
         self.assertLessEqual(doc["ttft_s"]["p99"], 0.45)
+        tuned = cw.serve("h100-sxm", "llama3.1-8b", count=2, dataset="mlperf-llama3.1-8b",
+                         requests=200, slo_ttft=0.3, slo_tpot=0.02, capacity=True, tune=True,
+                         tp=2)
+        self.assertEqual(tuned, cli("serve", "--chip", "h100-sxm", "--model", "llama3.1-8b",
+                                    "--count", "2", "--dataset", "mlperf-llama3.1-8b",
+                                    "--requests", "200", "--slo-ttft", "0.3", "--slo-tpot",
+                                    "0.02", "--capacity", "--tune", "--tp", "2"))
+        self.assertEqual({p["tp"] for p in tuned["tuning"]["tried"]}, {2})
         with self.assertRaisesRegex(cw.UserError, "give --slo-ttft and/or --slo-tpot"):
             cw.serve("h100-sxm", "llama3.1-8b", dataset="mlperf-llama3.1-8b", capacity=True)
         with self.assertRaisesRegex(cw.UserError, "target_rate must be positive"):

@@ -8,8 +8,10 @@
 #include <cmath>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <set>
 
 #include "../support/user_error.hpp"
+#include "serving/capacity_tuning.hpp"
 
 namespace cw {
 namespace {
@@ -111,6 +113,58 @@ TEST(Capacity, WritesTheTimelineOfTheReportedRunOnly) {
   ASSERT_TRUE(in.good());
   const auto trace = nlohmann::json::parse(in);
   EXPECT_FALSE(trace["traceEvents"].empty());
+}
+
+TEST(CapacityTuning, NeverLowersTheCapacityAndHonoursAPinnedTp) {
+  ServeOptions o;
+  o.chip = "h100-sxm";
+  o.count = 2;
+  o.model = "llama3.1-8b";
+  o.dataset = "mlperf-llama3.1-8b";
+  o.requests = 300;
+  o.arrivals.kind = ArrivalKind::poisson;
+  o.slo = Slo{0.3, 0.02};
+  const TunedCapacity t = tune_capacity(o, std::nullopt);
+  ASSERT_TRUE(t.capacity.found);
+  // The best point is the fastest tried, and no slower than the untuned start.
+  for (const TunedPoint& p : t.tried) EXPECT_LE(p.rate, t.capacity.rate) << p.knobs.tp;
+  o.tp = 1;
+  const CapacityResult untuned = find_capacity(o);
+  EXPECT_GE(t.capacity.rate, untuned.rate);
+  // Both degrees that divide 2 chips were tried.
+  std::set<int> degrees;
+  for (const TunedPoint& p : t.tried) degrees.insert(p.knobs.tp);
+  EXPECT_EQ(degrees, (std::set<int>{1, 2}));
+  // The reported run is the best point's, as a plain capacity search finds it.
+  ServeOptions best = o;
+  best.tp = t.best.tp;
+  best.engine.max_batch = t.best.max_batch;
+  best.engine.max_tokens = t.best.max_tokens;
+  best.engine.policy = t.best.policy;
+  EXPECT_DOUBLE_EQ(find_capacity(best).rate, t.capacity.rate);
+  // A pinned tp is the only one tried.
+  const TunedCapacity pinned = tune_capacity(o, 2);
+  for (const TunedPoint& p : pinned.tried) EXPECT_EQ(p.knobs.tp, 2);
+  const nlohmann::json j = to_json(pinned, 0);
+  EXPECT_EQ(j["tuning"]["tp"], 2);
+  EXPECT_EQ(j["tuning"]["tried"].size(), pinned.tried.size());
+}
+
+TEST(CapacityTuning, RefusesDisaggregatedPoolsAndReportsWhyNothingServes) {
+  ServeOptions o;
+  o.chip = "h100-sxm";
+  o.count = 2;
+  o.model = "llama3.1-8b";
+  o.dataset = "mlperf-llama3.1-8b";
+  o.requests = 50;
+  o.arrivals.kind = ArrivalKind::poisson;
+  o.slo = Slo{0.0001, INFINITY};  // 0.1 ms TTFT
+  std::string e = error_of([&] { tune_capacity(o, std::nullopt); });
+  EXPECT_TRUE(has(e, "no deployment of llama3.1-8b on 2 x h100-sxm serves this traffic")) << e;
+  EXPECT_TRUE(has(e, "p99 TTFT")) << e;
+  o.split = PoolSplit{1, 1, 1, 1};
+  e = error_of([&] { tune_capacity(o, std::nullopt); });
+  EXPECT_TRUE(has(e, "drop --disaggregate")) << e;
 }
 
 }  // namespace

@@ -322,4 +322,25 @@ TEST(ServingCli, CapacityFindsTheFastestRateWithinTheSlosAndSizesAFleet) {
   EXPECT_NE(burst.out.find("burstiness shapes arrivals at a rate"), std::string::npos) << burst.out;
 }
 
+TEST(ServingCli, TunedCapacitySearchesTheDeployment) {
+  const std::string base =
+      "serve --chip h100-sxm --count 2 --model llama3.1-8b --dataset mlperf-llama3.1-8b "
+      "--requests 300 --slo-ttft 0.3 --slo-tpot 0.02 --capacity --tune";
+  CliRun table = run(base + " --target-rate 1000");
+  ASSERT_EQ(table.code, 0) << table.out;
+  EXPECT_EQ(table.out.rfind("tuned        tp ", 0), 0u) << table.out;
+  EXPECT_NE(table.out.find("deployments tried)"), std::string::npos) << table.out;
+  EXPECT_NE(table.out.find("fleet        1000 requests/s needs"), std::string::npos) << table.out;
+  CliRun pinned = run_stdout(base + " --tp 2 --format json");
+  ASSERT_EQ(pinned.code, 0);
+  const auto j = nlohmann::json::parse(pinned.out);
+  EXPECT_EQ(j["tuning"]["tp"], 2);
+  for (const auto& p : j["tuning"]["tried"]) EXPECT_EQ(p["tp"], 2);
+  EXPECT_EQ(j["config"]["tp"], 2);
+  CliRun alone =
+      run("serve --chip h100-sxm --model llama3.1-8b --dataset mlperf-llama3.1-8b --rate 3 --tune");
+  EXPECT_EQ(alone.code, 2);
+  EXPECT_NE(alone.out.find("--capacity"), std::string::npos) << alone.out;
+}
+
 }  // namespace
