@@ -270,7 +270,7 @@ PYBIND11_MODULE(_chipwright, m) {
          const std::string& preemption, uint64_t seed, std::optional<double> slo_ttft,
          std::optional<double> slo_tpot, std::optional<std::string> timeline, bool disaggregate,
          int prefill_replicas, int prefill_tp, int decode_replicas, int decode_tp, bool capacity,
-         std::optional<double> target_rate, bool tune) {
+         std::optional<double> target_rate, bool tune, double min_duration) {
         if (trace && dataset) throw UserError("give a trace or a dataset, not both");
         for (auto [v, name] : {std::pair<int64_t, const char*>{count, "count"},
                                {tp.value_or(1), "tp"},
@@ -325,6 +325,7 @@ PYBIND11_MODULE(_chipwright, m) {
         r.preemption = preemption;
         r.capacity = capacity;
         r.tune = tune;
+        o.min_duration = min_duration;
         r.tp_given = tp.has_value();
         if (target_rate && !(*target_rate > 0))  // NaN too
           throw UserError(fmt::format("target_rate must be positive, got {:g}", *target_rate));
@@ -352,7 +353,7 @@ PYBIND11_MODULE(_chipwright, m) {
       "disaggregate"_a = kServe.disaggregate, "prefill_replicas"_a = kServe.split.prefill_replicas,
       "prefill_tp"_a = kServe.split.prefill_tp, "decode_replicas"_a = kServe.split.decode_replicas,
       "decode_tp"_a = kServe.split.decode_tp, "capacity"_a = kServe.capacity,
-      "target_rate"_a = py::none(), "tune"_a = false,
+      "target_rate"_a = py::none(), "tune"_a = false, "min_duration"_a = 0.0,
       "Serving simulation of a trace (CSV path) or named dataset, as `serve --format json`. "
       "Say when requests arrive with rate (requests/s), offline=True, or a trace's arrival_s. "
       "capacity=True (with slo_ttft and/or slo_tpot) instead finds the fastest Poisson rate "

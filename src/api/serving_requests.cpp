@@ -21,6 +21,10 @@ ServeOptions resolve(const ServeRequest& r) {
   if (r.offline && r.rate > 0) throw UserError("give either a rate or offline arrivals, not both");
   if (!(r.target_rate >= 0) || !std::isfinite(r.target_rate))
     throw UserError(fmt::format("target rate must be positive, got {:g}", r.target_rate));
+  if (!(r.o.min_duration >= 0) || !std::isfinite(r.o.min_duration))
+    throw UserError(fmt::format("min duration must be positive, got {:g}", r.o.min_duration));
+  if (r.o.min_duration > 0 && !r.capacity)
+    throw UserError("a minimum duration applies to the capacity search: add --capacity");
   if (r.tune && !r.capacity) throw UserError("tuning maximises the capacity: add --capacity");
   if (r.target_rate > 0 && !r.capacity)
     throw UserError("a target rate is sized from the capacity: add --capacity");

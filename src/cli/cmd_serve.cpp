@@ -120,6 +120,11 @@ void register_serve(CLI::App& app) {
                   "(and chips) that stream needs")
       ->check(CLI::PositiveNumber)
       ->needs(capacity);
+  cmd->add_option("--min-duration", o.min_duration,
+                  "with --capacity: at each probed rate, cycle the requests until their arrivals "
+                  "span this many seconds (MLPerf Server: 600)")
+      ->check(CLI::PositiveNumber)
+      ->needs(capacity);
   cmd->add_flag("--tune", a->tune,
                 "with --capacity: search tp (unless --tp is given), --max-batch, --max-tokens "
                 "and --scheduler for the deployment with the highest capacity")

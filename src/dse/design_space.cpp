@@ -174,7 +174,7 @@ Metric read_metric(const ConfigNode& n) {
 // sent, the arrival seed and the engine's `max_batch`. Sets w.serving and
 // w.run's batch (max_batch) and mean lengths.
 void read_serving(const ConfigNode& n, WorkloadSpec& w, const Constraints& limits) {
-  n.expect_keys({"dataset", "trace", "rate", "requests", "seed", "max_batch"});
+  n.expect_keys({"dataset", "trace", "rate", "requests", "seed", "max_batch", "min_duration"});
   ServeOptions o;
   const auto dataset = n.optional("dataset"), trace = n.optional("trace");
   if (dataset.has_value() == trace.has_value())
@@ -198,6 +198,12 @@ void read_serving(const ConfigNode& n, WorkloadSpec& w, const Constraints& limit
     } else {
       o.arrivals.rate = rate->as_double_in(0, 1e9);
     }
+  }
+  if (auto d = n.optional("min_duration")) {
+    if (!serving->capacity)
+      d->fail("min_duration applies to rate: capacity (each probe's arrivals span this long)",
+              "drop it, or set rate: capacity");
+    serving->min_duration = d->as_quantity(UnitKind::Seconds);
   }
   if (auto q = n.optional("requests"))
     o.requests = static_cast<int64_t>(count_value(*q, 1'000'000).number);

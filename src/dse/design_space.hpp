@@ -88,6 +88,7 @@ struct ServingWorkload {
   // `seed`) whose p99 TTFT and TPOT meet the space's max_ttft/max_tpot.
   bool capacity = false;
   uint64_t seed = 0;
+  double min_duration = 0;  // capacity: each probe's arrivals span at least this long (s)
 };
 
 // One workload of the space: a fixed batch of one model (engine/workload_run.hpp),

@@ -136,6 +136,7 @@ bool serve_workload(const DesignSpace& space, const ChipSpec& chip, const Worklo
     ServeOptions o;
     o.arrivals.kind = ArrivalKind::poisson;
     o.seed = ws.serving->seed;
+    o.min_duration = ws.serving->min_duration;
     o.slo = Slo{space.constraints.max_ttft, space.constraints.max_tpot};
     CapacityResult c = find_capacity(std::move(run), q, o);
     if (!c.found) {

@@ -2,6 +2,7 @@
 
 #include <fmt/core.h>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <nlohmann/json.hpp>
@@ -46,16 +47,30 @@ CapacityResult find_capacity(ServeResult prepared, const ServeRequests& q,
   o.timeline.clear();  // written for the final run only
   CapacityResult c;
   c.run = std::move(prepared);
-  // The requests re-timed for `rate` (0: all at t = 0).
+  // The requests re-timed for `rate` (0: all at t = 0); at a rate, cycled
+  // until arrivals span o.min_duration (LoadGen's min_duration rule).
   auto timed = [&](double rate) {
     std::vector<Request> requests = q.requests;
-    std::vector<double> t(requests.size(), 0.0);
     if (rate > 0) {
+      const auto n = std::max<int64_t>(static_cast<int64_t>(q.requests.size()),
+                                       static_cast<int64_t>(std::ceil(rate * o.min_duration)));
+      if (n > kMaxCapacityRequests)
+        throw UserError(fmt::format(
+            "--min-duration {:g} s at {:.3g} requests/s needs {} requests, more than the {} a "
+            "probe simulates; shorten --min-duration",
+            o.min_duration, rate, n, kMaxCapacityRequests));
+      for (int64_t i = static_cast<int64_t>(requests.size()); i < n; ++i) {
+        Request r = q.requests[static_cast<size_t>(i) % q.requests.size()];
+        r.id = i;
+        requests.push_back(r);
+      }
       ArrivalProcess p = o.arrivals;
       p.rate = rate;
-      t = arrival_times(p, static_cast<int64_t>(requests.size()), o.seed);
+      const std::vector<double> t = arrival_times(p, n, o.seed);
+      for (size_t i = 0; i < requests.size(); ++i) requests[i].arrival = t[i];
+    } else {
+      for (Request& r : requests) r.arrival = 0;
     }
-    for (size_t i = 0; i < requests.size(); ++i) requests[i].arrival = t[i];
     return requests;
   };
   auto probe = [&](double rate) {

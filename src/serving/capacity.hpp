@@ -15,6 +15,10 @@
 
 namespace cw {
 
+// Most requests one probe simulates (about 100 bytes each, and the
+// simulator's time): a --min-duration beyond this at the probed rate is refused.
+inline constexpr int64_t kMaxCapacityRequests = 10'000'000;
+
 struct CapacityProbe {
   double rate = 0;  // requests/s
   double ttft_p99 = 0, tpot_p99 = 0;
@@ -32,7 +36,9 @@ struct CapacityResult {
 };
 
 // `o` must set at least one objective (o.slo) and an arrival process whose
-// rate is searched (poisson or gamma; its rate is ignored). UserError
+// rate is searched (poisson or gamma; its rate is ignored). With
+// o.min_duration, each probe cycles the requests until their arrivals span
+// that long at its rate, as LoadGen's Server scenario does (600 s). UserError
 // otherwise, and for everything run_serve refuses.
 CapacityResult find_capacity(const ServeOptions& o, double tolerance = 0.01);
 // The same on a deployment already built for q's requests (prepare_serve's

@@ -34,6 +34,9 @@ struct ServeOptions {
   ArrivalProcess arrivals;
   bool use_trace_times = false;
   int64_t requests = 0;  // 0 = every row once; more cycles through the rows
+  // Capacity searches (serving/capacity.hpp): at each probed rate, cycle the
+  // rows until the arrivals span at least this many seconds (0 = none).
+  double min_duration = 0;
   EngineConfig engine;   // kv_blocks is sized by the deployment
   RouterPolicy router = RouterPolicy::round_robin;
   uint64_t seed = 0;

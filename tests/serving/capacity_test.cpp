@@ -94,6 +94,22 @@ TEST(Capacity, FleetIsCopiesAtCapacity) {
   EXPECT_EQ(fleet_for(c, 0).deployments, 0);
 }
 
+TEST(Capacity, AMinimumDurationCyclesTheRequestsAtEachRate) {
+  // LoadGen's rule: arrivals continue for min_duration. The run at the
+  // capacity then holds at least rate x duration requests, cycled from the
+  // 600 given, and a long run cannot absorb a burst a short one does.
+  ServeOptions o = h100_pair(0.45, 0.04);
+  const CapacityResult short_run = find_capacity(o);
+  o.min_duration = 120;
+  const CapacityResult c = find_capacity(o);
+  ASSERT_TRUE(c.found);
+  EXPECT_GE(static_cast<double>(c.run.metrics.requests), c.rate * 120);
+  EXPECT_GT(c.run.metrics.requests, 600);
+  EXPECT_LE(c.rate, short_run.rate);
+  o.min_duration = 1e9;
+  EXPECT_TRUE(has(error_of([&] { find_capacity(o); }), "shorten --min-duration"));
+}
+
 TEST(Capacity, RefusesWhatItCannotSearch) {
   ServeOptions o = h100_pair(INFINITY, INFINITY);
   EXPECT_TRUE(has(error_of([&] { find_capacity(o); }), "give --slo-ttft and/or --slo-tpot"));

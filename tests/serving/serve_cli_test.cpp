@@ -337,6 +337,11 @@ TEST(ServingCli, TunedCapacitySearchesTheDeployment) {
   EXPECT_EQ(j["tuning"]["tp"], 2);
   for (const auto& p : j["tuning"]["tried"]) EXPECT_EQ(p["tp"], 2);
   EXPECT_EQ(j["config"]["tp"], 2);
+  CliRun duration =
+      run("serve --chip h100-sxm --model llama3.1-8b --dataset mlperf-llama3.1-8b --rate 3 "
+          "--min-duration 60");
+  EXPECT_EQ(duration.code, 2);
+  EXPECT_NE(duration.out.find("--capacity"), std::string::npos) << duration.out;
   CliRun alone =
       run("serve --chip h100-sxm --model llama3.1-8b --dataset mlperf-llama3.1-8b --rate 3 --tune");
   EXPECT_EQ(alone.code, 2);
