@@ -9,6 +9,14 @@
 
 namespace cw {
 
+ServeOptions with_knobs(ServeOptions o, const EngineKnobs& k) {
+  o.tp = k.tp;
+  o.engine.max_batch = k.max_batch;
+  o.engine.max_tokens = k.max_tokens;
+  o.engine.policy = k.policy;
+  return o;
+}
+
 TunedCapacity tune_capacity(const ServeOptions& options, std::optional<int> tp) {
   if (options.split)
     throw UserError(
@@ -20,11 +28,7 @@ TunedCapacity tune_capacity(const ServeOptions& options, std::optional<int> tp) 
   TunedCapacity t;
   std::map<EngineKnobs::Key, CapacityResult> found;
   auto score = [&](const EngineKnobs& k) {
-    ServeOptions o = quiet;
-    o.tp = k.tp;
-    o.engine.max_batch = k.max_batch;
-    o.engine.max_tokens = k.max_tokens;
-    o.engine.policy = k.policy;
+    const ServeOptions o = with_knobs(quiet, k);
     TunedPoint p{k, 0, ""};
     try {
       CapacityResult c = find_capacity(prepare_serve(o, q), q, o);
@@ -61,11 +65,7 @@ TunedCapacity tune_capacity(const ServeOptions& options, std::optional<int> tp) 
   if (best > 0) {
     t.capacity = std::move(found.at(t.best.key()));
     if (!options.timeline.empty()) {  // the chosen point again, with its timeline
-      ServeOptions o = options;
-      o.tp = t.best.tp;
-      o.engine.max_batch = t.best.max_batch;
-      o.engine.max_tokens = t.best.max_tokens;
-      o.engine.policy = t.best.policy;
+      const ServeOptions o = with_knobs(options, t.best);
       t.capacity = find_capacity(prepare_serve(o, q), q, o);
     }
     return t;

@@ -28,6 +28,9 @@ struct TunedCapacity {
   std::vector<TunedPoint> tried;  // every point scored, in the order tried
 };
 
+// `o` with a point's tp and engine limits.
+ServeOptions with_knobs(ServeOptions o, const EngineKnobs& k);
+
 // `o` as for find_capacity (colocated replicas only: UserError with
 // --disaggregate); `tp` pins the tensor-parallel degree when set.
 TunedCapacity tune_capacity(const ServeOptions& o, std::optional<int> tp);

@@ -131,15 +131,21 @@ TEST(Capacity, WritesTheTimelineOfTheReportedRunOnly) {
   EXPECT_FALSE(trace["traceEvents"].empty());
 }
 
-TEST(CapacityTuning, NeverLowersTheCapacityAndHonoursAPinnedTp) {
+// Llama-3.1-8B on 2 x H100, `requests` of its MLPerf dataset.
+ServeOptions h100_pair_8b(int64_t requests, Slo slo) {
   ServeOptions o;
   o.chip = "h100-sxm";
   o.count = 2;
   o.model = "llama3.1-8b";
   o.dataset = "mlperf-llama3.1-8b";
-  o.requests = 300;
+  o.requests = requests;
   o.arrivals.kind = ArrivalKind::poisson;
-  o.slo = Slo{0.3, 0.02};
+  o.slo = slo;
+  return o;
+}
+
+TEST(CapacityTuning, NeverLowersTheCapacityAndHonoursAPinnedTp) {
+  ServeOptions o = h100_pair_8b(300, Slo{0.3, 0.02});
   const TunedCapacity t = tune_capacity(o, std::nullopt);
   ASSERT_TRUE(t.capacity.found);
   // The best point is the fastest tried, and no slower than the untuned start.
@@ -152,12 +158,7 @@ TEST(CapacityTuning, NeverLowersTheCapacityAndHonoursAPinnedTp) {
   for (const TunedPoint& p : t.tried) degrees.insert(p.knobs.tp);
   EXPECT_EQ(degrees, (std::set<int>{1, 2}));
   // The reported run is the best point's, as a plain capacity search finds it.
-  ServeOptions best = o;
-  best.tp = t.best.tp;
-  best.engine.max_batch = t.best.max_batch;
-  best.engine.max_tokens = t.best.max_tokens;
-  best.engine.policy = t.best.policy;
-  EXPECT_DOUBLE_EQ(find_capacity(best).rate, t.capacity.rate);
+  EXPECT_DOUBLE_EQ(find_capacity(with_knobs(o, t.best)).rate, t.capacity.rate);
   // A pinned tp is the only one tried.
   const TunedCapacity pinned = tune_capacity(o, 2);
   for (const TunedPoint& p : pinned.tried) EXPECT_EQ(p.knobs.tp, 2);
@@ -167,14 +168,7 @@ TEST(CapacityTuning, NeverLowersTheCapacityAndHonoursAPinnedTp) {
 }
 
 TEST(CapacityTuning, RefusesDisaggregatedPoolsAndReportsWhyNothingServes) {
-  ServeOptions o;
-  o.chip = "h100-sxm";
-  o.count = 2;
-  o.model = "llama3.1-8b";
-  o.dataset = "mlperf-llama3.1-8b";
-  o.requests = 50;
-  o.arrivals.kind = ArrivalKind::poisson;
-  o.slo = Slo{0.0001, INFINITY};  // 0.1 ms TTFT
+  ServeOptions o = h100_pair_8b(50, Slo{0.0001, INFINITY});  // 0.1 ms TTFT
   std::string e = error_of([&] { tune_capacity(o, std::nullopt); });
   EXPECT_TRUE(has(e, "no deployment of llama3.1-8b on 2 x h100-sxm serves this traffic")) << e;
   EXPECT_TRUE(has(e, "p99 TTFT")) << e;
