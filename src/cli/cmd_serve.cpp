@@ -77,8 +77,10 @@ void print_capacity(const CapacityResult& c, const Slo& slo, double target_rate)
         c.limit, c.offline_rate, c.probes.size());
   if (target_rate > 0) {
     const Fleet f = fleet_for(c, target_rate);
-    fmt::print("fleet        {:g} requests/s needs {} deployment{} of {} chips = {} chips\n",
-               target_rate, f.deployments, f.deployments == 1 ? "" : "s", chips, f.chips);
+    fmt::print(
+        "fleet        {:g} requests/s needs {} deployment{} of {} chips = {} chips{}\n",
+        target_rate, f.deployments, f.deployments == 1 ? "" : "s", chips, f.chips,
+        f.dollars_per_hour > 0 ? fmt::format(", ${:.2f} per hour (TCO)", f.dollars_per_hour) : "");
   }
   fmt::print("\n");
 }

@@ -145,6 +145,8 @@ Fleet fleet_for(const CapacityResult& c, double target_rate) {
   Fleet f;
   f.deployments = static_cast<int64_t>(std::ceil(target_rate / c.rate - 1e-9));
   f.chips = f.deployments * chips;
+  if (r.economics.available())
+    f.dollars_per_hour = static_cast<double>(f.chips) * r.economics.sheet.tco.per_chip_hour;
   return f;
 }
 
@@ -166,7 +168,9 @@ nlohmann::json to_json(const CapacityResult& c, double target_rate) {
     j["fleet"] = {
         {"target_rate", target_rate},
         {"deployments", c.found ? nlohmann::json(f.deployments) : nlohmann::json(nullptr)},
-        {"chips", c.found ? nlohmann::json(f.chips) : nlohmann::json(nullptr)}};
+        {"chips", c.found ? nlohmann::json(f.chips) : nlohmann::json(nullptr)},
+        {"dollars_per_hour",
+         f.dollars_per_hour > 0 ? nlohmann::json(f.dollars_per_hour) : nlohmann::json(nullptr)}};
   }
   return j;
 }

@@ -49,15 +49,18 @@ CapacityResult find_capacity(ServeResult prepared, const ServeRequests& q, const
 
 // A stream of `target_rate` requests/s served by copies of the deployment,
 // each held at its capacity: ceil(target / capacity) copies (0 when none
-// was found).
+// was found), and what they cost per hour.
 struct Fleet {
   int64_t deployments = 0, chips = 0;
+  // TCO of those chips per hour at the run's power (silicon/tco.hpp); 0 when
+  // the chip cannot be costed.
+  double dollars_per_hour = 0;
 };
 Fleet fleet_for(const CapacityResult& c, double target_rate);
 
 // serve's document of the run at the capacity, plus "capacity" (the rate,
 // the offline rate, the limit, the probes) and, with target_rate > 0,
-// "fleet" (target_rate, deployments, chips).
+// "fleet" (target_rate, deployments, chips, dollars_per_hour).
 nlohmann::json to_json(const CapacityResult& c, double target_rate);
 
 }  // namespace cw

@@ -92,6 +92,9 @@ TEST(Capacity, FleetIsCopiesAtCapacity) {
   EXPECT_EQ(fleet_for(c, 100).chips, 8);
   EXPECT_EQ(fleet_for(c, 26.1).deployments, 1);  // exactly one copy's worth
   EXPECT_EQ(fleet_for(c, 0).deployments, 0);
+  EXPECT_EQ(fleet_for(c, 100).dollars_per_hour, 0);  // no economics: not costed
+  c.run.economics.sheet.tco.per_chip_hour = 2.5;
+  EXPECT_DOUBLE_EQ(fleet_for(c, 100).dollars_per_hour, 8 * 2.5);
 }
 
 TEST(Capacity, AMinimumDurationCyclesTheRequestsAtEachRate) {

@@ -297,6 +297,7 @@ TEST(ServingCli, CapacityFindsTheFastestRateWithinTheSlosAndSizesAFleet) {
   EXPECT_LE(j["tpot_s"]["p99"].get<double>(), 0.04);
   EXPECT_EQ(j["fleet"]["deployments"], static_cast<int>(std::ceil(100 / rate)));
   EXPECT_EQ(j["fleet"]["chips"], 2 * j["fleet"]["deployments"].get<int>());
+  EXPECT_GT(j["fleet"]["dollars_per_hour"].get<double>(), 0);
   // Bad combinations exit 2 with what to change.
   for (const auto& [args, hint] :
        std::vector<std::pair<std::string, std::string>>{{" --rate 5", "excludes"},
