@@ -212,8 +212,8 @@ void register_serve(CLI::App& app) {
   add_format_option(*cmd, *out);
   cmd->callback([a, out, tp] {
     a->tp_given = tp->count() > 0;
+    const ServeOptions o = resolve(*a);
     if (a->tune) {
-      const ServeOptions o = resolve(*a);
       const TunedCapacity t =
           tune_capacity(o, a->tp_given ? std::optional<int>(o.tp) : std::nullopt);
       if (out->json()) {
@@ -230,7 +230,6 @@ void register_serve(CLI::App& app) {
       return;
     }
     if (a->capacity) {
-      const ServeOptions o = resolve(*a);
       const CapacityResult c = find_capacity(o);
       if (out->json()) {
         fmt::print("{}\n", to_json(c, a->target_rate).dump(2));
@@ -240,7 +239,7 @@ void register_serve(CLI::App& app) {
       print_table(c.run);
       return;
     }
-    ServeResult r = run_serve(resolve(*a));
+    ServeResult r = run_serve(o);
     if (out->json()) {
       fmt::print("{}\n", to_json(r).dump(2));
     } else {

@@ -27,6 +27,31 @@ std::string broken(const ServingMetrics& m, const Slo& slo) {
 
 }  // namespace
 
+std::vector<Request> probe_requests(const ServeRequests& q, const ServeOptions& o, double rate) {
+  std::vector<Request> requests = q.requests;
+  if (!(rate > 0)) {
+    for (Request& r : requests) r.arrival = 0;
+    return requests;
+  }
+  const auto n = std::max<int64_t>(static_cast<int64_t>(q.requests.size()),
+                                   static_cast<int64_t>(std::ceil(rate * o.min_duration)));
+  if (n > kMaxCapacityRequests)
+    throw UserError(fmt::format(
+        "--min-duration {:g} s at {:.3g} requests/s needs {} requests, more than the {} a "
+        "probe simulates; shorten --min-duration",
+        o.min_duration, rate, n, kMaxCapacityRequests));
+  for (int64_t i = static_cast<int64_t>(requests.size()); i < n; ++i) {
+    Request r = q.requests[static_cast<size_t>(i) % q.requests.size()];
+    r.id = i;
+    requests.push_back(r);
+  }
+  ArrivalProcess p = o.arrivals;
+  p.rate = rate;
+  const std::vector<double> t = arrival_times(p, n, o.seed);
+  for (size_t i = 0; i < requests.size(); ++i) requests[i].arrival = t[i];
+  return requests;
+}
+
 CapacityResult find_capacity(const ServeOptions& options, double tolerance) {
   const ServeRequests q = serve_requests(options);
   return find_capacity(prepare_serve(options, q), q, options, tolerance);
@@ -47,35 +72,9 @@ CapacityResult find_capacity(ServeResult prepared, const ServeRequests& q,
   o.timeline.clear();  // written for the final run only
   CapacityResult c;
   c.run = std::move(prepared);
-  // The requests re-timed for `rate` (0: all at t = 0); at a rate, cycled
-  // until arrivals span o.min_duration (LoadGen's min_duration rule).
-  auto timed = [&](double rate) {
-    std::vector<Request> requests = q.requests;
-    if (rate > 0) {
-      const auto n = std::max<int64_t>(static_cast<int64_t>(q.requests.size()),
-                                       static_cast<int64_t>(std::ceil(rate * o.min_duration)));
-      if (n > kMaxCapacityRequests)
-        throw UserError(fmt::format(
-            "--min-duration {:g} s at {:.3g} requests/s needs {} requests, more than the {} a "
-            "probe simulates; shorten --min-duration",
-            o.min_duration, rate, n, kMaxCapacityRequests));
-      for (int64_t i = static_cast<int64_t>(requests.size()); i < n; ++i) {
-        Request r = q.requests[static_cast<size_t>(i) % q.requests.size()];
-        r.id = i;
-        requests.push_back(r);
-      }
-      ArrivalProcess p = o.arrivals;
-      p.rate = rate;
-      const std::vector<double> t = arrival_times(p, n, o.seed);
-      for (size_t i = 0; i < requests.size(); ++i) requests[i].arrival = t[i];
-    } else {
-      for (Request& r : requests) r.arrival = 0;
-    }
-    return requests;
-  };
   auto probe = [&](double rate) {
     ServeResult run = c.run;  // shares the deployment's step-cost cache
-    simulate_serve(run, timed(rate), o);
+    simulate_serve(run, probe_requests(q, o, rate), o);
     return run;
   };
   const ServeResult offline = probe(0);
@@ -92,16 +91,19 @@ CapacityResult find_capacity(ServeResult prepared, const ServeRequests& q,
   // When the offline rate breaks them, the bracket's bottom is 1% of it.
   std::optional<ServeResult> best;  // the run at `lo`, which meets them
   double lo = 0, hi = c.offline_rate;
-  for (int doubling = 0; doubling <= 10; ++doubling, hi *= 2) {
+  bool throughput_bound = true;  // no probe broke them
+  for (int doubling = 0; doubling <= 10 && throughput_bound; ++doubling) {
     ServeResult run = probe(hi);
-    if (!record(hi, run)) {
+    if (record(hi, run)) {
+      lo = hi;
+      best = std::move(run);
+      if (doubling < 10) hi *= 2;
+    } else {
+      throughput_bound = false;
       c.limit = broken(run.metrics, o.slo);
-      break;
     }
-    lo = hi;
-    best = std::move(run);
-    if (doubling == 10) c.limit = "throughput";
   }
+  if (throughput_bound) c.limit = "throughput";
   if (!best) {
     lo = c.offline_rate / 100;
     ServeResult run = probe(lo);
@@ -114,7 +116,7 @@ CapacityResult find_capacity(ServeResult prepared, const ServeRequests& q,
     }
   }
   if (best) {
-    while (c.limit != "throughput" && hi - lo > tolerance * hi) {
+    while (!throughput_bound && hi - lo > tolerance * hi) {
       const double mid = (lo + hi) / 2;
       ServeResult run = probe(mid);
       if (record(mid, run)) {
@@ -133,7 +135,7 @@ CapacityResult find_capacity(ServeResult prepared, const ServeRequests& q,
   if (!options.timeline.empty()) {  // the reported run again, with its timeline
     ServeOptions with_timeline = o;
     with_timeline.timeline = options.timeline;
-    simulate_serve(c.run, timed(c.rate), with_timeline);
+    simulate_serve(c.run, probe_requests(q, o, c.rate), with_timeline);
   }
   return c;
 }

@@ -47,6 +47,12 @@ CapacityResult find_capacity(const ServeOptions& o, double tolerance = 0.01);
 CapacityResult find_capacity(ServeResult prepared, const ServeRequests& q, const ServeOptions& o,
                              double tolerance = 0.01);
 
+// q's requests as one probe at `rate` sends them: at t = 0 when rate is 0;
+// else re-timed by o's arrival process at that rate (seeded by o.seed),
+// cycled until their arrivals span o.min_duration (UserError past
+// kMaxCapacityRequests).
+std::vector<Request> probe_requests(const ServeRequests& q, const ServeOptions& o, double rate);
+
 // A stream of `target_rate` requests/s served by copies of the deployment,
 // each held at its capacity: ceil(target / capacity) copies (0 when none
 // was found), and what they cost per hour.

@@ -64,9 +64,9 @@ TunedCapacity tune_capacity(const ServeOptions& options, std::optional<int> tp) 
   }
   if (best > 0) {
     t.capacity = std::move(found.at(t.best.key()));
-    if (!options.timeline.empty()) {  // the chosen point again, with its timeline
+    if (!options.timeline.empty()) {  // the reported run again, with its timeline
       const ServeOptions o = with_knobs(options, t.best);
-      t.capacity = find_capacity(prepare_serve(o, q), q, o);
+      simulate_serve(t.capacity.run, probe_requests(q, o, t.capacity.rate), o);
     }
     return t;
   }

@@ -165,6 +165,15 @@ TEST(CapacityTuning, NeverLowersTheCapacityAndHonoursAPinnedTp) {
   // A pinned tp is the only one tried.
   const TunedCapacity pinned = tune_capacity(o, 2);
   for (const TunedPoint& p : pinned.tried) EXPECT_EQ(p.knobs.tp, 2);
+  // With a timeline, the reported run is simulated once more to write it: same result.
+  ServeOptions traced = o;
+  traced.timeline = testing::TempDir() + "tuned-timeline.json";
+  std::remove(traced.timeline.c_str());
+  const TunedCapacity with_timeline = tune_capacity(traced, 2);
+  EXPECT_DOUBLE_EQ(with_timeline.capacity.rate, pinned.capacity.rate);
+  EXPECT_DOUBLE_EQ(with_timeline.capacity.run.metrics.ttft.p99,
+                   pinned.capacity.run.metrics.ttft.p99);
+  EXPECT_TRUE(std::ifstream(traced.timeline).good());
   const nlohmann::json j = to_json(pinned, 0);
   EXPECT_EQ(j["tuning"]["tp"], 2);
   EXPECT_EQ(j["tuning"]["tried"].size(), pinned.tried.size());
