@@ -119,21 +119,19 @@ ParallelPlan fitting_plan(const ChipSpec& chip, const WorkloadSpec& ws, const Fi
 // the longest request, or no rate meets the objectives.
 bool serve_workload(const DesignSpace& space, const ChipSpec& chip, const WorkloadSpec& ws,
                     const FixedWorkload& w, int tp, WorkloadResult& out, DesignResult& r) {
-  EngineConfig engine;
-  engine.max_batch = w.batch;
-  engine.max_tokens = w.max_tokens;
+  ServeOptions o;  // one replica of tp chips; round-robin, chunked prefill, decode-first
+  o.count = o.tp = tp;
+  o.engine.max_batch = w.batch;
+  o.engine.max_tokens = w.max_tokens;
   const ServeRequests& q = ws.serving->requests;
   ServeResult run;
   try {
-    run.deployment =
-        make_deployment(std::make_shared<StepModel>(chip, ws.model, ws.precision, StepOptions{tp}),
-                        tp, engine, RouterPolicy::round_robin, q.longest);
+    run = prepare_serve(chip, ws.model, ws.precision, o, q);
   } catch (const UserError& e) {
     fail(r, "memory", fmt::format("{} at tp {}: {}", ws.name, tp, e.what()));
     return false;
   }
   if (ws.serving->capacity) {
-    ServeOptions o;
     o.arrivals.kind = ArrivalKind::poisson;
     o.seed = ws.serving->seed;
     o.min_duration = ws.serving->min_duration;
@@ -147,7 +145,7 @@ bool serve_workload(const DesignSpace& space, const ChipSpec& chip, const Worklo
     }
     run = std::move(c.run);
   } else {
-    simulate_serve(run, q.requests, ServeOptions{});
+    simulate_serve(run, q.requests, o);
   }
   const ServingMetrics& m = run.metrics;
   if (!run.economics.available()) throw UserError(run.economics.unavailable);

@@ -66,12 +66,14 @@ ServeRequests serve_requests(const ServeOptions& o) {
 }
 
 ServeResult prepare_serve(const ServeOptions& o, const ServeRequests& q) {
+  return prepare_serve(load_chip(o.chip), load_model(o.model), load_precision(o.precision), o, q);
+}
+
+ServeResult prepare_serve(const ChipSpec& chip, const ModelSpec& model, const Precision& precision,
+                          const ServeOptions& o, const ServeRequests& q) {
   ServeResult r;
   r.workload = q.workload;
   r.arrivals = q.arrivals;
-  const ChipSpec chip = load_chip(o.chip);
-  const ModelSpec model = load_model(o.model);
-  const Precision precision = load_precision(o.precision);
   if (o.split) {
     r.disaggregated = make_disaggregated(chip, model, precision, o.count, *o.split, o.engine,
                                          o.router, q.longest_prompt, q.longest);
