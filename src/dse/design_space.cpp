@@ -451,7 +451,10 @@ std::vector<int> DesignSpace::assignment(int64_t i) const {
 
 DesignSpace load_design_space(const std::string& id_or_path) {
   const auto path = resolve_preset(id_or_path, "spaces", ".yaml", "space");
-  return parse_design_space(ConfigNode::load_file(path));
+  std::string text = read_config_file(path);
+  DesignSpace s = parse_design_space(ConfigNode::load_string(text, path.string()));
+  s.source = std::move(text);
+  return s;
 }
 
 DesignSpace parse_design_space(const ConfigNode& doc) {

@@ -114,6 +114,8 @@ struct WorkloadSpec {
 
 struct DesignSpace {
   std::string file;  // where it was read from
+  std::string
+      source;        // the file's text as it was read (load_design_space; a results store keeps it)
   std::string base;  // chip preset id or path, as written
   ChipSpec base_chip;
   // The base chip's published die area over the area model's estimate on its

@@ -6,7 +6,6 @@
 #include <memory>
 #include <string>
 
-#include "config/config_node.hpp"
 #include "config/data_dir.hpp"
 #include "config/error.hpp"
 #include "report/atomic_file.hpp"
@@ -194,7 +193,7 @@ void write_results_store(const std::filesystem::path& path, const DesignSpace& s
       objectives += (objectives.empty() ? "" : ",") + std::string(metric_name(m));
     std::vector<std::pair<const char*, std::string>> rows = {
         {"file", shown_preset_path(space.file)},
-        {"source", read_config_file(space.file)},
+        {"source", space.source},
         {"version", CHIPWRIGHT_VERSION},
         {"base", space.base_chip.id},
         {"workloads", std::to_string(space.workloads.size())},

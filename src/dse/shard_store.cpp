@@ -7,7 +7,6 @@
 #include <map>
 #include <unordered_map>
 
-#include "config/config_node.hpp"
 #include "config/data_dir.hpp"
 #include "config/error.hpp"
 
@@ -112,8 +111,7 @@ struct ShardContents {
   std::vector<DesignResult> designs;
 };
 
-ShardContents read_shard(const DesignSpace& space, const std::filesystem::path& file,
-                         const std::string& space_text) {
+ShardContents read_shard(const DesignSpace& space, const std::filesystem::path& file) {
   ShardReader db(file);
   std::map<std::string, std::string> keys;
   db.each_row("SELECT key, value FROM space",
@@ -125,7 +123,7 @@ ShardContents read_shard(const DesignSpace& space, const std::filesystem::path& 
   if (keys["version"] != CHIPWRIGHT_VERSION)
     db.fail(fmt::format("written by chipwright {}, this is {}: rerun the shard with this version",
                         keys["version"], CHIPWRIGHT_VERSION));
-  if (keys["source"] != space_text)
+  if (keys["source"] != space.source)
     db.fail(fmt::format("written for another design space: its space file ({}) differs from {}",
                         keys["file"], shown_preset_path(space.file)));
   const int nk = static_cast<int>(space.knobs.size());
@@ -208,12 +206,11 @@ std::vector<DesignResult> merge_shard_stores(const DesignSpace& space,
   if (space.sampler == DesignSpace::Sampler::nsga2)
     throw UserError(
         fmt::format("{}: an NSGA-II search has no shards to merge", shown_preset_path(space.file)));
-  const std::string space_text = read_config_file(space.file);
   std::vector<std::vector<DesignResult>> shards;
   std::vector<std::string> from;
   int count = 0;
   for (const auto& file : files) {
-    ShardContents c = read_shard(space, file, space_text);
+    ShardContents c = read_shard(space, file);
     if (count == 0) {
       count = c.shard.count;
       shards.resize(static_cast<size_t>(count));
