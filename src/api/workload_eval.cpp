@@ -18,13 +18,9 @@ namespace {
 // today's GPU servers).
 constexpr int kMaxAutoTp = 64;
 
-FixedWorkload fixed_workload(const WorkloadArgs& w) {
-  return FixedWorkload{w.batch, w.input, w.output, w.max_tokens, w.overlap, w.routing_skew};
-}
-
 MemoryBudget budget_for(const ChipSpec& chip, const ModelSpec& model, const Precision& precision,
                         const ParallelPlan& plan, const WorkloadArgs& w) {
-  return fixed_workload_budget(chip, model, precision, plan, fixed_workload(w));
+  return fixed_workload_budget(chip, model, precision, plan, fixed_workload(w, model));
 }
 
 // The smallest plans (fewest chips, then lowest tp) that would hold the
@@ -49,6 +45,16 @@ std::string plans_that_fit(const ChipSpec& chip, const ModelSpec& model, const P
 }
 
 }  // namespace
+
+FixedWorkload fixed_workload(const WorkloadArgs& w, const ModelSpec& target) {
+  return FixedWorkload{w.batch,
+                       w.input,
+                       w.output,
+                       w.max_tokens,
+                       w.overlap,
+                       w.routing_skew,
+                       resolve_speculation(w.speculative, w.acceptance, w.draft, target)};
+}
 
 std::string routing_note(double routing_skew) {
   return routing_skew > 0 ? fmt::format(", routing skew {:g}", routing_skew) : "";
@@ -88,7 +94,9 @@ Evaluation evaluate_plan(const ChipSpec& chip, const ModelSpec& model, const Pre
                       plans_that_fit(chip, model, precision, w, plan.attention_dp));
     }
   }
-  e.result = run_fixed_workload(chip, model, precision, plan, fixed_workload(w));
+  const FixedWorkload fixed = fixed_workload(w, model);
+  e.result = run_fixed_workload(chip, model, precision, plan, fixed);
+  e.speculation = fixed.speculation;
   return e;
 }
 
@@ -105,7 +113,8 @@ Evaluation evaluate_workload(const std::string& chip_id, const WorkloadArgs& w) 
     }
     // The smallest power-of-two degree that divides the heads and fits (else
     // the largest tried, whose budget error names the plans that would fit).
-    plan.tp = smallest_fitting_tp(chip, model, precision, plan, fixed_workload(w), kMaxAutoTp);
+    plan.tp =
+        smallest_fitting_tp(chip, model, precision, plan, fixed_workload(w, model), kMaxAutoTp);
     if (plan.tp == 0) plan.tp = largest_tp(model, kMaxAutoTp);
   } else {
     plan.tp = parse_tp_degree(w.tp);

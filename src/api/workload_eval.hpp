@@ -11,6 +11,7 @@
 #include "engine/fixed_batch.hpp"
 #include "engine/memory_fit.hpp"
 #include "engine/parallel_plan.hpp"
+#include "engine/workload_run.hpp"
 #include "silicon/run_economics.hpp"
 
 namespace cw {
@@ -29,7 +30,17 @@ struct WorkloadArgs {
   bool eplb = false;           // EPLB expert placement over the ep ranks
   int redundant_experts = 0;   // EPLB's extra expert copies (the flag sets eplb)
   double routing_skew = 0;     // Zipf exponent of expert popularity (0 = uniform)
+  // Speculative decoding: draft tokens per iteration (0 = off), the
+  // acceptance rate (required with it; < 0 = not given) and the drafter:
+  // "head" (the model's MTP layers, else one target-shaped layer: EAGLE) or
+  // a draft model preset id or config path.
+  int speculative = 0;
+  double acceptance = -1;
+  std::string draft = "head";
 };
+
+// The fixed batch the arguments describe (with the speculation resolved).
+FixedWorkload fixed_workload(const WorkloadArgs& w, const ModelSpec& target);
 // ", routing skew 1.2" for a run's header line; empty for uniform routing.
 std::string routing_note(double routing_skew);
 
@@ -49,6 +60,7 @@ struct Evaluation {
   Precision precision;
   MemoryBudget memory;
   FixedBatchResult result;
+  Speculation speculation = {};
 };
 
 // Loads everything, resolves the plan, checks the memory budget (UserError

@@ -28,6 +28,7 @@ nlohmann::json eval_json(const Evaluation& e, const WorkloadArgs& w,
   j["plan"] = plan_json(e.plan);
   j["plan"]["overlap"] = w.overlap;
   j["routing_skew"] = w.routing_skew;
+  if (e.speculation.enabled()) j["speculation"] = to_json(e.speculation);
   j["batch"] = w.batch;
   j["input"] = w.input;
   j["output"] = w.output;

@@ -47,6 +47,7 @@ void register_eval(CLI::App& app) {
                e.plan.chips(), e.chip.id, e.plan.to_string(),
                w->overlap ? ", two-batch overlap" : "", routing_note(w->routing_skew),
                e.precision.name, w->batch, w->input, w->output);
+    if (e.speculation.enabled()) fmt::print("speculative decoding: {}\n", e.speculation.describe());
     fmt::print("memory per chip: weights {}, KV cache {}, activations {} of {}\n",
                format_bytes(e.memory.weights), format_bytes(e.memory.kv_cache),
                format_bytes(e.memory.activations), format_bytes(e.memory.capacity));

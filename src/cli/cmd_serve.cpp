@@ -173,7 +173,9 @@ void register_serve(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--router", a->router, "round-robin or least-loaded")->capture_default_str();
   cmd->add_option("--preemption", a->preemption, "recompute or swap")->capture_default_str();
-  cmd->add_option("--seed", o.seed, "seed of the arrival process")->capture_default_str();
+  cmd->add_option("--seed", o.seed, "seed of the arrival process (and of draft acceptance)")
+      ->capture_default_str();
+  add_speculation_options(*cmd, o.speculative, o.acceptance, o.draft);
   cmd->add_option("--slo-ttft", a->slo_ttft, "TTFT objective (s) for goodput")
       ->check(CLI::PositiveNumber);
   cmd->add_option("--slo-tpot", a->slo_tpot, "TPOT objective (s) for goodput")

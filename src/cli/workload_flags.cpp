@@ -25,6 +25,23 @@ void add_routing_options(CLI::App& cmd, double& routing_skew, bool& eplb, int& r
       ->capture_default_str();
 }
 
+void add_speculation_options(CLI::App& cmd, int& speculative, double& acceptance,
+                             std::string& draft) {
+  cmd.add_option("--speculative", speculative,
+                 "speculative decoding: draft tokens proposed per sequence and iteration, "
+                 "verified by the target in one pass (0 = off)")
+      ->check(CLI::Range(0, 16))
+      ->capture_default_str();
+  cmd.add_option("--acceptance", acceptance,
+                 "with --speculative: probability a draft token is accepted given the earlier "
+                 "ones were (DeepSeek-V3's MTP head: 0.85-0.9)")
+      ->check(CLI::Range(0.0, 1.0));
+  cmd.add_option("--draft", draft,
+                 "with --speculative: 'head' (the model's MTP layers, else one layer shaped like "
+                 "its last, as EAGLE) or a draft model id/path sharing its vocabulary")
+      ->capture_default_str();
+}
+
 void add_workload_options(CLI::App& cmd, WorkloadArgs& w, bool with_plan) {
   cmd.add_option("--model", w.model, "model preset id or HF config.json path")->required();
   cmd.add_option("--precision", w.precision, "precision recipe id or YAML path")
@@ -45,6 +62,7 @@ void add_workload_options(CLI::App& cmd, WorkloadArgs& w, bool with_plan) {
                "two-batch overlap: split each iteration into two micro-batches whose all-reduce "
                "and expert all-to-all run while the other computes (SGLang/DeepSeek TBO)");
   add_routing_options(cmd, w.routing_skew, w.eplb, w.redundant_experts);
+  add_speculation_options(cmd, w.speculative, w.acceptance, w.draft);
   if (!with_plan) return;
   cmd.add_option("--tp", w.tp, "tensor-parallel degree, or auto (fewest chips that fit)")
       ->check(CLI::PositiveNumber | CLI::IsMember({"auto"}))

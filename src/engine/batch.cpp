@@ -5,12 +5,11 @@ namespace cw {
 int64_t Batch::new_tokens() const {
   int64_t n = 0;
   for (const auto& p : prefill) n += p.sequences * p.new_tokens;
-  for (const auto& d : decode) n += d.sequences;
-  return n;
+  return n + decode_tokens();
 }
 
 int64_t Batch::logits_rows() const {
-  int64_t n = decode_sequences();
+  int64_t n = decode_tokens();
   for (const auto& p : prefill) n += p.last_chunk ? p.sequences : 0;
   return n;
 }
@@ -18,6 +17,12 @@ int64_t Batch::logits_rows() const {
 int64_t Batch::decode_sequences() const {
   int64_t n = 0;
   for (const auto& d : decode) n += d.sequences;
+  return n;
+}
+
+int64_t Batch::decode_tokens() const {
+  int64_t n = 0;
+  for (const auto& d : decode) n += d.sequences * d.tokens;
   return n;
 }
 

@@ -17,7 +17,10 @@ struct PrefillChunk {
 
 struct DecodeGroup {
   int64_t sequences = 1;  // sequences generating one token each
-  int64_t context = 1;    // tokens attended, including the new one
+  int64_t context = 1;    // tokens attended, including the new ones
+  // Query tokens per sequence: 1, or k + 1 when the target verifies k
+  // speculative draft tokens (engine/speculation.hpp) in one pass.
+  int64_t tokens = 1;
 };
 
 struct Batch {
@@ -30,8 +33,9 @@ struct Batch {
   int64_t group_tokens = 0;
 
   int64_t new_tokens() const;       // tokens that run through the linear layers
-  int64_t logits_rows() const;      // sequences that emit a token this iteration
+  int64_t logits_rows() const;      // positions whose logits are computed this iteration
   int64_t decode_sequences() const;
+  int64_t decode_tokens() const;  // query tokens of the decode groups (sequences x tokens)
 };
 
 // The busiest rank's share when attention runs data-parallel over `ranks`

@@ -1,6 +1,7 @@
 #include "engine/fixed_batch.hpp"
 
 #include <algorithm>
+#include <cmath>
 
 #include "config/error.hpp"
 
@@ -67,12 +68,17 @@ double prefill_time(StepModel& step, const FixedBatchRequest& r, FixedBatchResul
   return t;
 }
 
+// One decode iteration of `batch` sequences at `context` tokens attended
+// (the new ones included); under speculation each verifies k + 1 tokens.
+Batch decode_batch(const StepModel& step, int64_t batch, int64_t context) {
+  Batch b;
+  b.decode.push_back({batch, context, step.options().speculation.verify_tokens()});
+  return b;
+}
+
 double decode_step(StepModel& step, int64_t batch, int64_t context) {
-  return iteration_time(step, batch, [context](int64_t n) {
-    Batch b;
-    b.decode.push_back({n, context});
-    return b;
-  });
+  return iteration_time(step, batch,
+                        [&step, context](int64_t n) { return decode_batch(step, n, context); });
 }
 
 }  // namespace
@@ -89,24 +95,34 @@ FixedBatchResult run_fixed_batch(StepModel& step, const FixedBatchRequest& reque
   }
   FixedBatchResult out;
   out.ttft = prefill_time(step, r, out);
-  // Decode step s (1..output-1) feeds token s and attends to input + s tokens.
-  const int64_t steps = r.output - 1;
-  out.decode_steps = steps;
+  // Decode iteration s (1..output-1) feeds token s and attends to input + s
+  // tokens. Under speculation each iteration emits E tokens per sequence on
+  // average (Speculation::expected_tokens), so (output - 1) / E iterations
+  // run, the s-th attending to input + 1 + (s - 1)·E + k tokens.
+  const Speculation& spec = step.options().speculation;
+  const double per_step = spec.expected_tokens();
+  const double steps =
+      r.output > 1 ? std::max(1.0, static_cast<double>(r.output - 1) / per_step) : 0.0;
+  auto context_at = [&](double s) {
+    return r.input + 1 + static_cast<int64_t>((s - 1) * per_step) + spec.draft_tokens;
+  };
+  out.decode_steps = static_cast<int64_t>(std::llround(steps));
   double decode_total = 0;
   if (steps > 0) {
     constexpr int64_t kExactSteps = 64;
-    if (steps <= kExactSteps) {
-      for (int64_t s = 1; s <= steps; ++s) decode_total += decode_step(step, r.batch, r.input + s);
+    if (!spec.enabled() && steps <= kExactSteps) {
+      for (int64_t s = 1; s <= out.decode_steps; ++s)
+        decode_total += decode_step(step, r.batch, context_at(static_cast<double>(s)));
     } else {
       // Step time is smooth in context: integrate by the trapezoid rule over
       // 32 intervals instead of costing every step.
       constexpr int kIntervals = 32;
-      const double first = decode_step(step, r.batch, r.input + 1);
+      const double first = decode_step(step, r.batch, context_at(1));
       double prev = first;
       double prev_s = 1;
       for (int i = 1; i <= kIntervals; ++i) {
-        double s = 1 + static_cast<double>(steps - 1) * i / kIntervals;
-        double cur = decode_step(step, r.batch, r.input + static_cast<int64_t>(s));
+        double s = 1 + (steps - 1) * i / kIntervals;
+        double cur = decode_step(step, r.batch, context_at(s));
         decode_total += 0.5 * (prev + cur) * (s - prev_s);
         prev = cur;
         prev_s = s;
@@ -114,10 +130,8 @@ FixedBatchResult run_fixed_batch(StepModel& step, const FixedBatchRequest& reque
       // Sum over integer steps = integral + half of each end point (Euler–Maclaurin).
       decode_total += 0.5 * (first + prev);
     }
-    Batch mid;
-    mid.decode.push_back({r.batch, r.input + std::max<int64_t>(1, steps / 2)});
-    out.decode = step.evaluate(mid);
-    out.tpot = decode_total / static_cast<double>(steps);
+    out.decode = step.evaluate(decode_batch(step, r.batch, context_at(std::max(1.0, steps / 2))));
+    out.tpot = decode_total / static_cast<double>(r.output - 1);
   }
   out.e2e = out.ttft + decode_total;
   out.output_tokens_per_s = static_cast<double>(request.batch * r.output) / out.e2e;

@@ -43,6 +43,23 @@ StepModel::StepModel(const ChipSpec& chip, const ModelSpec& model, const Precisi
     for (int64_t l = 0; l < model_.layers; ++l) count += kind_of(l) == kind ? 1 : 0;
     if (count > 0) layer_kinds_.emplace_back(kind, count);
   }
+  if (options_.speculation.enabled()) {
+    check_speculation(options_.speculation, model_);
+    // A separate draft model runs plain tensor-parallel over the attention
+    // group; a head runs in the target's own plan (its MoE layer's experts
+    // where the target's are). Neither adds a host iteration of its own.
+    StepOptions d;
+    if (options_.speculation.draft_model) {
+      d.tp = attention_tp();
+    } else {
+      d = StepOptions::for_plan(options_.plan());
+      d.pp = d.cp = 1;
+      d.routing_skew = options_.routing_skew;
+    }
+    d.iteration_overhead = 0;
+    drafter_ = std::make_shared<StepModel>(chip_, drafter_model(options_.speculation, model_),
+                                           precision_, d);
+  }
   if (model_.moe) {
     placement_ = place_experts(model_.moe->num_experts, model_.moe->experts_per_token, options_.ep,
                                options_.routing_skew, options_.eplb, options_.redundant_experts);
@@ -184,7 +201,7 @@ void StepModel::add_attention(const Batch& batch, bool windowed, std::vector<OpR
     // Decode: absorbed form attends over the latent directly (DeepSeek-V2
     // §2.1.2); under cp over each group's 1/cp of it, the partial outputs
     // (kv_lora wide per head) combined before v_absorb.
-    const int64_t D = batch.decode_sequences();
+    const int64_t D = batch.decode_tokens();
     if (D > 0) {
       add_gemm(ops, "q_absorb", D, m.kv_lora_rank, m.qk_nope_head_dim, wf, heads);
       for (const auto& d : batch.decode) {
@@ -196,10 +213,11 @@ void StepModel::add_attention(const Batch& batch, bool windowed, std::vector<OpR
                                m.kv_lora_rank,
                                true,
                                math,
-                               kvb};
+                               kvb,
+                               d.tokens};
         ops.push_back({"attention_decode", decode_attention_cost(chip_, a)});
       }
-      if (cp > 1) add_cp_combine(ops, D, heads, m.kv_lora_rank);
+      if (cp > 1) add_cp_combine(ops, D, heads, m.kv_lora_rank);  // D: decode tokens
       add_gemm(ops, "v_absorb", D, m.v_head_dim, m.kv_lora_rank, wf, heads);
     }
     add_gemm(ops, "o_proj", T, h, heads * m.v_head_dim, wf);
@@ -230,11 +248,11 @@ void StepModel::add_attention(const Batch& batch, bool windowed, std::vector<OpR
   }
   for (const auto& g : batch.decode) {
     DecodeAttentionShape a{
-        g.sequences, ceil_div(attended(g.context), cp), heads, kv_heads, d, d, false, math, kvb};
+        g.sequences, ceil_div(attended(g.context), cp), heads, kv_heads, d, d, false, math, kvb,
+        g.tokens};
     ops.push_back({"attention_decode", decode_attention_cost(chip_, a)});
   }
-  if (cp > 1 && batch.decode_sequences() > 0)
-    add_cp_combine(ops, batch.decode_sequences(), heads, d);
+  if (cp > 1 && batch.decode_tokens() > 0) add_cp_combine(ops, batch.decode_tokens(), heads, d);
   add_gemm(ops, "o_proj", T, h, heads * d, wf);
 }
 
@@ -438,6 +456,7 @@ StepResult StepModel::evaluate(const Batch& group_batch) {
   // Sampling: softmax/argmax over the local vocabulary shard in fp32.
   add_vector(head.ops, "sampling", rows * vocab, 4, 1, rows * vocab * 4.0, rows * 8.0);
   r.layers.push_back(std::move(head));
+  add_draft(batch, group_tokens, r);
 
   for (auto& lc : r.layers) {
     for (const auto& op : lc.ops) lc.per_layer += op.cost;
@@ -456,7 +475,12 @@ StepResult StepModel::evaluate(const Batch& group_batch) {
       }
     }
     stage.front() += r.layers.front().per_layer.time;
-    stage.back() += r.layers.back().per_layer.time;
+    // The last stage runs the LM head and, under speculation, the drafter.
+    for (const auto& lc : r.layers) {
+      const std::string_view cls = lc.name;
+      if (cls == "lm_head" || cls == "draft")
+        stage.back() += lc.per_layer.time * static_cast<double>(lc.count);
+    }
     // Activations of the batch cross each stage boundary once.
     CollectiveResult hop =
         send_recv(system_, T * h * ab, options_.tp * pp > system_.scale_up.domain);
@@ -474,6 +498,32 @@ StepResult StepModel::evaluate(const Batch& group_batch) {
   r.total += host;
   r.interval = slowest + host.time;
   return r;
+}
+
+void StepModel::add_draft(const Batch& batch, int64_t group_tokens, StepResult& r) {
+  if (!drafter_ || batch.decode.empty()) return;
+  // Each draft step feeds every decoding sequence its latest token (the
+  // first step also re-reads the tokens accepted last iteration, ignored).
+  Batch draft;
+  for (DecodeGroup g : batch.decode) {
+    g.tokens = 1;
+    draft.decode.push_back(g);
+  }
+  // This rank's batch is already its share: a head in the target's
+  // attention-DP plan takes it whole (its experts see the group's drafts).
+  if (options_.attention_dp && !options_.speculation.draft_model) {
+    const double share = static_cast<double>(draft.decode_tokens()) /
+                         static_cast<double>(std::max<int64_t>(1, batch.new_tokens()));
+    draft.group_tokens = std::max<int64_t>(1, std::llround(share * group_tokens));
+  }
+  const Cost pass = drafter_->evaluate(draft).total;
+  LayerClassResult lc{"draft", options_.speculation.draft_tokens, {{"draft_pass", pass}}, {}};
+  if (!options_.speculation.draft_model) {
+    // The head's 2h -> h fusion of [hidden state; token embedding].
+    add_gemm(lc.ops, "draft_fuse", draft.decode_tokens(), ceil_div(model_.hidden, attention_tp()),
+             2 * model_.hidden, precision_.attention_projections);
+  }
+  r.layers.push_back(std::move(lc));
 }
 
 double StepModel::time(const Batch& batch) { return evaluate(batch).total.time; }

@@ -13,6 +13,7 @@
 #include "engine/batch.hpp"
 #include "engine/expert_load.hpp"
 #include "engine/parallel_plan.hpp"
+#include "engine/speculation.hpp"
 #include "hardware/chip_spec.hpp"
 #include "hardware/system_spec.hpp"
 #include "perf/cost.hpp"
@@ -89,8 +90,12 @@ struct StepOptions {
   int redundant_experts = 0;
   double routing_skew = 0;
   double iteration_overhead = kDefaultIterationOverhead;  // seconds per iteration
+  // Speculative decoding: every iteration with decode groups also runs the
+  // drafter's k draft steps (a "draft" layer class of k passes); the decode
+  // groups themselves carry the k + 1 verified tokens (DecodeGroup::tokens).
+  Speculation speculation = {};
   // The options that run one replica of `plan` (its degrees, attention DP and
-  // expert placement); overlap, skew and overhead keep their defaults.
+  // expert placement); overlap, skew, overhead and speculation keep their defaults.
   static StepOptions for_plan(const ParallelPlan& plan) {
     StepOptions o{plan.tp, plan.pp, plan.ep};
     o.attention_dp = plan.attention_dp;
@@ -146,6 +151,9 @@ class StepModel {
   };
   LayerClassResult overlapped_layer_class(const MicroBatch& first, const MicroBatch& second,
                                           LayerKind kind, int64_t count);
+  // The drafter's k passes over this rank's decode sequences, one token each
+  // (nothing when speculation is off or the batch has no decodes).
+  void add_draft(const Batch& batch, int64_t group_tokens, StepResult& r);
   // `windowed`: the layer attends over the model's sliding window only.
   void add_attention(const Batch& batch, bool windowed, std::vector<OpRecord>& ops);
   // Context parallelism: the ring passing each group's cache slice of
@@ -178,6 +186,7 @@ class StepModel {
   double busiest_rank_z_ = 0;  // expected_max_standard_normal(ep): routing imbalance
   ExpertPlacement placement_;  // routed experts over the ep ranks (MoE models)
   std::vector<std::pair<LayerKind, int64_t>> layer_kinds_;  // the model's classes and layer counts
+  std::shared_ptr<StepModel> drafter_;  // speculation's draft model or head (null when off)
 };
 
 }  // namespace cw

@@ -12,10 +12,15 @@ MemoryBudget fixed_workload_budget(const ChipSpec& chip, const ModelSpec& model,
   // Under attention DP: the busiest rank's own sequences and its share of the
   // step's tokens.
   const int64_t sequences = plan.per_attention_rank(per_replica);
-  const int64_t context = w.input + w.output;
-  return memory_budget(chip, model, precision, plan, sequences * context,
-                       plan.per_attention_rank(step_tokens),
-                       sequences * model.window_tokens_held(context));
+  const int64_t context = w.input + w.output + w.speculation.draft_tokens;
+  MemoryBudget b = memory_budget(chip, model, precision, plan, sequences * context,
+                                 plan.per_attention_rank(step_tokens),
+                                 sequences * model.window_tokens_held(context));
+  const MemoryBudget draft =
+      drafter_budget(chip, w.speculation, model, precision, plan, sequences * context);
+  b.weights += draft.weights;
+  b.kv_cache += draft.kv_cache;
+  return b;
 }
 
 int largest_tp(const ModelSpec& model, int max_tp) {
@@ -38,6 +43,7 @@ FixedBatchResult run_fixed_workload(const ChipSpec& chip, const ModelSpec& model
   StepOptions options = StepOptions::for_plan(plan);
   options.overlap = w.overlap;
   options.routing_skew = w.routing_skew;
+  options.speculation = w.speculation;
   StepModel step(chip, model, precision, options);
   return run_fixed_batch(step,
                          FixedBatchRequest{w.batch, w.input, w.output, w.max_tokens, plan.dp});

@@ -9,6 +9,7 @@
 #include "engine/fixed_batch.hpp"
 #include "engine/memory_fit.hpp"
 #include "engine/parallel_plan.hpp"
+#include "engine/speculation.hpp"
 
 namespace cw {
 
@@ -19,10 +20,13 @@ struct FixedWorkload {
   int64_t max_tokens = 8192;  // prefill tokens per iteration
   bool overlap = false;       // two-batch overlap (StepOptions::overlap)
   double routing_skew = 0;    // MoE expert popularity (StepOptions::routing_skew)
+  Speculation speculation = {};  // speculative decoding (StepOptions::speculation)
 };
 
 // Per chip of one replica: weights, the KV cache of its share of the batch at
-// the full context, and the workspace of its largest prefill iteration.
+// the full context (plus k draft slots per sequence under speculation), the
+// drafter's weights and KV cache, and the workspace of its largest prefill
+// iteration.
 MemoryBudget fixed_workload_budget(const ChipSpec& chip, const ModelSpec& model,
                                    const Precision& precision, const ParallelPlan& plan,
                                    const FixedWorkload& w);

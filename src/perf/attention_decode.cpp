@@ -3,12 +3,13 @@
 // engine's RoPE + KV-cache-write kernel that runs before it.
 //
 // Work: one CTA-like work unit per (sequence, kv head) holds the `group` =
-// heads / kv_heads query rows that share that K/V (GQA packs them as the M
-// dimension of the matmuls), streams the sequence's K/V once and keeps an
-// online softmax. When units are few the context is split into `splits`
-// chunks (FlashDecoding, Dao et al. 2023) whose partial outputs are combined.
-// Each core gets an equal share (1/cores) of the achievable main-memory
-// bandwidth: a wave that leaves cores idle leaves their share unused.
+// heads / kv_heads x queries query rows that share that K/V (GQA, and the
+// draft tokens a speculative verification pass checks, pack them as the M
+// dimension of the matmuls: FlashInfer / TensorRT-LLM XQA spec-decoding mode), streams the
+// sequence's K/V once and keeps an online softmax. When units are few the context is split into
+// `splits` chunks (FlashDecoding, Dao et al. 2023) whose partial outputs are combined. Each core
+// gets an equal share (1/cores) of the achievable main-memory bandwidth: a wave that leaves cores
+// idle leaves their share unused.
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -59,13 +60,14 @@ Cost decode_attention_cost(const ChipSpec& chip, const DecodeAttentionShape& s) 
   attn::require_dtype(chip, s.compute, op);
   attn::require_positive(s.batch, "batch", op);
   attn::require_positive(s.context, "context", op);
+  attn::require_positive(s.queries, "queries", op);
   attn::require_heads(s.heads, s.kv_heads, s.head_dim_qk, s.head_dim_v, op);
   if (!(s.kv_bytes > 0)) throw UserError(std::string(op) + ": kv_bytes must be positive");
 
   const attn::Rates r = attn::rates_under_tensor_load(chip, s.compute);
   const MatrixEngine& me = chip.matrix;
   const double act = dtype_bits(s.compute) / 8;  // q in, o out
-  const int64_t group = s.heads / s.kv_heads;
+  const int64_t group = s.heads / s.kv_heads * s.queries;  // query rows per unit
   const int64_t units = s.batch * s.kv_heads;
   const int64_t kv_elems = s.shared_kv ? s.head_dim_qk : s.head_dim_qk + s.head_dim_v;
   const double token_bytes = static_cast<double>(kv_elems) * s.kv_bytes;  // per unit per token
@@ -114,9 +116,9 @@ Cost decode_attention_cost(const ChipSpec& chip, const DecodeAttentionShape& s) 
     // Combine pass (in-kernel, after the last split finishes): read every
     // partial back and write the final o.
     if (sp > 1)
-      p.combine =
-          (s.batch * s.heads * (sp * (s.head_dim_v + 2) * kPartialBytes + s.head_dim_v * act)) /
-          r.main_bw;
+      p.combine = (s.batch * s.heads * s.queries *
+                   (sp * (s.head_dim_v + 2) * kPartialBytes + s.head_dim_v * act)) /
+                  r.main_bw;
     // Loads, tensor-core work and softmax of one unit are software-pipelined,
     // so the busiest pipe sets the time.
     p.time = std::max({p.mem, p.mm, p.sfu}) + p.combine;
@@ -127,14 +129,14 @@ Cost decode_attention_cost(const ChipSpec& chip, const DecodeAttentionShape& s) 
   const int lvl_main = attn::main_level(chip);
   const double kv_total = static_cast<double>(units) * s.context * token_bytes;
   const double pages = static_cast<double>(s.batch * attn::ceil_div(s.context, kPageTokens));
-  const double qo = static_cast<double>(s.batch * s.heads) * (s.head_dim_qk + s.head_dim_v) * act;
+  const double rows_total = static_cast<double>(s.batch * s.heads * s.queries);
+  const double qo = rows_total * (s.head_dim_qk + s.head_dim_v) * act;
   const double partials =
-      best.splits > 1 ? 2.0 * s.batch * s.heads * best.splits * (s.head_dim_v + 2) * kPartialBytes
-                      : 0;
+      best.splits > 1 ? 2.0 * rows_total * best.splits * (s.head_dim_v + 2) * kPartialBytes : 0;
   const double total_bytes = kv_total + pages * kPageEntryBytes + qo + partials;
   for (int i = 0; i <= lvl_main; ++i) c.bytes[i] = total_bytes;  // streamed through every level
-  // Useful FLOPs: 2·batch·heads·context·(d_qk + d_v) (QK^T and PV).
-  c.flops = 2.0 * s.batch * s.heads * s.context * (s.head_dim_qk + s.head_dim_v);
+  // Useful FLOPs: 2·batch·heads·queries·context·(d_qk + d_v) (QK^T and PV).
+  c.flops = 2.0 * rows_total * s.context * (s.head_dim_qk + s.head_dim_v);
   c.memory_time = best.mem + best.combine;
   c.compute_time = std::max(best.mm, best.sfu);
   c.overhead_time = chip.efficiency.kernel_launch;
@@ -144,9 +146,9 @@ Cost decode_attention_cost(const ChipSpec& chip, const DecodeAttentionShape& s) 
   else
     c.bound = best.mm >= best.sfu ? Bound::compute : Bound::vector;
 
-  // The engine's RoPE + KV-cache write for the new token: a second kernel.
-  AttentionPreprocessShape pre{s.batch,      s.heads,     s.kv_heads, s.head_dim_qk,
-                               s.head_dim_v, s.shared_kv, act,        s.kv_bytes};
+  // The engine's RoPE + KV-cache write for the new tokens: a second kernel.
+  AttentionPreprocessShape pre{s.batch * s.queries, s.heads,     s.kv_heads, s.head_dim_qk,
+                               s.head_dim_v,        s.shared_kv, act,        s.kv_bytes};
   if (s.shared_kv) pre.head_dim_v = 0;  // MLA caches one latent (d_qk wide) per token
   c += attention_preprocess_cost(chip, pre);
   return c;

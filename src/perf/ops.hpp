@@ -66,7 +66,9 @@ struct PrefillAttentionShape {
 };
 
 // Decode attention: one new token per sequence attends to `context` cached
-// tokens (including itself) in a paged KV cache. MLA in absorbed form is
+// tokens (including itself) in a paged KV cache; with `queries` > 1 (the
+// verification pass of speculative decoding) that many new tokens per
+// sequence attend to it in one kernel, sharing its K/V. MLA in absorbed form is
 // kv_heads = 1, head_dim_qk = kv_lora_rank + rope dim, head_dim_v = kv_lora_rank,
 // with k and v sharing storage (shared_kv = true).
 struct DecodeAttentionShape {
@@ -79,6 +81,7 @@ struct DecodeAttentionShape {
   bool shared_kv = false;
   Dtype compute = Dtype::bf16;
   double kv_bytes = 2;
+  int64_t queries = 1;  // new tokens per sequence
 };
 
 // An elementwise or reduction op on vector units (norm, activation, softmax,

@@ -28,10 +28,11 @@ std::string Deployment::describe() const {
   if (o.overlap) plan += ", two-batch overlap";
   return fmt::format(
       "{} replica{} x {} ({} chips), max batch {}, max tokens {}{}, {}, {} router, KV {} "
-      "blocks x {} tokens per replica",
+      "blocks x {} tokens per replica{}",
       replicas, replicas == 1 ? "" : "s", plan, count, e.max_batch, e.max_tokens,
       e.chunked_prefill ? " (chunked prefill)" : "", policy_name(e.policy),
-      router_name(cluster.router), e.kv_blocks, e.block_size);
+      router_name(cluster.router), e.kv_blocks, e.block_size,
+      o.speculation.enabled() ? "; speculative decoding " + o.speculation.describe() : "");
 }
 
 Deployment make_deployment(std::shared_ptr<StepModel> step, int count, EngineConfig engine,
@@ -69,8 +70,14 @@ Deployment make_deployment(std::shared_ptr<StepModel> step, int count, EngineCon
   const ParallelPlan plan = so.plan();
   const int kv_ranks = plan.attention_ranks();
   const int64_t rank_tokens = plan.per_attention_rank(engine.max_tokens);
+  // Speculation adds the drafter's weights and its KV per token.
+  const Speculation& spec = d.step->options().speculation;
+  engine.speculation = spec;
+  const MemoryBudget drafter = drafter_budget(chip, spec, model, precision, plan, 1);
   MemoryBudget base = memory_budget(chip, model, precision, plan, 0, rank_tokens);
-  const double kv_per_token = memory_budget(chip, model, precision, plan, 1, 0).kv_cache;
+  base.weights += drafter.weights;
+  const double kv_per_token =
+      memory_budget(chip, model, precision, plan, 1, 0).kv_cache + drafter.kv_cache;
   const double left = base.capacity - base.weights - base.activations;
   // Sliding-window layers: a window's cache reserved per request a rank may
   // run (TensorRT-LLM's per-sequence cyclic buffer), no more than the longest
@@ -133,36 +140,41 @@ Deployment make_deployment(std::shared_ptr<StepModel> step, int count, EngineCon
   d.cluster.router = router;
   d.memory = memory_budget(chip, model, precision, plan, blocks * engine.block_size, rank_tokens,
                            slot_window);
+  d.memory.weights += drafter.weights;
+  d.memory.kv_cache += drafter.kv_cache * static_cast<double>(blocks * engine.block_size);
   return d;
 }
 
 nlohmann::json to_json(const Deployment& d) {
   const EngineConfig& e = d.cluster.engine;
-  return {{"chips", d.count},
-          {"tp", d.tp},
-          {"cp", d.cp},
-          {"ep", d.step->options().ep},
-          {"attention_dp", d.step->options().attention_dp},
-          {"attention_tp", d.step->options().plan().attention_tp()},
-          {"overlap", d.step->options().overlap},
-          {"eplb", d.step->options().eplb},
-          {"redundant_experts", d.step->options().redundant_experts},
-          {"routing_skew", d.step->options().routing_skew},
-          {"replicas", d.replicas},
-          {"max_batch", e.max_batch},
-          {"max_tokens", e.max_tokens},
-          {"chunked_prefill", e.chunked_prefill},
-          {"scheduler", policy_name(e.policy)},
-          {"router", router_name(d.cluster.router)},
-          {"preemption", e.preemption == Preemption::recompute ? "recompute" : "swap"},
-          {"kv_block_tokens", e.block_size},
-          {"kv_blocks_per_replica", e.kv_blocks},
-          {"kv_tokens_per_replica", e.kv_blocks * e.block_size},
-          {"memory_per_chip_bytes",
-           {{"capacity", d.memory.capacity},
-            {"weights", d.memory.weights},
-            {"kv_cache", d.memory.kv_cache},
-            {"activations", d.memory.activations}}}};
+  nlohmann::json j = {{"chips", d.count},
+                      {"tp", d.tp},
+                      {"cp", d.cp},
+                      {"ep", d.step->options().ep},
+                      {"attention_dp", d.step->options().attention_dp},
+                      {"attention_tp", d.step->options().plan().attention_tp()},
+                      {"overlap", d.step->options().overlap},
+                      {"eplb", d.step->options().eplb},
+                      {"redundant_experts", d.step->options().redundant_experts},
+                      {"routing_skew", d.step->options().routing_skew},
+                      {"replicas", d.replicas},
+                      {"max_batch", e.max_batch},
+                      {"max_tokens", e.max_tokens},
+                      {"chunked_prefill", e.chunked_prefill},
+                      {"scheduler", policy_name(e.policy)},
+                      {"router", router_name(d.cluster.router)},
+                      {"preemption", e.preemption == Preemption::recompute ? "recompute" : "swap"},
+                      {"kv_block_tokens", e.block_size},
+                      {"kv_blocks_per_replica", e.kv_blocks},
+                      {"kv_tokens_per_replica", e.kv_blocks * e.block_size},
+                      {"memory_per_chip_bytes",
+                       {{"capacity", d.memory.capacity},
+                        {"weights", d.memory.weights},
+                        {"kv_cache", d.memory.kv_cache},
+                        {"activations", d.memory.activations}}}};
+  const Speculation& spec = d.step->options().speculation;
+  if (spec.enabled()) j["speculation"] = to_json(spec);
+  return j;
 }
 
 }  // namespace cw

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "engine/batch.hpp"
+#include "engine/speculation.hpp"
 
 namespace cw {
 
@@ -49,6 +50,12 @@ struct EngineConfig {
   // bandwidth (bytes/s, all chips of the replica together).
   double kv_bytes_per_token = 0;
   double swap_bandwidth = 0;
+  // Speculative decoding: each decoding sequence verifies k + 1 tokens per
+  // iteration (its KV blocks hold the k drafts too) and emits
+  // speculation.sampled_tokens(u) of them, u drawn from `acceptance_seed`,
+  // the request and its progress (the same draws for any schedule).
+  Speculation speculation = {};
+  uint64_t acceptance_seed = 0;
 };
 
 const char* policy_name(SchedulePolicy p);

@@ -12,6 +12,18 @@ int64_t ceil_div(int64_t a, int64_t b) {
   return (a + b - 1) / b;
 }
 
+// A uniform draw in [0, 1) from (seed, request, tokens generated): splitmix64
+// (Steele et al. 2014) over the three, top 53 bits.
+double acceptance_draw(uint64_t seed, int64_t request, int64_t generated) {
+  uint64_t z = seed ^ (static_cast<uint64_t>(request) * 0x9E3779B97F4A7C15ULL) ^
+               (static_cast<uint64_t>(generated) * 0xC2B2AE3D27D4EB4FULL);
+  z += 0x9E3779B97F4A7C15ULL;
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+  z ^= z >> 31;
+  return static_cast<double>(z >> 11) * 0x1.0p-53;
+}
+
 // Paged KV (vLLM): a sequence holds ceil(tokens / block) blocks. Beams share
 // the prompt's blocks and each holds its own blocks for generated tokens
 // (TensorRT-LLM beam search with shared context blocks).
@@ -83,8 +95,9 @@ int64_t Replica::blocks_for(const Seq& s, int64_t stored) const {
 
 int64_t Replica::peak_blocks(const Request& r) const {
   // The last decode step stores input + output − 1 tokens (the final token's
-  // KV is never written).
-  return paged_blocks(r.input, r.input + r.output - 1, r.width, cfg_.block_size);
+  // KV is never written), plus the k drafts it verifies.
+  return paged_blocks(r.input, r.input + r.output - 1 + cfg_.speculation.draft_tokens, r.width,
+                      cfg_.block_size);
 }
 
 Replica::Seq Replica::new_seq(int64_t r) const {
@@ -171,7 +184,10 @@ void Replica::preempt_last() {
 }
 
 bool Replica::grow_for_decode(size_t i) {
-  const int64_t need = blocks_for(running_[i], running_[i].stored()) - running_[i].blocks;
+  // The fed token's KV and the k drafts' are written this iteration.
+  const int64_t need =
+      blocks_for(running_[i], running_[i].stored() + cfg_.speculation.draft_tokens) -
+      running_[i].blocks;
   // vLLM's _schedule_running: preempt the most recently admitted request
   // until the block fits; if that is this one, it waits.
   while (need > free_blocks_) {
@@ -188,10 +204,11 @@ void Replica::plan_decodes(int64_t& budget) {
   for (size_t i = 0; i < running_.size(); ++i) {
     Seq& s = running_[i];
     if (s.prefilled < s.prompt || s.chunk > 0 || s.decode) continue;
-    if (budget < s.width) break;
+    const int64_t tokens = s.width * cfg_.speculation.verify_tokens();
+    if (budget < tokens) break;
     if (!grow_for_decode(i)) break;  // it was the last running request
     running_[i].decode = true;
-    budget -= running_[i].width;
+    budget -= tokens;
   }
 }
 
@@ -275,7 +292,11 @@ bool Replica::plan() {
       context_sum += s.width * s.stored();
     }
   }
-  if (seqs > 0) batch_.decode.push_back({seqs, (context_sum + seqs - 1) / seqs});
+  const int64_t drafts = cfg_.speculation.draft_tokens;
+  if (seqs > 0) {
+    batch_.decode.push_back(
+        {seqs, (context_sum + seqs - 1) / seqs + drafts, cfg_.speculation.verify_tokens()});
+  }
   info_.prefill_seqs = static_cast<int64_t>(batch_.prefill.size());
   info_.decode_seqs = seqs;
   if (seqs == 0 && batch_.prefill.empty() && swap_seconds_ == 0) {
@@ -365,7 +386,8 @@ void Replica::finish(std::vector<int64_t>& completed, std::vector<HandOff>* hand
   size_t kept = 0;
   for (size_t i = 0; i < running_.size(); ++i) {
     Seq& s = running_[i];
-    bool emits = s.decode;
+    const bool decoded = s.decode;
+    bool emits = decoded;
     if (s.chunk > 0) {
       s.prefilled += s.chunk;
       emits = s.prefilled == s.prompt;  // the last chunk emits a token
@@ -373,7 +395,14 @@ void Replica::finish(std::vector<int64_t>& completed, std::vector<HandOff>* hand
     s.chunk = 0;
     s.decode = false;
     if (emits) {
-      ++s.generated;
+      // A decode under speculation emits its accepted drafts and one more
+      // (never past the request's output).
+      int64_t tokens = 1;
+      if (decoded && cfg_.speculation.enabled()) {
+        const double u = acceptance_draw(cfg_.acceptance_seed, s.r, s.generated);
+        tokens = std::min(cfg_.speculation.sampled_tokens(u), s.output - s.generated);
+      }
+      s.generated += tokens;
       RequestRecord& rec = records_[static_cast<size_t>(s.r)];
       if (!s.first_token) {
         s.first_token = true;

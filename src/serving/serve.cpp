@@ -74,7 +74,13 @@ ServeResult prepare_serve(const ChipSpec& chip, const ModelSpec& model, const Pr
   ServeResult r;
   r.workload = q.workload;
   r.arrivals = q.arrivals;
+  const Speculation spec = resolve_speculation(o.speculative, o.acceptance, o.draft, model);
   if (o.split) {
+    if (spec.enabled()) {
+      throw UserError(
+          "--speculative with --disaggregate is not modelled yet (the decode pool's drafter and "
+          "its KV transfer); run speculative decoding on colocated replicas");
+    }
     r.disaggregated = make_disaggregated(chip, model, precision, o.count, *o.split, o.engine,
                                          o.router, q.longest_prompt, q.longest);
   } else {
@@ -86,8 +92,11 @@ ServeResult prepare_serve(const ChipSpec& chip, const ModelSpec& model, const Pr
     so.eplb = o.eplb;
     so.redundant_experts = o.redundant_experts;
     so.routing_skew = o.routing_skew;
+    so.speculation = spec;
     auto step = std::make_shared<StepModel>(chip, model, precision, so);
-    r.deployment = make_deployment(step, o.count, o.engine, o.router, q.longest);
+    EngineConfig engine = o.engine;
+    engine.acceptance_seed = o.seed;
+    r.deployment = make_deployment(step, o.count, engine, o.router, q.longest + spec.draft_tokens);
   }
   return r;
 }

@@ -27,6 +27,12 @@ struct ServeOptions {
   bool eplb = false;          // EPLB expert placement over the ep ranks
   int redundant_experts = 0;  // EPLB's extra expert copies (needs eplb)
   double routing_skew = 0;    // Zipf exponent of expert popularity (0 = uniform)
+  // Speculative decoding (engine/speculation.hpp resolve_speculation): draft
+  // tokens per iteration (0 = off), acceptance rate, drafter ("head" or a
+  // model). Acceptance draws use `seed`.
+  int speculative = 0;
+  double acceptance = -1;
+  std::string draft = "head";
   std::string trace;    // CSV path, or
   std::string dataset;  // a named dataset (mlperf-llama2-70b, ...)
   // Arrivals: offline (all at t = 0), poisson/gamma at `rate`, or, when

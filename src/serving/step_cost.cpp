@@ -15,12 +15,13 @@ StepCost StepCostCache::direct(const Batch& b) {
   return {c.time, joules};
 }
 
-StepCost StepCostCache::decode_point(int64_t seqs, int64_t context, int64_t group_tokens) {
-  const Key key{seqs, context, group_tokens};
+StepCost StepCostCache::decode_point(int64_t seqs, int64_t context, int64_t tokens,
+                                     int64_t group_tokens) {
+  const Key key{seqs, context, tokens, group_tokens};
   auto it = points_.find(key);
   if (it != points_.end()) return it->second;
   probe_.prefill.clear();
-  probe_.decode.assign(1, DecodeGroup{seqs, context});
+  probe_.decode.assign(1, DecodeGroup{seqs, context, tokens});
   probe_.group_tokens = group_tokens;
   const StepCost c = direct(probe_);
   points_.emplace(key, c);
@@ -34,9 +35,9 @@ StepCost StepCostCache::operator()(const Batch& b) {
   // Linear interpolation between the grid points around the context.
   const int64_t lo = g.context / kContextGrid * kContextGrid;
   const int64_t hi = lo + kContextGrid;
-  const StepCost c0 = decode_point(g.sequences, lo, b.group_tokens);
+  const StepCost c0 = decode_point(g.sequences, lo, g.tokens, b.group_tokens);
   if (g.context == lo) return c0;
-  const StepCost c1 = decode_point(g.sequences, hi, b.group_tokens);
+  const StepCost c1 = decode_point(g.sequences, hi, g.tokens, b.group_tokens);
   const double f = static_cast<double>(g.context - lo) / static_cast<double>(hi - lo);
   return {c0.time + (c1.time - c0.time) * f, c0.joules + (c1.joules - c0.joules) * f};
 }

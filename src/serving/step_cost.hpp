@@ -34,12 +34,12 @@ class StepCostCache {
 
  private:
   StepCost direct(const Batch& b);
-  // A decode-only batch of `seqs` at grid `context` (one rank's under a
+  // A decode-only batch of `seqs` at grid `context`, `tokens` each (one rank's under a
   // per-rank scheduler, whose group routes `group_tokens`; 0 otherwise).
-  StepCost decode_point(int64_t seqs, int64_t context, int64_t group_tokens);
+  StepCost decode_point(int64_t seqs, int64_t context, int64_t tokens, int64_t group_tokens);
 
   struct Key {
-    int64_t seqs, context, group_tokens;
+    int64_t seqs, context, tokens, group_tokens;
     bool operator==(const Key&) const = default;
   };
   struct KeyHash {
@@ -47,6 +47,7 @@ class StepCostCache {
       // splitmix-style mixing of the three fields.
       uint64_t h = static_cast<uint64_t>(k.seqs) * 0x9E3779B97F4A7C15ULL;
       h ^= static_cast<uint64_t>(k.context) + 0x632BE59BD9B4E019ULL + (h << 6) + (h >> 2);
+      h ^= static_cast<uint64_t>(k.tokens) + 0x27D4EB2F165667C5ULL + (h << 6) + (h >> 2);
       h ^= static_cast<uint64_t>(k.group_tokens) + 0x85EBCA77C2B2AE63ULL + (h << 6) + (h >> 2);
       return static_cast<size_t>(h);
     }

@@ -37,9 +37,9 @@ std::string replaced(std::string text, const std::string& from, const std::strin
 
 TEST(ModelConfig, ShippedPresetsAllLoad) {
   const std::vector<std::string> expected = {
-      "deepseek-v3",   "gpt-j-6b",     "gpt-oss-120b",  "gpt-oss-20b",    "gpt3-175b",
-      "llama2-70b",    "llama2-7b",    "llama3.1-405b", "llama3.1-70b",   "llama3.1-8b",
-      "mixtral-8x22b", "mixtral-8x7b", "qwen2.5-72b",   "qwen3-235b-a22b"};
+      "deepseek-v3", "gpt-j-6b",      "gpt-oss-120b",  "gpt-oss-20b",  "gpt3-175b",
+      "llama2-70b",  "llama2-7b",     "llama3.1-405b", "llama3.1-70b", "llama3.1-8b",
+      "llama3.2-1b", "mixtral-8x22b", "mixtral-8x7b",  "qwen2.5-72b",  "qwen3-235b-a22b"};
   EXPECT_EQ(list_models(), expected);
   for (const auto& id : list_models()) {
     SCOPED_TRACE(id);
