@@ -56,6 +56,17 @@ FixedWorkload fixed_workload(const WorkloadArgs& w, const ModelSpec& target) {
                        resolve_speculation(w.speculative, w.acceptance, w.draft, target)};
 }
 
+std::string speculation_note(const WorkloadArgs& w) {
+  if (w.speculative == 0) return "";
+  return fmt::format(", speculative decoding k={}, acceptance {:g}, draft {}", w.speculative,
+                     w.acceptance, w.draft);
+}
+
+nlohmann::json speculation_args_json(const WorkloadArgs& w) {
+  if (w.speculative == 0) return nullptr;
+  return {{"draft_tokens", w.speculative}, {"acceptance", w.acceptance}, {"draft", w.draft}};
+}
+
 std::string routing_note(double routing_skew) {
   return routing_skew > 0 ? fmt::format(", routing skew {:g}", routing_skew) : "";
 }

@@ -43,6 +43,11 @@ struct WorkloadArgs {
 FixedWorkload fixed_workload(const WorkloadArgs& w, const ModelSpec& target);
 // ", routing skew 1.2" for a run's header line; empty for uniform routing.
 std::string routing_note(double routing_skew);
+// ", speculative decoding k=3, acceptance 0.8, draft head" for a header
+// line; empty without speculation.
+std::string speculation_note(const WorkloadArgs& w);
+// {draft_tokens, acceptance, draft} as given, or null without speculation.
+nlohmann::json speculation_args_json(const WorkloadArgs& w);
 
 // The plan's degrees as `eval` and `plan` report them in JSON: tp, pp, ep,
 // dp, attention_dp, attention_tp (ways attention is split), cp, eplb and

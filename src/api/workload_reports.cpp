@@ -138,8 +138,11 @@ nlohmann::json compare_json(const ChipComparison& c, const WorkloadArgs& w) {
                     {"output_tokens_per_s_per_chip", e.result.output_tokens_per_s / e.plan.chips()},
                     {"memory", to_json(e.memory)}});
   }
-  return {{"model", w.model}, {"precision", w.precision}, {"tp", w.tp},   {"batch", w.batch},
-          {"input", w.input}, {"output", w.output},       {"chips", rows}};
+  nlohmann::json j = {{"model", w.model}, {"precision", w.precision}, {"tp", w.tp},
+                      {"batch", w.batch}, {"input", w.input},         {"output", w.output},
+                      {"chips", rows}};
+  if (w.speculative > 0) j["speculation"] = speculation_args_json(w);
+  return j;
 }
 
 std::string compare_html(const ChipComparison& c, const WorkloadArgs& w) {
@@ -173,8 +176,9 @@ std::string compare_html(const ChipComparison& c, const WorkloadArgs& w) {
     }
     rows.push_back(row);
   }
-  const std::string what = fmt::format("{} at {} (tp {}): batch {}, input {}, output {}", w.model,
-                                       w.precision, w.tp, w.batch, w.input, w.output);
+  const std::string what =
+      fmt::format("{} at {} (tp {}{}): batch {}, input {}, output {}", w.model, w.precision, w.tp,
+                  speculation_note(w), w.batch, w.input, w.output);
   std::string body = "<p>" + html::escape(what) + "</p>\n";
   body += html::bars("output tokens/s per chip (higher is better)", rate, "{:.0f}");
   body += html::bars("J per output token (lower is better)", energy, "{:.3f}");
@@ -239,15 +243,17 @@ nlohmann::json plan_ranking_json(const PlanRanking& r, const WorkloadArgs& w) {
     }
     return out;
   };
-  return {{"chip", r.chip.id},
-          {"count", r.count},
-          {"model", r.model.id},
-          {"precision", r.precision.name},
-          {"overlap", w.overlap},
-          {"routing_skew", w.routing_skew},
-          {"by_throughput", rows(r.by_throughput)},
-          {"by_latency", rows(r.by_latency)},
-          {"rejected", r.rejected.size()}};
+  nlohmann::json j = {{"chip", r.chip.id},
+                      {"count", r.count},
+                      {"model", r.model.id},
+                      {"precision", r.precision.name},
+                      {"overlap", w.overlap},
+                      {"routing_skew", w.routing_skew},
+                      {"by_throughput", rows(r.by_throughput)},
+                      {"by_latency", rows(r.by_latency)},
+                      {"rejected", r.rejected.size()}};
+  if (w.speculative > 0) j["speculation"] = speculation_args_json(w);
+  return j;
 }
 
 }  // namespace cw

@@ -56,9 +56,10 @@ void register_compare(CLI::App& app) {
             "--format json for --scenario " +
             sc->scenario);
       // The benchmark fixes the model and the requests.
-      for (const char* flag : {"--model", "--batch", "--input", "--output", "--max-tokens", "--pp",
-                               "--ep", "--dp", "--cp", "--attention-dp", "--attention-tp",
-                               "--overlap", "--routing-skew", "--eplb", "--redundant-experts"}) {
+      for (const char* flag :
+           {"--model", "--batch", "--input", "--output", "--max-tokens", "--pp", "--ep", "--dp",
+            "--cp", "--attention-dp", "--attention-tp", "--overlap", "--routing-skew", "--eplb",
+            "--redundant-experts", "--speculative", "--acceptance", "--draft"}) {
         if (cmd->get_option(flag)->count() > 0) {
           throw UserError(fmt::format("{} does not apply to --scenario {}: the benchmark ({}) "
                                       "sets the model and requests; drop {} or use --scenario "
@@ -81,8 +82,8 @@ void register_compare(CLI::App& app) {
     }
     const std::vector<Evaluation>& evals = c.evals;
     const std::vector<WorkloadEconomics>& money = c.money;
-    fmt::print("{} at {} (tp {}): batch {}, input {}, output {}\n\n", w->model, w->precision,
-               w->tp, w->batch, w->input, w->output);
+    fmt::print("{} at {} (tp {}{}): batch {}, input {}, output {}\n\n", w->model, w->precision,
+               w->tp, speculation_note(*w), w->batch, w->input, w->output);
     fmt::print("{:<15} {:>5} {:>9} {:>9} {:>12} {:>8} {:>8} {:>9} {:>9} {:>9}\n", "chip", "chips",
                "TTFT", "TPOT", "tok/s/chip", "J/tok", "$/Mtok", "die mm2", "unit $", "price $");
     for (size_t i = 0; i < evals.size(); ++i) {

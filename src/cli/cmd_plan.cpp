@@ -29,9 +29,9 @@ void register_plan(CLI::App& app) {
     const std::vector<Evaluation>& by_throughput = r.by_throughput;
     const std::vector<Evaluation>& by_latency = r.by_latency;
     const std::vector<Evaluation>& fits = by_throughput;
-    fmt::print("{} on {} x {}, precision {}{}{}: batch {}, input {}, output {}\n", r.model.id,
+    fmt::print("{} on {} x {}, precision {}{}{}{}: batch {}, input {}, output {}\n", r.model.id,
                *count, r.chip.id, r.precision.name, w->overlap ? ", two-batch overlap" : "",
-               routing_note(w->routing_skew), w->batch, w->input, w->output);
+               routing_note(w->routing_skew), speculation_note(*w), w->batch, w->input, w->output);
     fmt::print("{} plans fit, {} do not\n", fits.size(), r.rejected.size());
     size_t width = 34;
     for (const auto& e : fits) width = std::max(width, e.plan.to_string().size());
