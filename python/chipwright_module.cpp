@@ -87,6 +87,15 @@ WorkloadArgs workload(const std::string& model, const std::string& precision, in
   return w;
 }
 
+// speculative / acceptance / draft as the CLI's --speculative, --acceptance
+// and --draft (acceptance None = not given; checked by the library).
+void set_speculation(int& k, double& a, std::string& d, int speculative,
+                     std::optional<double> acceptance, const std::string& draft) {
+  k = speculative;
+  a = acceptance.value_or(-1);
+  d = draft;
+}
+
 void set_plan(WorkloadArgs& w, const py::object& tp, int pp, int ep, int cp, std::optional<int> dp,
               std::optional<int> count, bool attention_dp, int attention_tp) {
   w.tp = tp_arg(tp);
@@ -193,10 +202,12 @@ PYBIND11_MODULE(_chipwright, m) {
          int64_t batch, int64_t input, int64_t output, int64_t max_tokens, const py::object& tp,
          int pp, int ep, int cp, std::optional<int> dp, std::optional<int> count, bool attention_dp,
          int attention_tp, bool overlap, bool eplb, int redundant_experts, double routing_skew,
+         int speculative, std::optional<double> acceptance, const std::string& draft,
          std::optional<std::string> html) {
         WorkloadArgs w = workload(model, precision, batch, input, output, max_tokens, overlap, eplb,
                                   redundant_experts, routing_skew);
         set_plan(w, tp, pp, ep, cp, dp, count, attention_dp, attention_tp);
+        set_speculation(w.speculative, w.acceptance, w.draft, speculative, acceptance, draft);
         return document([&] {
           const Evaluation e = evaluate_workload(chip, w);
           const WorkloadEconomics money = workload_economics(e);
@@ -211,9 +222,12 @@ PYBIND11_MODULE(_chipwright, m) {
       "attention_dp"_a = kWorkload.attention_dp, "attention_tp"_a = kWorkload.attn_tp,
       "overlap"_a = kWorkload.overlap, "eplb"_a = kWorkload.eplb,
       "redundant_experts"_a = kWorkload.redundant_experts,
-      "routing_skew"_a = kWorkload.routing_skew, "html"_a = py::none(),
+      "routing_skew"_a = kWorkload.routing_skew, "speculative"_a = 0, "acceptance"_a = py::none(),
+      "draft"_a = kWorkload.draft, "html"_a = py::none(),
       "Latency, throughput, energy and cost of a batch of requests, as `eval --format json`. "
-      "tp is a number of chips or 'auto'; html also writes the HTML report.");
+      "tp is a number of chips or 'auto'; speculative (draft tokens), acceptance and draft "
+      "('head' or a model) as --speculative/--acceptance/--draft; html also writes the HTML "
+      "report.");
 
   m.def(
       "compare",
@@ -221,10 +235,12 @@ PYBIND11_MODULE(_chipwright, m) {
          const std::string& precision, int64_t batch, int64_t input, int64_t output,
          int64_t max_tokens, const py::object& tp, int pp, int ep, int cp, std::optional<int> dp,
          std::optional<int> count, bool overlap, bool eplb, int redundant_experts,
-         double routing_skew, std::optional<std::string> html) {
+         double routing_skew, int speculative, std::optional<double> acceptance,
+         const std::string& draft, std::optional<std::string> html) {
         WorkloadArgs w = workload(model, precision, batch, input, output, max_tokens, overlap, eplb,
                                   redundant_experts, routing_skew);
         set_plan(w, tp, pp, ep, cp, dp, count, false, 1);
+        set_speculation(w.speculative, w.acceptance, w.draft, speculative, acceptance, draft);
         return document([&] {
           const ChipComparison c = compare_chips(chips, w);
           if (html) write_file_atomically(*html, compare_html(c, w));
@@ -237,7 +253,8 @@ PYBIND11_MODULE(_chipwright, m) {
       "tp"_a = "auto", "pp"_a = kWorkload.pp, "ep"_a = kWorkload.ep, "cp"_a = kWorkload.cp,
       "dp"_a = py::none(), "count"_a = py::none(), "overlap"_a = kWorkload.overlap,
       "eplb"_a = kWorkload.eplb, "redundant_experts"_a = kWorkload.redundant_experts,
-      "routing_skew"_a = kWorkload.routing_skew, "html"_a = py::none(),
+      "routing_skew"_a = kWorkload.routing_skew, "speculative"_a = 0, "acceptance"_a = py::none(),
+      "draft"_a = kWorkload.draft, "html"_a = py::none(),
       "Chips side by side on one fixed batch, as `compare --format json` (its defaults too); "
       "html also writes the HTML report.");
 
@@ -245,16 +262,19 @@ PYBIND11_MODULE(_chipwright, m) {
       "plan",
       [](const std::string& chip, int count, const std::string& model, const std::string& precision,
          int64_t batch, int64_t input, int64_t output, int64_t max_tokens, bool overlap, bool eplb,
-         int redundant_experts, double routing_skew) {
+         int redundant_experts, double routing_skew, int speculative,
+         std::optional<double> acceptance, const std::string& draft) {
         WorkloadArgs w = workload(model, precision, batch, input, output, max_tokens, overlap, eplb,
                                   redundant_experts, routing_skew);
+        set_speculation(w.speculative, w.acceptance, w.draft, speculative, acceptance, draft);
         return document([&] { return plan_ranking_json(rank_plans(chip, count, w), w); });
       },
       "chip"_a, "count"_a, "model"_a, py::kw_only(), "precision"_a = kWorkload.precision,
       "batch"_a = kWorkload.batch, "input"_a = kWorkload.input, "output"_a = kWorkload.output,
       "max_tokens"_a = kWorkload.max_tokens, "overlap"_a = kWorkload.overlap,
       "eplb"_a = kWorkload.eplb, "redundant_experts"_a = kWorkload.redundant_experts,
-      "routing_skew"_a = kWorkload.routing_skew,
+      "routing_skew"_a = kWorkload.routing_skew, "speculative"_a = 0, "acceptance"_a = py::none(),
+      "draft"_a = kWorkload.draft,
       "Every parallel plan of count chips that holds the workload, ranked by throughput and by "
       "latency, as `plan --format json`.");
 
@@ -270,7 +290,8 @@ PYBIND11_MODULE(_chipwright, m) {
          const std::string& preemption, uint64_t seed, std::optional<double> slo_ttft,
          std::optional<double> slo_tpot, std::optional<std::string> timeline, bool disaggregate,
          int prefill_replicas, int prefill_tp, int decode_replicas, int decode_tp, bool capacity,
-         std::optional<double> target_rate, bool tune, double min_duration) {
+         std::optional<double> target_rate, bool tune, double min_duration, int speculative,
+         std::optional<double> acceptance, const std::string& draft) {
         if (trace && dataset) throw UserError("give a trace or a dataset, not both");
         for (auto [v, name] : {std::pair<int64_t, const char*>{count, "count"},
                                {tp.value_or(1), "tp"},
@@ -305,6 +326,7 @@ PYBIND11_MODULE(_chipwright, m) {
         o.eplb = eplb || redundant_experts > 0;
         o.redundant_experts = redundant_experts;
         o.routing_skew = routing_skew;
+        set_speculation(o.speculative, o.acceptance, o.draft, speculative, acceptance, draft);
         o.engine.max_batch = max_batch;
         o.engine.max_tokens = max_tokens;
         o.engine.block_size = block_size;
@@ -353,13 +375,15 @@ PYBIND11_MODULE(_chipwright, m) {
       "disaggregate"_a = kServe.disaggregate, "prefill_replicas"_a = kServe.split.prefill_replicas,
       "prefill_tp"_a = kServe.split.prefill_tp, "decode_replicas"_a = kServe.split.decode_replicas,
       "decode_tp"_a = kServe.split.decode_tp, "capacity"_a = kServe.capacity,
-      "target_rate"_a = py::none(), "tune"_a = false, "min_duration"_a = 0.0,
+      "target_rate"_a = py::none(), "tune"_a = false, "min_duration"_a = 0.0, "speculative"_a = 0,
+      "acceptance"_a = py::none(), "draft"_a = kServe.o.draft,
       "Serving simulation of a trace (CSV path) or named dataset, as `serve --format json`. "
       "Say when requests arrive with rate (requests/s), offline=True, or a trace's arrival_s. "
       "capacity=True (with slo_ttft and/or slo_tpot) instead finds the fastest Poisson rate "
       "whose p99 TTFT and TPOT meet them, as `serve --capacity`; target_rate adds the fleet "
       "that rate needs; tune=True also searches tp (unless given), max_batch, max_tokens and "
-      "the scheduler, as `serve --capacity --tune`.");
+      "the scheduler, as `serve --capacity --tune`. speculative, acceptance and draft run "
+      "speculative decoding as --speculative/--acceptance/--draft.");
 
   m.def(
       "mlperf",

@@ -78,6 +78,20 @@ class SameDocumentAsTheCli(unittest.TestCase):
             cli("eval", "--chip", "h200-sxm", "--model", "mixtral-8x7b", "--tp", "2", "--ep",
                 "2", "--routing-skew", "1", "--redundant-experts", "2", "--batch", "8"))
 
+    def test_speculative_decoding(self):
+        self.assertEqual(
+            cw.evaluate("h100-sxm", "llama3.1-70b", tp=2, batch=4, speculative=3,
+                        acceptance=0.8, draft="llama3.2-1b"),
+            cli("eval", "--chip", "h100-sxm", "--model", "llama3.1-70b", "--tp", "2",
+                "--batch", "4", "--speculative", "3", "--acceptance", "0.8", "--draft",
+                "llama3.2-1b"))
+        self.assertEqual(
+            cw.serve("h100-sxm", "llama3.1-70b", count=2, tp=2, dataset="mlperf-llama2-70b",
+                     requests=40, rate=2.0, speculative=2, acceptance=0.7),
+            cli("serve", "--chip", "h100-sxm", "--model", "llama3.1-70b", "--count", "2",
+                "--tp", "2", "--dataset", "mlperf-llama2-70b", "--requests", "40", "--rate",
+                "2", "--speculative", "2", "--acceptance", "0.7"))
+
     def test_ops(self):
         self.assertEqual(
             cw.op_gemm("h100-sxm", 8192, 8192, 8192, dtype="fp8"),
@@ -320,6 +334,10 @@ class Errors(unittest.TestCase):
         self.assert_user_error("slo_ttft must be positive, got -1", cw.serve, "h100-sxm",
                                "llama3.1-8b", dataset="mlperf-llama3.1-8b", rate=2.0,
                                slo_ttft=-1.0)
+        self.assert_user_error("--speculative needs --acceptance", cw.evaluate, "h100-sxm",
+                               "llama3.1-8b", speculative=2)
+        self.assert_user_error("vocabulary", cw.evaluate, "h100-sxm", "llama3.1-8b",
+                               speculative=2, acceptance=0.8, draft="llama2-7b")
         self.assert_user_error("give a trace or a dataset, not both", cw.serve, "h100-sxm",
                                "llama3.1-8b", trace="t.csv", dataset="mlperf-llama3.1-8b",
                                offline=True)
