@@ -137,13 +137,16 @@ const std::vector<std::string> kMetricHeader = {"tp",     "TTFT", "TPOT", "tok/s
 }  // namespace
 
 std::string workload_summary(const WorkloadSpec& w) {
+  const Speculation& spec = w.run.speculation;
+  const std::string speculative =
+      spec.enabled() ? ", speculative decoding " + spec.describe() : std::string();
   if (!w.serving)
-    return fmt::format("{} at {}, batch {}, input {}, output {}", w.model_id, w.precision_id,
-                       w.run.batch, w.run.input, w.run.output);
+    return fmt::format("{} at {}, batch {}, input {}, output {}{}", w.model_id, w.precision_id,
+                       w.run.batch, w.run.input, w.run.output, speculative);
   return fmt::format(
-      "{} at {}, serving {} ({} requests, {}), max batch {}, mean input {}, output {}", w.model_id,
-      w.precision_id, w.serving->source, w.serving->requests.requests.size(),
-      w.serving->requests.arrivals, w.run.batch, w.run.input, w.run.output);
+      "{} at {}, serving {} ({} requests, {}), max batch {}, mean input {}, output {}{}",
+      w.model_id, w.precision_id, w.serving->source, w.serving->requests.requests.size(),
+      w.serving->requests.arrivals, w.run.batch, w.run.input, w.run.output, speculative);
 }
 
 std::string infeasible_by_reason(const ExploreResult& r) {

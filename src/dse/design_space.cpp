@@ -228,13 +228,28 @@ void read_serving(const ConfigNode& n, WorkloadSpec& w, const Constraints& limit
   w.serving = std::move(serving);
 }
 
+// `speculative: {draft_tokens, acceptance[, draft]}` of a workload
+// (engine/speculation.hpp): sets w.run.speculation and w.draft_id.
+void read_speculation(const ConfigNode& n, WorkloadSpec& w) {
+  n.expect_keys({"draft_tokens", "acceptance", "draft"});
+  const int k = static_cast<int>(count_in(n.required("draft_tokens"), 1, 16, ""));
+  const double acceptance = n.required("acceptance").as_double_in(0, 1);
+  if (auto d = n.optional("draft")) w.draft_id = d->as_string();
+  try {
+    w.run.speculation = resolve_speculation(k, acceptance, w.draft_id, w.model);
+  } catch (const UserError& e) {
+    if (auto d = n.optional("draft")) d->fail(e.what());
+    n.fail(e.what());
+  }
+}
+
 WorkloadSpec read_workload(const ConfigNode& n, bool in_mix, const Constraints& limits) {
   if (in_mix) {
     n.expect_keys({"name", "weight", "model", "precision", "batch", "input", "output", "max_tokens",
-                   "tp", "max_tp", "max_pp", "serving"});
+                   "tp", "max_tp", "max_pp", "serving", "speculative"});
   } else {
     n.expect_keys({"model", "precision", "batch", "input", "output", "max_tokens", "tp", "max_tp",
-                   "max_pp", "serving"});
+                   "max_pp", "serving", "speculative"});
   }
   if (auto serving = n.optional("serving")) {
     for (const char* key : {"batch", "input", "output", "max_pp"})
@@ -276,6 +291,7 @@ WorkloadSpec read_workload(const ConfigNode& n, bool in_mix, const Constraints& 
     if (tp->as_string() != "auto") w.tp = static_cast<int>(count_value(*tp, 1024).number);
   }
   if (auto serving = n.optional("serving")) read_serving(*serving, w, limits);
+  if (auto spec = n.optional("speculative")) read_speculation(*spec, w);
   if (auto wt = n.optional("weight")) {
     w.weight = wt->as_double();
     if (!(w.weight > 0 && w.weight < 1e12)) {

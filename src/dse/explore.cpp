@@ -123,6 +123,9 @@ bool serve_workload(const DesignSpace& space, const ChipSpec& chip, const Worklo
   o.count = o.tp = tp;
   o.engine.max_batch = w.batch;
   o.engine.max_tokens = w.max_tokens;
+  o.speculative = w.speculation.draft_tokens;
+  o.acceptance = w.speculation.enabled() ? w.speculation.acceptance : -1;
+  o.draft = ws.draft_id;
   const ServeRequests& q = ws.serving->requests;
   ServeResult run;
   try {

@@ -193,6 +193,22 @@ TEST(DesignSpace, BadFilesNameTheKeyAndSuggestAFix) {
       "serving-key.yaml",
       serving_head + "  serving: {dataset: mlperf-llama2-70b, qps: 3}\nknobs: {cores: [64]}\n");
   EXPECT_TRUE(has(e, "qps")) << e;
+  const std::string spec_head =
+      "base: sf2-inference\nworkload:\n  model: llama3.1-8b\n  speculative: ";
+  e = load("spec-acceptance.yaml",
+           spec_head + "{draft_tokens: 3, acceptance: 1.5}\nknobs: {cores: [64]}\n");
+  EXPECT_TRUE(has(e, "spec-acceptance.yaml:4")) << e;
+  EXPECT_TRUE(has(e, "acceptance")) << e;
+  e = load(
+      "spec-vocab.yaml",
+      spec_head + "{draft_tokens: 3, acceptance: 0.8, draft: llama2-7b}\nknobs: {cores: [64]}\n");
+  EXPECT_TRUE(has(e, "spec-vocab.yaml:4")) << e;
+  EXPECT_TRUE(has(e, "vocabulary")) << e;
+  e = load("spec-missing.yaml", spec_head + "{draft_tokens: 3}\nknobs: {cores: [64]}\n");
+  EXPECT_TRUE(has(e, "acceptance")) << e;
+  e = load("spec-key.yaml",
+           spec_head + "{draft_tokens: 3, acceptance: 0.8, k: 2}\nknobs: {cores: [64]}\n");
+  EXPECT_TRUE(has(e, "speculative.k': unknown key")) << e;
   e = load("serving-trace.yaml",
            serving_head + "  serving: {trace: /no/such/trace.csv}\nknobs: {cores: [64]}\n");
   EXPECT_TRUE(has(e, "serving-trace.yaml:4")) << e;

@@ -8,6 +8,7 @@
 #include <set>
 
 #include "dse/chip_variant.hpp"
+#include "hardware/chip_loader.hpp"
 #include "serving/capacity.hpp"
 
 namespace cw {
@@ -105,6 +106,46 @@ TEST(Explore, ServingWorkloadIsTheServeCommandsRun) {
     EXPECT_LE(delivered, offered * 1.1);
     EXPECT_GE(delivered, offered * 0.75);
   }
+}
+
+TEST(Explore, SpeculativeWorkloadsRunAsEvalAndServeRunThem) {
+  // A fixed batch with a draft model is run_fixed_workload with that
+  // speculation (its drafter's memory counted), and a serving workload with
+  // a draft head is `serve --speculative` of the same deployment.
+  const DesignSpace s =
+      space("speculative.yaml",
+            "workloads:\n"
+            "  - {name: fixed, model: llama3.1-70b, batch: 4, input: 512, output: 64, tp: 2,\n"
+            "     speculative: {draft_tokens: 4, acceptance: 0.7, draft: llama3.2-1b}}\n"
+            "  - name: served\n    model: llama3.1-8b\n"
+            "    serving: {dataset: mlperf-llama2-70b, rate: 2, requests: 60, max_batch: 32}\n"
+            "    speculative: {draft_tokens: 2, acceptance: 0.8}\n"
+            "knobs: {cores: [96]}\nreference: [h100-sxm]\n");
+  const WorkloadSpec& fixed = s.workloads[0];
+  ASSERT_TRUE(fixed.run.speculation.enabled());
+  EXPECT_EQ(fixed.run.speculation.draft_model->id, "llama3.2-1b");
+  EXPECT_EQ(s.workloads[1].draft_id, "head");
+  const DesignResult r = evaluate_reference(s, 0);
+  ASSERT_TRUE(r.feasible) << r.why;
+  const FixedBatchResult run = run_fixed_workload(load_chip("h100-sxm"), fixed.model,
+                                                  fixed.precision, ParallelPlan{2}, fixed.run);
+  ServeOptions o;
+  o.chip = "h100-sxm";
+  o.model = "llama3.1-8b";
+  o.dataset = "mlperf-llama2-70b";
+  o.arrivals = {ArrivalKind::poisson, 2};
+  o.requests = 60;
+  o.engine.max_batch = 32;
+  o.speculative = 2;
+  o.acceptance = 0.8;
+  const ServeResult served = run_serve(o);
+  // The mix reports the worst TPOT of its workloads.
+  EXPECT_DOUBLE_EQ(r.tpot, std::max(run.tpot, served.metrics.tpot.p99));
+  FixedWorkload plain = fixed.run;
+  plain.speculation = {};
+  EXPECT_LT(run.tpot, run_fixed_workload(load_chip("h100-sxm"), fixed.model, fixed.precision,
+                                         ParallelPlan{2}, plain)
+                          .tpot);
 }
 
 TEST(Explore, ServingAtCapacityIsTheServeCapacitySearch) {
