@@ -391,7 +391,8 @@ PYBIND11_MODULE(_chipwright, m) {
          const std::string& scenario, const std::string& precision, std::optional<int> tp,
          std::optional<int64_t> max_batch, std::optional<int64_t> max_tokens,
          std::optional<std::string> scheduler, double routing_skew, bool eplb,
-         int redundant_experts) {
+         int redundant_experts, int speculative, std::optional<double> acceptance,
+         const std::string& draft) {
         require_at_least_one(count, "count");
         if (tp) require_at_least_one(*tp, "tp");
         if (max_batch) require_at_least_one(*max_batch, "max_batch");
@@ -409,15 +410,18 @@ PYBIND11_MODULE(_chipwright, m) {
                         routing_skew,
                         eplb || redundant_experts > 0,
                         redundant_experts};
+        set_speculation(r.speculative, r.acceptance, r.draft, speculative, acceptance, draft);
         return document([&] { return to_json(run_mlperf(resolve(r))); });
       },
       "chip"_a, "count"_a, "benchmark"_a, "scenario"_a, py::kw_only(),
       "precision"_a = kMlperf.precision, "tp"_a = py::none(), "max_batch"_a = py::none(),
       "max_tokens"_a = py::none(), "scheduler"_a = py::none(),
       "routing_skew"_a = kMlperf.routing_skew, "eplb"_a = kMlperf.eplb,
-      "redundant_experts"_a = kMlperf.redundant_experts,
+      "redundant_experts"_a = kMlperf.redundant_experts, "speculative"_a = 0,
+      "acceptance"_a = py::none(), "draft"_a = kMlperf.draft,
       "A predicted MLPerf Inference LLM result with the deployment chosen for it, as `mlperf "
-      "--format json`; tp, max_batch, max_tokens and scheduler pin what is otherwise searched.");
+      "--format json`; tp, max_batch, max_tokens and scheduler pin what is otherwise searched; "
+      "speculative, acceptance and draft as --speculative/--acceptance/--draft.");
 
   m.def(
       "explore",

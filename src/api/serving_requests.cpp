@@ -79,6 +79,9 @@ MlperfOptions resolve(const MlperfRequest& r) {
   o.routing_skew = r.routing_skew;
   o.eplb = r.eplb;
   o.redundant_experts = r.redundant_experts;
+  o.speculative = r.speculative;
+  o.acceptance = r.acceptance;
+  o.draft = r.draft;
   return o;
 }
 

@@ -42,6 +42,9 @@ struct MlperfRequest {
   double routing_skew = 0;
   bool eplb = false;
   int redundant_experts = 0;
+  int speculative = 0;  // --speculative, --acceptance, --draft (MlperfOptions)
+  double acceptance = -1;
+  std::string draft = "head";
 };
 
 MlperfOptions resolve(const MlperfRequest& r);

@@ -75,6 +75,7 @@ void register_mlperf(CLI::App& app) {
       ->check(CLI::PositiveNumber);
   cmd->add_option("--scheduler", a->scheduler, "pin prefill-first or decode-first");
   add_routing_options(*cmd, a->routing_skew, a->eplb, a->redundant_experts);
+  add_speculation_options(*cmd, a->speculative, a->acceptance, a->draft);
   add_format_option(*cmd, *out);
   cmd->callback([a, out] {
     MlperfResult r = run_mlperf(resolve(*a));

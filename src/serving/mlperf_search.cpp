@@ -64,9 +64,17 @@ class Search {
     precision_ = load_precision(benchmark_precision(o.precision, b.id));
     require_precision_runs(chip_, model_, precision_);
     check_routing_options(o.routing_skew, o.eplb, model_.moe.has_value(), model_.id);
+    speculation_ = resolve_speculation(o.speculative, o.acceptance, o.draft, model_);
+    if (speculation_.enabled() && b.beam_width > 1) {
+      throw UserError(fmt::format(
+          "--speculative: {} decodes with beam search ({} beams), which speculative decoding "
+          "does not model; drop --speculative",
+          b.id, b.beam_width));
+    }
     for (const TraceRow& r : dataset_) {
       min_tokens_ = std::max(min_tokens_, r.input + b.beam_width * r.output);
     }
+    min_tokens_ += speculation_.draft_tokens;  // the last verification's drafts
   }
 
   const Precision& precision() const { return precision_; }
@@ -129,6 +137,7 @@ class Search {
       const ParallelPlan plan = k.plan();
       StepOptions so = StepOptions::for_plan(plan);
       so.routing_skew = o_.routing_skew;
+      so.speculation = speculation_;
       if (k.attention_dp) {
         so.eplb = o_.eplb;
         so.redundant_experts = o_.redundant_experts;
@@ -219,6 +228,7 @@ class Search {
   ModelSpec model_;
   Precision precision_;
   int64_t min_tokens_ = 1;
+  Speculation speculation_;
   std::map<EngineKnobs::Group, std::shared_ptr<StepModel>> steps_;  // per replica shape
   std::map<EngineKnobs::Group, std::shared_ptr<StepCostCache>> costs_;
   std::map<EngineKnobs::Key, MlperfRun> offline_;

@@ -42,6 +42,11 @@ struct MlperfOptions {
   double routing_skew = 0;
   bool eplb = false;
   int redundant_experts = 0;
+  // Speculative decoding on every deployment tried (engine/speculation.hpp
+  // resolve_speculation: draft tokens, 0 = off; acceptance; drafter).
+  int speculative = 0;
+  double acceptance = -1;
+  std::string draft = "head";
   // Server/Interactive: screen rates with short probes and confirm the
   // screened rate with one full-length run instead of bisecting at full length
   // (mlperf_search.cpp states the probe sizes and why they suffice).

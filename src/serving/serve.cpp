@@ -1,5 +1,7 @@
 #include "serving/serve.hpp"
 
+#include <fmt/core.h>
+
 #include <algorithm>
 #include <nlohmann/json.hpp>
 
@@ -75,6 +77,15 @@ ServeResult prepare_serve(const ChipSpec& chip, const ModelSpec& model, const Pr
   r.workload = q.workload;
   r.arrivals = q.arrivals;
   const Speculation spec = resolve_speculation(o.speculative, o.acceptance, o.draft, model);
+  if (spec.enabled()) {
+    for (const Request& r : q.requests) {
+      if (r.width > 1)
+        throw UserError(fmt::format(
+            "--speculative: {} decodes with beam search ({} beams), which speculative decoding "
+            "does not model; drop --speculative",
+            q.workload, r.width));
+    }
+  }
   if (o.split) {
     if (spec.enabled()) {
       throw UserError(

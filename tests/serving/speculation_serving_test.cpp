@@ -7,6 +7,8 @@
 #include <nlohmann/json.hpp>
 
 #include "../support/user_error.hpp"
+#include "serving/mlperf_benchmarks.hpp"
+#include "serving/mlperf_search.hpp"
 #include "serving/serve.hpp"
 #include "workload/hf_config_loader.hpp"
 #include "workload/model_stats.hpp"
@@ -94,6 +96,30 @@ TEST(SpeculativeServing, DisaggregatedPoolsRefuseIt) {
   o.split = PoolSplit{1, 2, 1, 2};
   const std::string e = error_of([&] { run_serve(o); });
   EXPECT_TRUE(has(e, "--disaggregate")) << e;
+}
+
+TEST(SpeculativeServing, MlperfTakesItExceptWithBeamSearch) {
+  // DeepSeek-R1's v6.0 Interactive scenario (1.5 s / 15 ms) is the one whose
+  // reference runs MTP speculative decoding.
+  const MlperfBenchmark& r1 = find_benchmark("deepseek-r1");
+  ASSERT_TRUE(r1.interactive.has_value());
+  EXPECT_DOUBLE_EQ(r1.interactive->ttft, 1.5);
+  EXPECT_DOUBLE_EQ(r1.interactive->tpot, 0.015);
+  MlperfOptions o;
+  o.chip = "h100-sxm";
+  o.count = 1;
+  o.benchmark = "gpt-j";
+  o.speculative = 2;
+  o.acceptance = 0.8;
+  const std::string e = error_of([&] { run_mlperf(o); });
+  EXPECT_TRUE(has(e, "beam search")) << e;
+  ServeOptions s = lone_request(2, 0.8);
+  s.trace.clear();
+  s.model = "gpt-j-6b";
+  s.dataset = "mlperf-gpt-j";
+  s.requests = 4;
+  const std::string beams = error_of([&] { run_serve(s); });
+  EXPECT_TRUE(has(beams, "beam search")) << beams;
 }
 
 }  // namespace
