@@ -36,6 +36,24 @@ void BM_StepDecodeLlama70bBatch64(benchmark::State& state) {
 }
 BENCHMARK(BM_StepDecodeLlama70bBatch64)->Unit(benchmark::kMicrosecond);
 
+// Speculative decoding (k = 3, a one-layer draft head): the verification
+// pass of 4 tokens per sequence plus the head's three passes.
+void BM_StepDecodeLlama70bSpeculative(benchmark::State& state) {
+  cw::StepOptions o;
+  o.speculation.draft_tokens = 3;
+  o.speculation.acceptance = 0.8;
+  cw::StepModel step = make_step("h100-sxm", "llama3.1-70b", o);
+  cw::Batch b;
+  b.decode.push_back({64, 2048, 4});
+  step.time(b);
+  int64_t ctx = 2048;
+  for (auto _ : state) {
+    b.decode[0].context = ctx++;
+    benchmark::DoNotOptimize(step.time(b));
+  }
+}
+BENCHMARK(BM_StepDecodeLlama70bSpeculative)->Unit(benchmark::kMicrosecond);
+
 void BM_StepDecodeDeepSeekBatch64(benchmark::State& state) {
   cw::StepModel step = make_step("h200-sxm", "deepseek-v3");
   time_decode_steps(state, step, 64);
