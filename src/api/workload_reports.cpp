@@ -83,9 +83,11 @@ std::string eval_html(const Evaluation& e, const WorkloadArgs& w, const Workload
   }
   std::string body =
       "<p>" +
-      html::escape(fmt::format("{} on {} x {} ({}), precision {}: batch {}, input {}, output {}",
-                               e.model.id, e.plan.chips(), e.chip.id, e.plan.to_string(),
-                               e.precision.name, w.batch, w.input, w.output)) +
+      html::escape(fmt::format(
+          "{} on {} x {} ({}), precision {}: batch {}, input {}, output {}{}", e.model.id,
+          e.plan.chips(), e.chip.id, e.plan.to_string(), e.precision.name, w.batch, w.input,
+          w.output,
+          e.speculation.enabled() ? "; speculative decoding " + e.speculation.describe() : "")) +
       "</p>\n" + html::table({"figure", "value"}, figures);
   auto step = [&](const std::string& title, const StepResult& s) {
     std::vector<html::Bar> bars;
