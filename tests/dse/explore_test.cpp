@@ -72,6 +72,18 @@ TEST(Explore, BaseDesignRunsAsTheBaseChip) {
   EXPECT_GT(r.joules_per_token, 0);
 }
 
+// `serve` of Llama-3.1-8B on one H100 over the MLPerf llama2-70b dataset.
+ServeOptions h100_llama8b(double rate, int64_t requests, int64_t max_batch) {
+  ServeOptions o;
+  o.chip = "h100-sxm";
+  o.model = "llama3.1-8b";
+  o.dataset = "mlperf-llama2-70b";
+  o.arrivals = {ArrivalKind::poisson, rate};
+  o.requests = requests;
+  o.engine.max_batch = max_batch;
+  return o;
+}
+
 TEST(Explore, ServingWorkloadIsTheServeCommandsRun) {
   // A reference chip runs a serving workload exactly as `chipwright serve`
   // runs one replica of the same tp on the same requests: p99 TTFT and TPOT,
@@ -83,14 +95,7 @@ TEST(Explore, ServingWorkloadIsTheServeCommandsRun) {
   const DesignResult r = evaluate_reference(s, 0);
   ASSERT_TRUE(r.feasible) << r.why;
   ASSERT_EQ(r.tp, 1);
-  ServeOptions o;
-  o.chip = "h100-sxm";
-  o.model = "llama3.1-8b";
-  o.dataset = "mlperf-llama2-70b";
-  o.arrivals = {ArrivalKind::poisson, 8};
-  o.requests = 120;
-  o.engine.max_batch = 64;
-  const ServeResult served = run_serve(o);
+  const ServeResult served = run_serve(h100_llama8b(8, 120, 64));
   EXPECT_DOUBLE_EQ(r.ttft, served.metrics.ttft.p99);
   EXPECT_DOUBLE_EQ(r.tpot, served.metrics.tpot.p99);
   EXPECT_DOUBLE_EQ(r.tokens_per_s_per_chip, served.metrics.output_tokens_per_s);
@@ -129,13 +134,7 @@ TEST(Explore, SpeculativeWorkloadsRunAsEvalAndServeRunThem) {
   ASSERT_TRUE(r.feasible) << r.why;
   const FixedBatchResult run = run_fixed_workload(load_chip("h100-sxm"), fixed.model,
                                                   fixed.precision, ParallelPlan{2}, fixed.run);
-  ServeOptions o;
-  o.chip = "h100-sxm";
-  o.model = "llama3.1-8b";
-  o.dataset = "mlperf-llama2-70b";
-  o.arrivals = {ArrivalKind::poisson, 2};
-  o.requests = 60;
-  o.engine.max_batch = 32;
+  ServeOptions o = h100_llama8b(2, 60, 32);
   o.speculative = 2;
   o.acceptance = 0.8;
   const ServeResult served = run_serve(o);
@@ -158,12 +157,7 @@ TEST(Explore, ServingAtCapacityIsTheServeCapacitySearch) {
                               "constraints: {max_ttft: \"200 ms\", max_tpot: \"20 ms\"}\n");
   const DesignResult r = evaluate_reference(s, 0);
   ASSERT_TRUE(r.feasible) << r.why;
-  ServeOptions o;
-  o.chip = "h100-sxm";
-  o.model = "llama3.1-8b";
-  o.dataset = "mlperf-llama2-70b";
-  o.arrivals.kind = ArrivalKind::poisson;
-  o.requests = 300;
+  ServeOptions o = h100_llama8b(1, 300, ServeOptions{}.engine.max_batch);
   o.seed = 5;
   o.slo = Slo{0.2, 0.02};
   const CapacityResult c = find_capacity(o);
