@@ -284,7 +284,7 @@ PYBIND11_MODULE(_chipwright, m) {
          std::optional<std::string> trace, std::optional<std::string> dataset,
          std::optional<double> rate, bool offline, double burstiness,
          std::optional<int64_t> requests, std::optional<int> tp, int ep, bool attention_dp,
-         int attention_tp, bool overlap, int cp, bool eplb, int redundant_experts,
+         int attention_tp, bool overlap, int cp, int pp, bool eplb, int redundant_experts,
          double routing_skew, int64_t max_batch, int64_t max_tokens, int64_t block_size,
          bool chunked_prefill, const std::string& scheduler, const std::string& router,
          const std::string& preemption, uint64_t seed, std::optional<double> slo_ttft,
@@ -298,6 +298,7 @@ PYBIND11_MODULE(_chipwright, m) {
                                {ep, "ep"},
                                {attention_tp, "attention_tp"},
                                {cp, "cp"},
+                               {pp, "pp"},
                                {max_batch, "max_batch"},
                                {max_tokens, "max_tokens"},
                                {block_size, "block_size"},
@@ -323,6 +324,7 @@ PYBIND11_MODULE(_chipwright, m) {
         o.attn_tp = attention_tp;
         o.overlap = overlap;
         o.cp = cp;
+        o.pp = pp;
         o.eplb = eplb || redundant_experts > 0;
         o.redundant_experts = redundant_experts;
         o.routing_skew = routing_skew;
@@ -365,10 +367,10 @@ PYBIND11_MODULE(_chipwright, m) {
       "rate"_a = py::none(), "offline"_a = kServe.offline, "burstiness"_a = kServe.burstiness,
       "requests"_a = py::none(), "tp"_a = py::none(), "ep"_a = kServe.o.ep,
       "attention_dp"_a = kServe.o.attention_dp, "attention_tp"_a = kServe.o.attn_tp,
-      "overlap"_a = kServe.o.overlap, "cp"_a = kServe.o.cp, "eplb"_a = kServe.o.eplb,
-      "redundant_experts"_a = kServe.o.redundant_experts, "routing_skew"_a = kServe.o.routing_skew,
-      "max_batch"_a = kServe.o.engine.max_batch, "max_tokens"_a = kServe.o.engine.max_tokens,
-      "block_size"_a = kServe.o.engine.block_size,
+      "overlap"_a = kServe.o.overlap, "cp"_a = kServe.o.cp, "pp"_a = kServe.o.pp,
+      "eplb"_a = kServe.o.eplb, "redundant_experts"_a = kServe.o.redundant_experts,
+      "routing_skew"_a = kServe.o.routing_skew, "max_batch"_a = kServe.o.engine.max_batch,
+      "max_tokens"_a = kServe.o.engine.max_tokens, "block_size"_a = kServe.o.engine.block_size,
       "chunked_prefill"_a = kServe.o.engine.chunked_prefill, "scheduler"_a = kServe.scheduler,
       "router"_a = kServe.router, "preemption"_a = kServe.preemption, "seed"_a = kServe.o.seed,
       "slo_ttft"_a = py::none(), "slo_tpot"_a = py::none(), "timeline"_a = py::none(),

@@ -158,6 +158,12 @@ void register_serve(CLI::App& app) {
                              "and every sequence's KV cache too")
                  ->check(CLI::PositiveNumber)
                  ->capture_default_str();
+  auto* pp = cmd->add_option("--pp", o.pp,
+                             "pipeline stages per replica: each replica is pp stages of --tp "
+                             "chips holding 1/pp of the layers, with pp micro-batches in flight")
+                 ->check(CLI::PositiveNumber)
+                 ->capture_default_str();
+  pp->excludes(attention_dp);
   add_routing_options(*cmd, o.routing_skew, o.eplb, o.redundant_experts);
   cmd->add_option("--max-batch", o.engine.max_batch, "most running requests per replica")
       ->check(CLI::PositiveNumber)
@@ -189,6 +195,7 @@ void register_serve(CLI::App& app) {
   disagg->excludes(attention_tp);
   disagg->excludes(overlap);
   disagg->excludes(cp);
+  disagg->excludes(pp);
   for (const char* flag : {"--routing-skew", "--eplb", "--redundant-experts"})
     disagg->excludes(cmd->get_option(flag));
   cmd->add_option("--prefill-replicas", a->split.prefill_replicas,

@@ -22,6 +22,10 @@ TunedCapacity tune_capacity(const ServeOptions& options, std::optional<int> tp) 
     throw UserError(
         "tuning searches colocated replicas (tp, max batch, max tokens, scheduler); drop "
         "--disaggregate, or give the pools and run --capacity without --tune");
+  if (options.pp > 1)
+    throw UserError(
+        "tuning searches tensor-parallel replicas; drop --pp, or run --capacity with the "
+        "pipeline plan without --tune");
   ServeOptions quiet = options;
   quiet.timeline.clear();
   const ServeRequests q = serve_requests(quiet);

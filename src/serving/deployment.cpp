@@ -17,6 +17,7 @@ std::string Deployment::describe() const {
   const EngineConfig& e = cluster.engine;
   const StepOptions& o = step->options();
   std::string plan = fmt::format("tp {}", tp);
+  if (o.pp > 1) plan += fmt::format(" pp {}", o.pp);
   if (o.cp > 1) plan += fmt::format(" cp {}", o.cp);
   if (o.ep > 1) plan += fmt::format(" ep {}", o.ep);
   if (o.attention_dp) plan += " attention-DP";
@@ -42,20 +43,26 @@ Deployment make_deployment(std::shared_ptr<StepModel> step, int count, EngineCon
   const Precision& precision = step->precision();
   const int tp = step->options().tp;
   const int cp = step->options().cp;
-  const int group = tp * cp;  // chips per replica
+  const int pp = step->options().pp;
+  const int group = tp * cp * pp;  // chips per replica
   if (count < 1 || count % group != 0) {
-    throw UserError(cp > 1 ? fmt::format("{} chips cannot be split into replicas of tp {} x cp {} "
-                                         "= {} chips; use a --count that is a multiple of {}",
-                                         count, tp, cp, group, group)
-                           : fmt::format("{} chips cannot be split into tensor-parallel groups "
-                                         "of {}; use a --tp that divides --count (or a count "
-                                         "that is a multiple of {})",
-                                         count, tp, tp));
+    const std::string shape =
+        fmt::format("tp {}{}{}", tp, cp > 1 ? fmt::format(" x cp {}", cp) : "",
+                    pp > 1 ? fmt::format(" x pp {}", pp) : "");
+    throw UserError(cp * pp > 1
+                        ? fmt::format("{} chips cannot be split into replicas of {} = {} chips; "
+                                      "use a --count that is a multiple of {}",
+                                      count, shape, group, group)
+                        : fmt::format("{} chips cannot be split into tensor-parallel groups "
+                                      "of {}; use a --tp that divides --count (or a count "
+                                      "that is a multiple of {})",
+                                      count, tp, tp));
   }
   Deployment d;
   d.count = count;
   d.tp = tp;
   d.cp = cp;
+  d.pp = pp;
   d.replicas = count / group;
   d.silicon = std::make_shared<const WorkloadEconomics>(chip_economics(step->chip()));
   d.costs = std::make_shared<StepCostCache>(
@@ -131,9 +138,11 @@ Deployment make_deployment(std::shared_ptr<StepModel> step, int count, EngineCon
   }
   engine.kv_blocks = blocks * kv_ranks;
   engine.attention_ranks = kv_ranks;
+  engine.pipeline_stages = pp;
   // A token's KV over the replica: on the chips that split its attention
-  // (its attention-DP rank's attn_tp, else tp), in each of the cp groups.
-  engine.kv_bytes_per_token = kv_per_token * plan.attention_tp() * plan.cp;
+  // (its attention-DP rank's attn_tp, else tp), in each of the cp groups,
+  // each pipeline stage holding its layers'.
+  engine.kv_bytes_per_token = kv_per_token * plan.attention_tp() * plan.cp * pp;
   engine.swap_bandwidth = kHostLinkBandwidth * group;
   d.cluster.replicas = d.replicas;
   d.cluster.engine = engine;
@@ -150,6 +159,7 @@ nlohmann::json to_json(const Deployment& d) {
   nlohmann::json j = {{"chips", d.count},
                       {"tp", d.tp},
                       {"cp", d.cp},
+                      {"pp", d.pp},
                       {"ep", d.step->options().ep},
                       {"attention_dp", d.step->options().attention_dp},
                       {"attention_tp", d.step->options().plan().attention_tp()},

@@ -1,6 +1,7 @@
 // A serving deployment: `count` chips as data-parallel replicas, each
 // running one copy of the model on `cp` context-parallel groups of `tp`
-// tensor-parallel chips, with a paged KV cache sized from the memory budget.
+// tensor-parallel chips (times `pp` pipeline stages), with a paged KV cache
+// sized from the memory budget.
 #pragma once
 
 #include <memory>
@@ -28,7 +29,8 @@ struct Deployment {
   int count = 1;                    // chips
   int tp = 1;                       // tensor-parallel chips per group
   int cp = 1;                       // context-parallel groups per replica
-  int replicas = 1;                 // count / (tp x cp)
+  int pp = 1;                       // pipeline stages per replica
+  int replicas = 1;                 // count / (tp x cp x pp)
   ClusterConfig cluster;            // engine.kv_blocks filled in from the memory budget
   MemoryBudget memory;              // per chip, with the KV cache at its full size
   std::shared_ptr<StepModel> step;  // one replica's iteration cost
@@ -44,7 +46,7 @@ struct Deployment {
 };
 
 // Checks the deployment is possible and sizes the KV cache: count divisible
-// by tp x cp, and kKvMemoryFraction of what weights and activations leave on each
+// by tp x cp x pp, and kKvMemoryFraction of what weights and activations leave on each
 // chip holds at least one request of `min_tokens` tokens. Throws UserError
 // with a fix.
 Deployment make_deployment(std::shared_ptr<StepModel> step, int count, EngineConfig engine,

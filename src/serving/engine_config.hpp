@@ -39,6 +39,16 @@ struct EngineConfig {
   // limit ceil(max_batch / ranks) and token budget max_tokens / ranks; an
   // iteration lasts as long as the busiest rank's step.
   int attention_ranks = 1;
+  // Pipeline stages of the replica (vLLM's virtual engines, TensorRT-LLM's
+  // micro-batches): with more than one, the replica is that many micro-batch
+  // schedulers, requests dealt round-robin, each with its own waiting queue,
+  // KV pool (kv_blocks / stages), ceil(max_batch / stages) running requests
+  // and the full max_tokens per iteration. They run in lockstep: a round of
+  // one iteration each lasts max(the longest micro-batch's pass through
+  // every stage with the host's overhead, the sum of their bottleneck
+  // stage times), the pipeline's steady state (StepCost::interval). Not
+  // combined with attention_ranks.
+  int pipeline_stages = 1;
   SchedulePolicy policy = SchedulePolicy::decode_first;
   int64_t block_size = 16;  // tokens per KV block (vLLM's default block size)
   int64_t kv_blocks = 0;    // KV blocks this replica holds (from the memory budget)
@@ -68,6 +78,12 @@ SchedulePolicy parse_policy(const std::string& s);
 struct StepCost {
   double time = 0;    // seconds
   double joules = 0;  // dynamic energy, all chips of the replica
+  // With pipeline stages: the slowest stage plus its transfer, how long the
+  // micro-batch holds the pipeline's bottleneck (StepResult::interval less
+  // the host's overhead, which engines overlap with the other micro-batches'
+  // stages); 0 means `time` (no stages).
+  double interval = 0;
+  double stage_interval() const { return interval > 0 ? interval : time; }
 };
 
 // The cost of one engine iteration of `batch` on one replica. Tests inject a

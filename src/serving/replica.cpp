@@ -50,16 +50,20 @@ Replica::Replica(int index, const EngineConfig& config, const StepCostFn& step_c
   if (cfg_.max_batch < 1 || cfg_.max_tokens < 1 || cfg_.block_size < 1 || cfg_.kv_blocks < 1) {
     throw InternalError("replica needs max_batch, max_tokens, block_size and kv_blocks >= 1");
   }
-  const int n = cfg_.attention_ranks;
+  if (cfg_.attention_ranks > 1 && cfg_.pipeline_stages > 1)
+    throw InternalError("a replica has attention-DP ranks or pipeline stages, not both");
+  const int n = std::max(cfg_.attention_ranks, cfg_.pipeline_stages);
   if (n > 1) {
     if (role != ReplicaRole::colocated) {
-      throw InternalError("attention-DP rank schedulers run in colocated replicas only");
+      throw InternalError("rank and micro-batch schedulers run in colocated replicas only");
     }
     EngineConfig rank = cfg_;
-    rank.attention_ranks = 1;
+    rank.attention_ranks = rank.pipeline_stages = 1;
     rank.kv_blocks = cfg_.kv_blocks / n;
     rank.max_batch = ceil_div(cfg_.max_batch, n);
-    rank.max_tokens = ceil_div(cfg_.max_tokens, n);
+    // Attention-DP ranks split the iteration's tokens; each pipeline
+    // micro-batch is an iteration of its own.
+    if (cfg_.attention_ranks > 1) rank.max_tokens = ceil_div(cfg_.max_tokens, n);
     ranks_.reserve(static_cast<size_t>(n));
     for (int k = 0; k < n; ++k)
       ranks_.emplace_back(index, rank, step_cost, requests, records, role);
@@ -350,6 +354,7 @@ double Replica::start_ranks(double now) {
                         std::to_string(outstanding()) + " requests but no rank scheduled any");
   }
   preemptions += info_.preempted;
+  if (cfg_.pipeline_stages > 1) return start_micro_batches(now, swap);
   // The step lasts as long as the busiest rank's: the one with the most
   // tokens through the linear layers or the one reading the most KV.
   auto rank_cost = [&](size_t k) {
@@ -367,6 +372,27 @@ double Replica::start_ranks(double now) {
   for (size_t k = 0; k < ranks_.size(); ++k)
     if (running_ranks_[k]) ranks_[k].commit(now, dt, 0);
   commit(now, dt, step.joules);
+  return info_.end;
+}
+
+double Replica::start_micro_batches(double now, double swap) {
+  // Every micro-batch passes through all stages; the stages work on
+  // different micro-batches at once, so a round takes the longest pass or
+  // the stages' summed occupancy, whichever is larger.
+  double longest = 0, occupancy = 0, joules_sum = 0;
+  for (size_t k = 0; k < ranks_.size(); ++k) {
+    if (!running_ranks_[k]) continue;
+    const Batch& b = ranks_[k].batch_;
+    if (b.prefill.empty() && b.decode.empty()) continue;
+    const StepCost c = step_cost_(b);
+    longest = std::max(longest, c.time);
+    occupancy += c.stage_interval();
+    joules_sum += c.joules;
+  }
+  const double dt = std::max(longest, occupancy) + swap;
+  for (size_t k = 0; k < ranks_.size(); ++k)
+    if (running_ranks_[k]) ranks_[k].commit(now, dt, 0);
+  commit(now, dt, joules_sum);
   return info_.end;
 }
 

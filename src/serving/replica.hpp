@@ -2,7 +2,8 @@
 // the model): a FCFS waiting queue, continuous batching under a request and a
 // token budget, chunked prefill, a paged KV cache and preemption. A wide-EP
 // replica (EngineConfig::attention_ranks > 1) holds one such scheduler per
-// attention-DP rank and runs them in lockstep. The cluster
+// attention-DP rank and runs them in lockstep; a pipeline-parallel one
+// (pipeline_stages > 1) one per micro-batch in flight. The cluster
 // simulator (simulator.hpp) drives it: start() plans an iteration and returns
 // when it ends; finish() applies its effects at that time. In a disaggregated
 // deployment (disaggregated.hpp) a prefill replica hands each request off
@@ -50,7 +51,7 @@ class Replica {
   int64_t peak_blocks(const Request& r) const;
   // KV blocks one request can use at most: the replica's, or one rank's.
   int64_t pool_blocks() const { return ranks_.empty() ? cfg_.kv_blocks : ranks_[0].cfg_.kv_blocks; }
-  void enqueue(int64_t r);  // under attention DP, to the ranks round-robin
+  void enqueue(int64_t r);  // under attention DP or pipeline stages, to the schedulers round-robin
   bool has_work() const;
   // Requests routed here and not finished (incl. decode-role arrivals).
   int64_t outstanding() const;
@@ -107,8 +108,10 @@ class Replica {
   // duration and energy.
   bool plan();
   void commit(double now, double dt, double joules);
-  // start() and finish() of a replica of attention-DP rank schedulers.
+  // start() and finish() of a replica of attention-DP rank schedulers (or
+  // pipeline micro-batch schedulers, whose round start_micro_batches times).
   double start_ranks(double now);
+  double start_micro_batches(double now, double swap);
   void finish_ranks(std::vector<int64_t>& completed);
   int64_t used_blocks() const;  // KV blocks in use (all ranks')
   int64_t blocks_for(const Seq& s, int64_t stored_tokens) const;

@@ -87,6 +87,8 @@ ServeResult prepare_serve(const ChipSpec& chip, const ModelSpec& model, const Pr
     }
   }
   if (o.split) {
+    if (o.pp > 1)
+      throw UserError("--pp with --disaggregate is not modelled; give the pools' tp instead");
     if (spec.enabled()) {
       throw UserError(
           "--speculative with --disaggregate is not modelled yet (the decode pool's drafter and "
@@ -95,7 +97,11 @@ ServeResult prepare_serve(const ChipSpec& chip, const ModelSpec& model, const Pr
     r.disaggregated = make_disaggregated(chip, model, precision, o.count, *o.split, o.engine,
                                          o.router, q.longest_prompt, q.longest);
   } else {
-    StepOptions so{o.tp, 1, o.ep};
+    if (o.pp > 1 && o.attention_dp)
+      throw UserError(
+          "--pp with --attention-dp is not modelled (a wide-EP replica's ranks and pipeline "
+          "micro-batches); use one of them");
+    StepOptions so{o.tp, o.pp, o.ep};
     so.attention_dp = o.attention_dp;
     so.attn_tp = o.attn_tp;
     so.overlap = o.overlap;

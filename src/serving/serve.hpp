@@ -24,6 +24,7 @@ struct ServeOptions {
   int attn_tp = 1;            // with attention_dp: chips per attention-DP rank
   bool overlap = false;       // two-batch overlap of collectives with compute
   int cp = 1;                 // context-parallel groups of tp chips per replica
+  int pp = 1;                 // pipeline stages of tp chips per replica
   bool eplb = false;          // EPLB expert placement over the ep ranks
   int redundant_experts = 0;  // EPLB's extra expert copies (needs eplb)
   double routing_skew = 0;    // Zipf exponent of expert popularity (0 = uniform)

@@ -35,8 +35,10 @@ void check_requests(const std::vector<Request>& requests, const EngineConfig& e,
           "--tp or a chip with more memory), a smaller KV-cache precision, or shorten the "
           "request",
           r.id, r.input, r.output, need, e.block_size,
-          e.attention_ranks > 1 ? "replica's attention-DP rank" : "replica", pool,
-          pool * e.block_size));
+          e.attention_ranks > 1   ? "replica's attention-DP rank"
+          : e.pipeline_stages > 1 ? "replica's pipeline micro-batch scheduler"
+                                  : "replica",
+          pool, pool * e.block_size));
     }
     if (!e.chunked_prefill && r.input > e.max_tokens) {
       throw UserError(

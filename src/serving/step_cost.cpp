@@ -8,11 +8,15 @@ StepCostCache::StepCostCache(std::shared_ptr<StepModel> model, std::optional<Ene
       dtype_(model_->precision().dense_mlp.compute_dtype()) {}
 
 StepCost StepCostCache::direct(const Batch& b) {
-  const Cost c = model_->evaluate(b).total;
-  // The cost is one tensor-parallel shard's; every chip of the replica runs one.
+  const StepResult r = model_->evaluate(b);
+  const Cost& c = r.total;
+  // The cost is one tensor-parallel shard's (through every pipeline stage);
+  // every chip of the replica runs one.
   const double joules =
       energy_ ? dynamic_energy_of(c, dtype_, *energy_) * model_->options().tp : 0.0;
-  return {c.time, joules};
+  const StepOptions& o = model_->options();
+  const double stage = o.pp > 1 ? r.interval - o.iteration_overhead : 0.0;
+  return {c.time, joules, stage};
 }
 
 StepCost StepCostCache::decode_point(int64_t seqs, int64_t context, int64_t tokens,
@@ -39,7 +43,8 @@ StepCost StepCostCache::operator()(const Batch& b) {
   if (g.context == lo) return c0;
   const StepCost c1 = decode_point(g.sequences, hi, g.tokens, b.group_tokens);
   const double f = static_cast<double>(g.context - lo) / static_cast<double>(hi - lo);
-  return {c0.time + (c1.time - c0.time) * f, c0.joules + (c1.joules - c0.joules) * f};
+  return {c0.time + (c1.time - c0.time) * f, c0.joules + (c1.joules - c0.joules) * f,
+          c0.interval + (c1.interval - c0.interval) * f};
 }
 
 StepCostFn StepCostCache::fn() {

@@ -92,6 +92,14 @@ class SameDocumentAsTheCli(unittest.TestCase):
                 "--tp", "2", "--dataset", "mlperf-llama2-70b", "--requests", "40", "--rate",
                 "2", "--speculative", "2", "--acceptance", "0.7"))
 
+    def test_serve_pipeline_stages(self):
+        self.assertEqual(
+            cw.serve("h100-sxm", "llama3.1-70b", count=4, tp=2, pp=2,
+                     dataset="mlperf-llama2-70b", requests=40, rate=2.0),
+            cli("serve", "--chip", "h100-sxm", "--model", "llama3.1-70b", "--count", "4",
+                "--tp", "2", "--pp", "2", "--dataset", "mlperf-llama2-70b", "--requests", "40",
+                "--rate", "2"))
+
     def test_ops(self):
         self.assertEqual(
             cw.op_gemm("h100-sxm", 8192, 8192, 8192, dtype="fp8"),
