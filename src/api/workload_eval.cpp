@@ -101,7 +101,15 @@ Evaluation evaluate_plan(const ChipSpec& chip, const ModelSpec& model, const Pre
     try {
       require_fits(e.memory, chip, model, precision, plan.tp * plan.pp);
     } catch (const UserError& err) {
-      throw UserError(std::string(err.what()) + ". Plans that fit: " +
+      // --count alone replicates the model on every chip (dp = count).
+      const std::string replicas =
+          plan.dp > 1 && plan.tp * plan.pp * plan.cp == 1
+              ? fmt::format(
+                    ". --count {} with --tp 1 runs {} replicas of one chip each; give "
+                    "--tp {} (or --tp auto) to split the model over them",
+                    plan.chips(), plan.dp, plan.dp)
+              : std::string();
+      throw UserError(std::string(err.what()) + replicas + ". Plans that fit: " +
                       plans_that_fit(chip, model, precision, w, plan.attention_dp));
     }
   }

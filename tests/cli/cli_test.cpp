@@ -106,6 +106,13 @@ TEST(Cli, ModelThatDoesNotFitIsExit2) {
   CliRun r = run("eval --chip h100-sxm --model llama3.1-405b --precision fp8");
   EXPECT_EQ(r.code, 2) << r.out;
   EXPECT_NE(r.out.find("does not fit"), std::string::npos) << r.out;
+  // --count alone replicates the model: the message says how to split it.
+  CliRun replicas = run("eval --chip h200-sxm --count 8 --model deepseek-v3");
+  EXPECT_EQ(replicas.code, 2) << replicas.out;
+  EXPECT_NE(replicas.out.find("--count 8 with --tp 1 runs 8 replicas of one chip each; give "
+                              "--tp 8 (or --tp auto)"),
+            std::string::npos)
+      << replicas.out;
 }
 
 TEST(Cli, MalformedChipYamlNamesFileAndLine) {
