@@ -122,6 +122,7 @@ ChipSpec chip_variant(const DesignSpace& space, const std::vector<int>& values) 
         break;
       case KnobKind::batch:
       case KnobKind::tp:
+      case KnobKind::draft_tokens:
         break;
     }
   }

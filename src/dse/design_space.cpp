@@ -37,6 +37,7 @@ constexpr KnobInfo kKnobs[] = {
     {"tdp", KnobKind::tdp},
     {"batch", KnobKind::batch},
     {"tp", KnobKind::tp},
+    {"draft_tokens", KnobKind::draft_tokens},
 };
 
 constexpr Metric kMetrics[] = {Metric::dollars_per_mtok,
@@ -85,6 +86,12 @@ KnobValue read_value(const Knob& k, const ConfigNode& v) {
       return count_value(v, 1'000'000);
     case KnobKind::tp:
       return count_value(v, 1024);
+    case KnobKind::draft_tokens: {
+      const int64_t n = v.as_int();
+      if (n < 0 || n > 16)
+        v.fail(fmt::format("expected draft tokens from 0 (no speculation) to 16, got {}", n));
+      return {static_cast<double>(n), "", std::to_string(n)};
+    }
     case KnobKind::clock:
       return quantity_value(v, UnitKind::Hertz);
     case KnobKind::hbm_stack_bandwidth:
@@ -502,6 +509,17 @@ DesignSpace parse_design_space(const ConfigNode& doc) {
   if (!knobs.is_map()) knobs.fail("expected a mapping of knob names to value lists");
   for (const std::string& name : knobs.keys()) {
     s.knobs.push_back(read_knob(name, knobs.required(name), s.base_chip));
+    // The knob sets k; each workload's speculative: gives the acceptance and drafter.
+    if (s.knobs.back().kind != KnobKind::draft_tokens) continue;
+    for (const WorkloadSpec& w : s.workloads) {
+      if (!w.run.speculation.enabled())
+        knobs.required(name).fail(
+            fmt::format("knob 'draft_tokens' varies the speculative decoding of every workload, "
+                        "and workload '{}' has none",
+                        w.name),
+            "give it speculative: {draft_tokens: 1, acceptance: 0.8} (the knob replaces "
+            "draft_tokens; acceptance and draft stay)");
+    }
   }
   if (s.knobs.empty()) knobs.fail("no knobs to vary", "add e.g. cores: [64, 96, 128]");
   if (auto refs = doc.optional("reference")) {

@@ -38,6 +38,7 @@ enum class KnobKind {
   tdp,                  // watts (default: the design's modelled sustained-load power)
   batch,                // workload: requests run together
   tp,                   // workload: tensor-parallel degree (default: the smallest that fits)
+  draft_tokens,         // workload: speculative draft tokens per iteration (0 = off)
 };
 
 struct KnobValue {

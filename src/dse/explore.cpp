@@ -125,7 +125,7 @@ bool serve_workload(const DesignSpace& space, const ChipSpec& chip, const Worklo
   o.engine.max_tokens = w.max_tokens;
   o.speculative = w.speculation.draft_tokens;
   o.acceptance = w.speculation.enabled() ? w.speculation.acceptance : -1;
-  o.draft = ws.draft_id;
+  o.draft = w.speculation.enabled() ? ws.draft_id : "head";
   const ServeRequests& q = ws.serving->requests;
   ServeResult run;
   try {
@@ -162,10 +162,16 @@ bool serve_workload(const DesignSpace& space, const ChipSpec& chip, const Worklo
   return true;
 }
 
-// Sizes, prices and runs `chip` on every workload, with the batch and tp
-// knobs' values when set (0 = the workload's own), filling `r` and checking
-// the constraints.
-void evaluate_chip(const DesignSpace& space, const ChipSpec& chip, int64_t batch, int tp,
+// The workload knobs of one design; unset ones leave the workload's own.
+struct WorkloadKnobs {
+  int64_t batch = 0;      // 0 = unset
+  int tp = 0;             // 0 = unset
+  int draft_tokens = -1;  // -1 = unset; 0 = no speculation
+};
+
+// Sizes, prices and runs `chip` on every workload with the design's workload
+// knobs, filling `r` and checking the constraints.
+void evaluate_chip(const DesignSpace& space, const ChipSpec& chip, const WorkloadKnobs& knobs,
                    DesignResult& r) {
   try {
     const WorkloadEconomics silicon = chip_economics(chip);
@@ -179,8 +185,9 @@ void evaluate_chip(const DesignSpace& space, const ChipSpec& chip, int64_t batch
     std::vector<WorkloadResult> runs;
     for (const WorkloadSpec& ws : space.workloads) {
       FixedWorkload w = ws.run;
-      if (batch > 0) w.batch = batch;
-      const int want_tp = tp > 0 ? tp : ws.tp;
+      if (knobs.batch > 0) w.batch = knobs.batch;
+      if (knobs.draft_tokens >= 0) w.speculation.draft_tokens = knobs.draft_tokens;
+      const int want_tp = knobs.tp > 0 ? knobs.tp : ws.tp;
       const ParallelPlan plan = fitting_plan(chip, ws, w, want_tp);
       if (plan.tp == 0) {
         const std::string stages =
@@ -249,13 +256,13 @@ DesignResult evaluate_values(const DesignSpace& space, const std::vector<int>& v
   DesignResult r;
   r.index = index;
   r.values = values;
-  int64_t batch = 0;
-  int tp = 0;
+  WorkloadKnobs knobs;
   for (size_t j = 0; j < space.knobs.size(); ++j) {
     const Knob& k = space.knobs[j];
     const double v = k.values[static_cast<size_t>(r.values[j])].number;
-    if (k.kind == KnobKind::batch) batch = static_cast<int64_t>(v);
-    if (k.kind == KnobKind::tp) tp = static_cast<int>(v);
+    if (k.kind == KnobKind::batch) knobs.batch = static_cast<int64_t>(v);
+    if (k.kind == KnobKind::tp) knobs.tp = static_cast<int>(v);
+    if (k.kind == KnobKind::draft_tokens) knobs.draft_tokens = static_cast<int>(v);
   }
   ChipSpec chip;
   try {
@@ -264,14 +271,14 @@ DesignResult evaluate_values(const DesignSpace& space, const std::vector<int>& v
     fail(r, "error", e.what());
     return r;
   }
-  evaluate_chip(space, chip, batch, tp, r);
+  evaluate_chip(space, chip, knobs, r);
   return r;
 }
 
 DesignResult evaluate_reference(const DesignSpace& space, size_t i) {
   DesignResult r;
   r.index = -1;
-  evaluate_chip(space, space.reference_chips.at(i), 0, 0, r);
+  evaluate_chip(space, space.reference_chips.at(i), WorkloadKnobs{}, r);
   return r;
 }
 

@@ -52,6 +52,8 @@ const char* kind_name(KnobKind k) {
       return "batch";
     case KnobKind::tp:
       return "tp";
+    case KnobKind::draft_tokens:
+      return "draft_tokens";
   }
   return "?";
 }
@@ -156,7 +158,8 @@ std::string placeholders(int n) {
 
 bool is_count(KnobKind k) {
   return k == KnobKind::cores || k == KnobKind::array || k == KnobKind::hbm_stacks ||
-         k == KnobKind::links || k == KnobKind::batch || k == KnobKind::tp;
+         k == KnobKind::links || k == KnobKind::batch || k == KnobKind::tp ||
+         k == KnobKind::draft_tokens;
 }
 
 // Knobs whose values are names (KnobValue::text), not numbers.

@@ -7,6 +7,7 @@
 #include <fstream>
 #include <set>
 
+#include "../support/user_error.hpp"
 #include "dse/chip_variant.hpp"
 #include "hardware/chip_loader.hpp"
 #include "serving/capacity.hpp"
@@ -145,6 +146,41 @@ TEST(Explore, SpeculativeWorkloadsRunAsEvalAndServeRunThem) {
   EXPECT_LT(run.tpot, run_fixed_workload(load_chip("h100-sxm"), fixed.model, fixed.precision,
                                          ParallelPlan{2}, plain)
                           .tpot);
+}
+
+TEST(Explore, TheDraftTokensKnobSetsEachWorkloadsSpeculation) {
+  // draft_tokens: 0 runs without speculation, 3 as the workload's k = 3.
+  const std::string workload =
+      "workload: {model: llama3.1-70b, batch: 4, input: 512, output: 64, tp: 2, "
+      "speculative: {draft_tokens: 1, acceptance: 0.8}}\n";
+  const DesignSpace s =
+      space("draft-knob.yaml", workload + "knobs: {cores: [96], draft_tokens: [0, 3]}\n");
+  ASSERT_EQ(s.design_count(), 2);
+  const WorkloadSpec& ws = s.workloads[0];
+  const ChipSpec chip = chip_variant(s, s.assignment(0));
+  FixedWorkload off = ws.run, three = ws.run;
+  off.speculation = {};
+  three.speculation.draft_tokens = 3;
+  const DesignResult d0 = evaluate_design(s, 0), d3 = evaluate_design(s, 1);
+  ASSERT_TRUE(d0.feasible) << d0.why;
+  ASSERT_TRUE(d3.feasible) << d3.why;
+  EXPECT_DOUBLE_EQ(d0.tpot,
+                   run_fixed_workload(chip, ws.model, ws.precision, ParallelPlan{2}, off).tpot);
+  EXPECT_DOUBLE_EQ(d3.tpot,
+                   run_fixed_workload(chip, ws.model, ws.precision, ParallelPlan{2}, three).tpot);
+  EXPECT_LT(d3.tpot, d0.tpot);
+  // A workload without speculative: has no acceptance for the knob to use.
+  const std::string e = test::error_of([] {
+    space("draft-knob-bad.yaml",
+          "workload: {model: llama3.1-8b}\nknobs: {cores: [96], draft_tokens: [1, 2]}\n");
+  });
+  EXPECT_TRUE(test::has(e, "workload 'llama3.1-8b' has none")) << e;
+  EXPECT_TRUE(test::has(e, "speculative: {draft_tokens: 1, acceptance: 0.8}")) << e;
+  EXPECT_TRUE(test::has(test::error_of([&] {
+                          space("draft-knob-range.yaml",
+                                workload + "knobs: {draft_tokens: [17]}\n");
+                        }),
+                        "0 (no speculation) to 16"));
 }
 
 TEST(Explore, ServingAtCapacityIsTheServeCapacitySearch) {
