@@ -136,10 +136,19 @@ const std::vector<std::string> kMetricHeader = {"tp",     "TTFT", "TPOT", "tok/s
 
 }  // namespace
 
-std::string workload_summary(const WorkloadSpec& w) {
+std::string workload_summary(const WorkloadSpec& w, const DesignSpace& space) {
   const Speculation& spec = w.run.speculation;
+  const bool k_knob = std::any_of(space.knobs.begin(), space.knobs.end(),
+                                  [](const Knob& k) { return k.kind == KnobKind::draft_tokens; });
   const std::string speculative =
-      spec.enabled() ? ", speculative decoding " + spec.describe() : std::string();
+      !spec.enabled() ? std::string()
+      : k_knob        ? fmt::format(
+                            ", speculative decoding acceptance {:g} {} (designs: k from "
+                                   "the draft_tokens knob; reference chips: k={})",
+                            spec.acceptance,
+                     spec.draft_model ? "draft " + spec.draft_model->id : std::string("draft head"),
+                            spec.draft_tokens)
+               : ", speculative decoding " + spec.describe();
   if (!w.serving)
     return fmt::format("{} at {}, batch {}, input {}, output {}{}", w.model_id, w.precision_id,
                        w.run.batch, w.run.input, w.run.output, speculative);
@@ -250,7 +259,7 @@ std::string explore_html(const DesignSpace& space, const ExploreResult& r) {
                   html::escape(shown_preset_path(space.file)), html::escape(space.base_chip.id));
   for (const WorkloadSpec& w : space.workloads)
     body += html::escape(fmt::format(
-        "{}{}. ", workload_summary(w),
+        "{}{}. ", workload_summary(w, space),
         space.workloads.size() > 1 ? fmt::format(" ({:.0f}% of tokens)", 100 * w.weight) : ""));
   const std::string why = infeasible_by_reason(r);
   body += html::escape(fmt::format(

@@ -18,8 +18,9 @@ std::string explore_csv(const DesignSpace& space, const ExploreResult& r);
 
 // "llama3.1-70b at fp8, batch 64, input 2048, output 512", or for a serving
 // workload "llama3.1-70b at fp8, serving mlperf-llama2-70b (500 requests,
-// poisson 4/s), max batch 256, mean input 294, output 286".
-std::string workload_summary(const WorkloadSpec& w);
+// poisson 4/s), max batch 256, mean input 294, output 286". With a
+// draft_tokens knob in `space`, its speculation says the designs take k from it.
+std::string workload_summary(const WorkloadSpec& w, const DesignSpace& space);
 
 // The infeasible designs counted by reason, "128 max_power, 82 max_tpot"
 // (reasons in name order); empty when every design is feasible.

@@ -27,7 +27,7 @@ void print_table(const DesignSpace& space, const ExploreResult& r, bool all) {
   const bool mix = space.workloads.size() > 1;
   for (const WorkloadSpec& ws : space.workloads) {
     fmt::print("{}{}{}{}", mix ? "\n  workload " : ", ",
-               mix && ws.name != ws.model.id ? ws.name + ": " : "", workload_summary(ws),
+               mix && ws.name != ws.model.id ? ws.name + ": " : "", workload_summary(ws, space),
                mix ? fmt::format(", {:.0f}% of tokens", 100 * ws.weight) : "");
   }
   fmt::print("\n");
