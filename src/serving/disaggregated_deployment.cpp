@@ -6,6 +6,7 @@
 
 #include "config/error.hpp"
 #include "hardware/system_loader.hpp"
+#include "workload/model_stats.hpp"
 
 namespace cw {
 namespace {
@@ -13,9 +14,11 @@ namespace {
 // One pool as a deployment; a fit error names the pool's own flag.
 Deployment make_pool(const char* pool, const ChipSpec& chip, const ModelSpec& model,
                      const Precision& precision, int replicas, int tp, const EngineConfig& engine,
-                     RouterPolicy router, int64_t min_tokens) {
+                     RouterPolicy router, int64_t min_tokens, const Speculation& speculation) {
   try {
-    auto step = std::make_shared<StepModel>(chip, model, precision, StepOptions{tp});
+    StepOptions options{tp};
+    options.speculation = speculation;
+    auto step = std::make_shared<StepModel>(chip, model, precision, options);
     return make_deployment(std::move(step), replicas * tp, engine, router, min_tokens);
   } catch (const UserError& e) {
     throw UserError(fmt::format("{} pool (--{}-tp {}): {} [for this pool --tp means --{}-tp]",
@@ -42,7 +45,7 @@ DisaggregatedDeployment make_disaggregated(const ChipSpec& chip, const ModelSpec
                                            const Precision& precision, int count,
                                            const PoolSplit& split, const EngineConfig& engine,
                                            RouterPolicy router, int64_t min_prompt,
-                                           int64_t min_tokens) {
+                                           int64_t min_tokens, const Speculation& speculation) {
   const PoolSplit& s = split;
   if (s.chips() > count) {
     throw UserError(fmt::format(
@@ -54,12 +57,19 @@ DisaggregatedDeployment make_disaggregated(const ChipSpec& chip, const ModelSpec
   DisaggregatedDeployment d;
   d.count = count;
   d.split = s;
-  d.prefill = make_pool("prefill", chip, model, precision, s.prefill_replicas, s.prefill_tp,
-                        engine, router, min_prompt);
+  d.prefill = make_pool("prefill", chip, model, precision, s.prefill_replicas, s.prefill_tp, engine,
+                        router, min_prompt, {});
   d.decode = make_pool("decode", chip, model, precision, s.decode_replicas, s.decode_tp, engine,
-                       router, min_tokens);
+                       router, min_tokens + speculation.draft_tokens, speculation);
   d.transfer = make_kv_transfer(standard_system(chip, count), model, precision,
                                 s.prefill_replicas, s.prefill_tp, s.decode_tp);
+  if (speculation.enabled()) {
+    // The drafter's KV of the prompt travels beside the target's, sharded alike.
+    const double drafter = kv_cache_bytes_per_token(drafter_model(speculation, model), precision);
+    d.transfer.busiest_bytes_per_token *=
+        (d.transfer.bytes_per_token + drafter) / d.transfer.bytes_per_token;
+    d.transfer.bytes_per_token += drafter;
+  }
   return d;
 }
 

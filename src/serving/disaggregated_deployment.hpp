@@ -38,12 +38,15 @@ struct DisaggregatedDeployment {
 // Checks the split fits `count` chips and builds both pools; `min_prompt` is
 // the longest prompt (a prefill replica must hold it), `min_tokens` the most
 // tokens one request holds (a decode replica must hold it). Throws UserError
-// naming the flag to change (--prefill-replicas, --prefill-tp, ...).
+// naming the flag to change (--prefill-replicas, --prefill-tp, ...). Under
+// `speculation` the decode pool drafts and verifies (its drafter's weights
+// and KV in its budget) and the drafter's KV of the prompt moves with the
+// target's.
 DisaggregatedDeployment make_disaggregated(const ChipSpec& chip, const ModelSpec& model,
                                            const Precision& precision, int count,
                                            const PoolSplit& split, const EngineConfig& engine,
                                            RouterPolicy router, int64_t min_prompt,
-                                           int64_t min_tokens);
+                                           int64_t min_tokens, const Speculation& speculation = {});
 
 nlohmann::json to_json(const DisaggregatedDeployment& d);
 

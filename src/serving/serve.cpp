@@ -89,13 +89,10 @@ ServeResult prepare_serve(const ChipSpec& chip, const ModelSpec& model, const Pr
   if (o.split) {
     if (o.pp > 1)
       throw UserError("--pp with --disaggregate is not modelled; give the pools' tp instead");
-    if (spec.enabled()) {
-      throw UserError(
-          "--speculative with --disaggregate is not modelled yet (the decode pool's drafter and "
-          "its KV transfer); run speculative decoding on colocated replicas");
-    }
-    r.disaggregated = make_disaggregated(chip, model, precision, o.count, *o.split, o.engine,
-                                         o.router, q.longest_prompt, q.longest);
+    EngineConfig engine = o.engine;
+    engine.acceptance_seed = o.seed;
+    r.disaggregated = make_disaggregated(chip, model, precision, o.count, *o.split, engine,
+                                         o.router, q.longest_prompt, q.longest, spec);
   } else {
     if (o.pp > 1 && o.attention_dp)
       throw UserError(

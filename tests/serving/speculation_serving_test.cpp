@@ -90,12 +90,28 @@ TEST(SpeculativeServing, DrafterTakesMemoryAndTheDeploymentSaysSo) {
   EXPECT_FALSE(to_json(plain)["config"].contains("speculation"));
 }
 
-TEST(SpeculativeServing, DisaggregatedPoolsRefuseIt) {
-  ServeOptions o = lone_request(2, 0.8);
+TEST(SpeculativeServing, ADisaggregatedDecodePoolDraftsAndReceivesTheHeadsKv) {
+  ServeOptions o;
+  o.chip = "h100-sxm";
   o.count = 4;
+  o.model = "llama3.1-70b";
+  o.dataset = "mlperf-llama2-70b";
+  o.requests = 200;
+  o.arrivals = {ArrivalKind::poisson, 4};
   o.split = PoolSplit{1, 2, 1, 2};
-  const std::string e = error_of([&] { run_serve(o); });
-  EXPECT_TRUE(has(e, "--disaggregate")) << e;
+  const ServeResult plain = run_serve(o);
+  o.speculative = 3;
+  o.acceptance = 0.8;
+  const ServeResult spec = run_serve(o);
+  ASSERT_TRUE(spec.disaggregated.has_value());
+  const DisaggregatedDeployment& d = *spec.disaggregated;
+  EXPECT_FALSE(d.prefill.step->options().speculation.enabled());
+  EXPECT_EQ(d.decode.cluster.engine.speculation.draft_tokens, 3);
+  // The one-layer head's KV of the prompt moves too: 81 of 80 layers' bytes.
+  EXPECT_NEAR(d.transfer.bytes_per_token, plain.disaggregated->transfer.bytes_per_token * 81 / 80,
+              1e-6);
+  EXPECT_EQ(spec.metrics.output_tokens, plain.metrics.output_tokens);
+  EXPECT_LT(spec.metrics.tpot.mean, 0.6 * plain.metrics.tpot.mean);
 }
 
 TEST(SpeculativeServing, MlperfTakesItExceptWithBeamSearch) {
