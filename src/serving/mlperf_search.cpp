@@ -99,8 +99,10 @@ class Search {
   // (attention TP 2).
   std::vector<EngineKnobs> group_candidates() const {
     std::vector<EngineKnobs> out;
-    if (!o_.attention_dp.value_or(false))
+    if (!o_.attention_dp.value_or(false)) {
       for (int tp : tp_candidates()) out.push_back(EngineKnobs{tp});
+      for (const EngineKnobs& k : pipeline_candidates()) out.push_back(k);
+    }
     if (!model_.moe || !o_.attention_dp.value_or(true)) return out;
     for (int tp : wide_ep_groups()) {
       EngineKnobs k{tp};
@@ -112,6 +114,28 @@ class Search {
         k.max_batch = EngineKnobs{}.max_batch * k.ranks();  // each rank starts as one engine
         out.push_back(k);
       }
+    }
+    return out;
+  }
+
+  // Pipeline shapes, tried only when no tensor-parallel group within the
+  // scale-up domain holds the weights (a model bigger than one server, as
+  // DeepSeek-R1 at fp8 on H100s): the largest such tp times 2, 4, ... stages,
+  // each stage in its own domain, max_batch doubled per stage (each
+  // micro-batch scheduler starts as one engine).
+  std::vector<EngineKnobs> pipeline_candidates() const {
+    std::vector<EngineKnobs> out;
+    const std::vector<int> tps = tp_candidates();
+    if (tps.empty() || o_.tp) return out;
+    const int tp = tps.back();
+    const MemoryBudget one = memory_budget(chip_, model_, precision_, ParallelPlan{tp}, 0, 0);
+    if (one.weights < kKvMemoryFraction * one.capacity) return out;
+    for (int pp = 2; tp * pp <= o_.count; pp *= 2) {
+      if (o_.count % (tp * pp) != 0) continue;
+      EngineKnobs k{tp};
+      k.pp = pp;
+      k.max_batch = EngineKnobs{}.max_batch * pp;
+      out.push_back(k);
     }
     return out;
   }
@@ -421,6 +445,7 @@ nlohmann::json to_json(const MlperfResult& r) {
   for (const auto& p : r.tried) {
     const EngineKnobs& k = p.knobs;
     tried.push_back({{"tp", k.tp},
+                     {"pp", k.pp},
                      {"attention_dp", k.attention_dp},
                      {"attention_tp", k.plan().attention_tp()},
                      {"max_batch", k.max_batch},

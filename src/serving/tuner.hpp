@@ -35,9 +35,12 @@ struct EngineKnobs {
   // the caller picks the replica shapes.
   bool attention_dp = false;
   int attn_tp = 1;  // with attention_dp: chips per attention-DP rank
-  // The replica's plan: tp chips, or a wide-EP group (ep = tp) of attn_tp-chip ranks.
+  // Pipeline stages of tp chips (not searched by the Tuner either).
+  int pp = 1;
+  // The replica's plan: tp chips (x pp stages), or a wide-EP group (ep = tp)
+  // of attn_tp-chip ranks.
   ParallelPlan plan() const {
-    ParallelPlan p{tp};
+    ParallelPlan p{tp, pp};
     p.ep = attention_dp ? tp : 1;
     p.attention_dp = attention_dp;
     p.attn_tp = attention_dp ? attn_tp : 1;
@@ -45,10 +48,10 @@ struct EngineKnobs {
   }
   // Engines in the replica: one per attention-DP rank, else one.
   int ranks() const { return plan().attention_ranks(); }
-  using Key = std::tuple<int, bool, int, int64_t, int64_t, SchedulePolicy>;
-  Key key() const { return {tp, attention_dp, attn_tp, max_batch, max_tokens, policy}; }
-  using Group = std::tuple<int, bool, int>;
-  Group group() const { return {tp, attention_dp, attn_tp}; }  // the replica's shape
+  using Key = std::tuple<int, bool, int, int, int64_t, int64_t, SchedulePolicy>;
+  Key key() const { return {tp, attention_dp, attn_tp, pp, max_batch, max_tokens, policy}; }
+  using Group = std::tuple<int, bool, int, int>;
+  Group group() const { return {tp, attention_dp, attn_tp, pp}; }  // the replica's shape
 };
 
 // Knobs held fixed (not searched).

@@ -189,17 +189,41 @@ TEST(MlperfSearch, MoeBenchmarksAlsoTryWideExpertParallelism) {
   // wide-EP shapes are groups of 2, 4 and 8 (256 experts divide by each) of
   // one-chip ranks, and groups of 4 and 8 of two-chip ranks (attention TP 2).
   MlperfResult r = run_mlperf(pinned_offline(8, "deepseek-r1", 512));
-  std::set<std::tuple<int, bool, int>> shapes;
+  std::set<EngineKnobs::Group> shapes;
   for (const auto& p : r.tried) shapes.insert(p.knobs.group());
-  for (int tp : {2, 4, 8}) EXPECT_TRUE(shapes.count({tp, true, 1})) << tp;
-  for (int tp : {4, 8}) EXPECT_TRUE(shapes.count({tp, true, 2})) << tp;
-  for (int tp : {1, 2, 4, 8}) EXPECT_TRUE(shapes.count({tp, false, 1})) << tp;
-  EXPECT_FALSE(shapes.count({1, true, 1}));
-  EXPECT_FALSE(shapes.count({2, true, 2}));
+  for (int tp : {2, 4, 8}) EXPECT_TRUE(shapes.count({tp, true, 1, 1})) << tp;
+  for (int tp : {4, 8}) EXPECT_TRUE(shapes.count({tp, true, 2, 1})) << tp;
+  for (int tp : {1, 2, 4, 8}) EXPECT_TRUE(shapes.count({tp, false, 1, 1})) << tp;
+  EXPECT_FALSE(shapes.count({1, true, 1, 1}));
+  EXPECT_FALSE(shapes.count({2, true, 2, 1}));
+  // 8 x H200 holds the weights at tp 8: no pipeline shape is tried.
+  for (const auto& shape : shapes) EXPECT_EQ(std::get<3>(shape), 1);
   // The winner is the best shape tried, and the report says which it is.
   for (const auto& p : r.tried) EXPECT_LE(p.tokens_per_s, r.run.tokens_per_s * 1.001);
   const auto cfg = to_json(r)["config"];
   EXPECT_EQ(cfg["attention_dp"].get<bool>(), r.deployment.step->options().attention_dp);
+}
+
+TEST(MlperfSearch, PipelineStagesAreTriedWhenNoServerHoldsTheWeights) {
+  // DeepSeek-R1 at fp8 (671 GB) on 16 H100s: tp 8 cannot hold the weights,
+  // so tp 8 x 2 stages is tried beside the wide-EP groups; wide EP wins.
+  MlperfOptions o = pinned_offline(16, "deepseek-r1", 1024);
+  o.chip = "h100-sxm";
+  MlperfResult r = run_mlperf(o);
+  bool pipeline = false;
+  for (const auto& p : r.tried) {
+    if (p.knobs.pp == 1) continue;
+    pipeline = true;
+    EXPECT_EQ(p.knobs.tp, 8);
+    EXPECT_EQ(p.knobs.pp, 2);
+    EXPECT_GT(p.tokens_per_s, 0) << p.note;
+  }
+  EXPECT_TRUE(pipeline);
+  EXPECT_TRUE(r.deployment.step->options().attention_dp);
+  // A model one server holds tries none.
+  o = pinned_offline(16, "llama2-70b", 256);
+  o.chip = "h100-sxm";
+  for (const auto& p : run_mlperf(o).tried) EXPECT_EQ(p.knobs.pp, 1);
 }
 
 TEST(MlperfSearch, WideEpSpansServersWhenOneCannotHoldTheModel) {
