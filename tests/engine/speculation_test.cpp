@@ -37,6 +37,22 @@ TEST(Speculation, ExpectedTokensFollowLeviathanEquationOne) {
   EXPECT_EQ(head(3, 0.8).verify_tokens(), 4);
 }
 
+TEST(Speculation, ABatchCountsTheVerifiedTokensOfEachSequence) {
+  Batch b;
+  b.prefill.push_back({2, 10, 10, true});
+  b.decode.push_back({4, 100, 3});
+  EXPECT_EQ(b.decode_sequences(), 4);
+  EXPECT_EQ(b.decode_tokens(), 12);
+  EXPECT_EQ(b.new_tokens(), 2 * 10 + 12);  // the linear layers' rows
+  EXPECT_EQ(b.logits_rows(), 12 + 2);      // every verified position, each finished prompt
+  // Sharing a batch over ranks or micro-batches keeps each sequence's tokens.
+  const Batch half = busiest_rank_share(b, 2);
+  ASSERT_EQ(half.decode.size(), 1u);
+  EXPECT_EQ(half.decode[0].sequences, 2);
+  EXPECT_EQ(half.decode[0].tokens, 3);
+  EXPECT_EQ(split_micro_batches(b).second.decode_tokens(), 6);
+}
+
 TEST(Speculation, SampledTokensHaveTheExpectedMeanAndRange) {
   const Speculation s = head(3, 0.8);
   constexpr int kDraws = 200000;
