@@ -77,9 +77,11 @@ Deployment make_deployment(std::shared_ptr<StepModel> step, int count, EngineCon
   const ParallelPlan plan = so.plan();
   const int kv_ranks = plan.attention_ranks();
   const int64_t rank_tokens = plan.per_attention_rank(engine.max_tokens);
-  // Speculation adds the drafter's weights and its KV per token.
+  // Speculation adds the drafter's weights, its KV per token, and the k
+  // drafts a request's last verification writes beyond its own tokens.
   const Speculation& spec = d.step->options().speculation;
   engine.speculation = spec;
+  min_tokens += spec.draft_tokens;
   const MemoryBudget drafter = drafter_budget(chip, spec, model, precision, plan, 1);
   MemoryBudget base = memory_budget(chip, model, precision, plan, 0, rank_tokens);
   base.weights += drafter.weights;

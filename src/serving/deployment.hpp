@@ -47,7 +47,8 @@ struct Deployment {
 
 // Checks the deployment is possible and sizes the KV cache: count divisible
 // by tp x cp x pp, and kKvMemoryFraction of what weights and activations leave on each
-// chip holds at least one request of `min_tokens` tokens. Throws UserError
+// chip holds at least one request of `min_tokens` tokens (plus the step's
+// speculative drafts, which its last verification writes). Throws UserError
 // with a fix.
 Deployment make_deployment(std::shared_ptr<StepModel> step, int count, EngineConfig engine,
                            RouterPolicy router = RouterPolicy::round_robin, int64_t min_tokens = 1);

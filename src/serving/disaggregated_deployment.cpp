@@ -60,7 +60,7 @@ DisaggregatedDeployment make_disaggregated(const ChipSpec& chip, const ModelSpec
   d.prefill = make_pool("prefill", chip, model, precision, s.prefill_replicas, s.prefill_tp, engine,
                         router, min_prompt, {});
   d.decode = make_pool("decode", chip, model, precision, s.decode_replicas, s.decode_tp, engine,
-                       router, min_tokens + speculation.draft_tokens, speculation);
+                       router, min_tokens, speculation);
   d.transfer = make_kv_transfer(standard_system(chip, count), model, precision,
                                 s.prefill_replicas, s.prefill_tp, s.decode_tp);
   if (speculation.enabled()) {

@@ -74,7 +74,6 @@ class Search {
     for (const TraceRow& r : dataset_) {
       min_tokens_ = std::max(min_tokens_, r.input + b.beam_width * r.output);
     }
-    min_tokens_ += speculation_.draft_tokens;  // the last verification's drafts
   }
 
   const Precision& precision() const { return precision_; }

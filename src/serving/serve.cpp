@@ -110,7 +110,7 @@ ServeResult prepare_serve(const ChipSpec& chip, const ModelSpec& model, const Pr
     auto step = std::make_shared<StepModel>(chip, model, precision, so);
     EngineConfig engine = o.engine;
     engine.acceptance_seed = o.seed;
-    r.deployment = make_deployment(step, o.count, engine, o.router, q.longest + spec.draft_tokens);
+    r.deployment = make_deployment(step, o.count, engine, o.router, q.longest);
   }
   return r;
 }
