@@ -115,6 +115,14 @@ Speculation resolve_speculation(int draft_tokens, double acceptance, const std::
   return s;
 }
 
+void require_greedy(const Speculation& s, const std::string& workload, int64_t beams) {
+  if (s.enabled() && beams > 1)
+    throw UserError(fmt::format(
+        "--speculative: {} decodes with beam search ({} beams), which speculative decoding "
+        "does not model; drop --speculative",
+        workload, beams));
+}
+
 ModelSpec drafter_model(const Speculation& s, const ModelSpec& target) {
   return s.draft_model ? *s.draft_model : head_model(target, s.head_layers);
 }

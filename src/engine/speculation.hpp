@@ -62,6 +62,10 @@ void check_speculation(const Speculation& s, const ModelSpec& target);
 Speculation resolve_speculation(int draft_tokens, double acceptance, const std::string& draft,
                                 const ModelSpec& target);
 
+// UserError when `s` is on and `workload` decodes with beam search (`beams`
+// > 1 per request), which speculative decoding is not modelled with.
+void require_greedy(const Speculation& s, const std::string& workload, int64_t beams);
+
 // The model the drafter runs each draft step: the separate draft model, or
 // the target cut to the head's layers (the kind of its last layer: an MoE
 // layer for DeepSeek-V3, whose MTP module sits past the dense prefix).

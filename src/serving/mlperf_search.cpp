@@ -65,12 +65,7 @@ class Search {
     require_precision_runs(chip_, model_, precision_);
     check_routing_options(o.routing_skew, o.eplb, model_.moe.has_value(), model_.id);
     speculation_ = resolve_speculation(o.speculative, o.acceptance, o.draft, model_);
-    if (speculation_.enabled() && b.beam_width > 1) {
-      throw UserError(fmt::format(
-          "--speculative: {} decodes with beam search ({} beams), which speculative decoding "
-          "does not model; drop --speculative",
-          b.id, b.beam_width));
-    }
+    require_greedy(speculation_, b.id, b.beam_width);
     for (const TraceRow& r : dataset_) {
       min_tokens_ = std::max(min_tokens_, r.input + b.beam_width * r.output);
     }

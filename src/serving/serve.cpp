@@ -1,7 +1,5 @@
 #include "serving/serve.hpp"
 
-#include <fmt/core.h>
-
 #include <algorithm>
 #include <nlohmann/json.hpp>
 
@@ -77,20 +75,12 @@ ServeResult prepare_serve(const ChipSpec& chip, const ModelSpec& model, const Pr
   r.workload = q.workload;
   r.arrivals = q.arrivals;
   const Speculation spec = resolve_speculation(o.speculative, o.acceptance, o.draft, model);
-  if (spec.enabled()) {
-    for (const Request& r : q.requests) {
-      if (r.width > 1)
-        throw UserError(fmt::format(
-            "--speculative: {} decodes with beam search ({} beams), which speculative decoding "
-            "does not model; drop --speculative",
-            q.workload, r.width));
-    }
-  }
+  for (const Request& r : q.requests) require_greedy(spec, q.workload, r.width);
+  EngineConfig engine = o.engine;
+  engine.acceptance_seed = o.seed;
   if (o.split) {
     if (o.pp > 1)
       throw UserError("--pp with --disaggregate is not modelled; give the pools' tp instead");
-    EngineConfig engine = o.engine;
-    engine.acceptance_seed = o.seed;
     r.disaggregated = make_disaggregated(chip, model, precision, o.count, *o.split, engine,
                                          o.router, q.longest_prompt, q.longest, spec);
   } else {
@@ -108,8 +98,6 @@ ServeResult prepare_serve(const ChipSpec& chip, const ModelSpec& model, const Pr
     so.routing_skew = o.routing_skew;
     so.speculation = spec;
     auto step = std::make_shared<StepModel>(chip, model, precision, so);
-    EngineConfig engine = o.engine;
-    engine.acceptance_seed = o.seed;
     r.deployment = make_deployment(step, o.count, engine, o.router, q.longest);
   }
   return r;
