@@ -236,16 +236,17 @@ void read_serving(const ConfigNode& n, WorkloadSpec& w, const Constraints& limit
 }
 
 // `speculative: {draft_tokens, acceptance[, draft]}` of a workload
-// (engine/speculation.hpp): sets w.run.speculation and w.draft_id.
+// (engine/speculation.hpp): sets w.run.speculation.
 void read_speculation(const ConfigNode& n, WorkloadSpec& w) {
   n.expect_keys({"draft_tokens", "acceptance", "draft"});
   const int k = static_cast<int>(count_in(n.required("draft_tokens"), 1, 16, ""));
   const double acceptance = n.required("acceptance").as_double_in(0, 1);
-  if (auto d = n.optional("draft")) w.draft_id = d->as_string();
+  const auto draft = n.optional("draft");
   try {
-    w.run.speculation = resolve_speculation(k, acceptance, w.draft_id, w.model);
+    w.run.speculation =
+        resolve_speculation(k, acceptance, draft ? draft->as_string() : "head", w.model);
   } catch (const UserError& e) {
-    if (auto d = n.optional("draft")) d->fail(e.what());
+    if (draft) draft->fail(e.what());
     n.fail(e.what());
   }
 }

@@ -100,8 +100,7 @@ struct WorkloadSpec {
   std::string precision_id;  // precision recipe id or path, as written
   ModelSpec model;
   Precision precision;
-  FixedWorkload run;              // run.speculation: `speculative:` (off when absent)
-  std::string draft_id = "head";  // the drafter as written (speculative.draft)
+  FixedWorkload run;  // run.speculation: `speculative:` (off when absent)
   int tp = 0;  // 0 = the smallest power of two that fits, up to max_tp
   int max_tp = 8;
   // Pipeline stages (powers of two) tried when the largest tp cannot hold the

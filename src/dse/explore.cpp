@@ -123,13 +123,10 @@ bool serve_workload(const DesignSpace& space, const ChipSpec& chip, const Worklo
   o.count = o.tp = tp;
   o.engine.max_batch = w.batch;
   o.engine.max_tokens = w.max_tokens;
-  o.speculative = w.speculation.draft_tokens;
-  o.acceptance = w.speculation.enabled() ? w.speculation.acceptance : -1;
-  o.draft = w.speculation.enabled() ? ws.draft_id : "head";
   const ServeRequests& q = ws.serving->requests;
   ServeResult run;
   try {
-    run = prepare_serve(chip, ws.model, ws.precision, o, q);
+    run = prepare_serve(chip, ws.model, ws.precision, w.speculation, o, q);
   } catch (const UserError& e) {
     fail(r, "memory", fmt::format("{} at tp {}: {}", ws.name, tp, e.what()));
     return false;

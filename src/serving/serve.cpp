@@ -66,15 +66,16 @@ ServeRequests serve_requests(const ServeOptions& o) {
 }
 
 ServeResult prepare_serve(const ServeOptions& o, const ServeRequests& q) {
-  return prepare_serve(load_chip(o.chip), load_model(o.model), load_precision(o.precision), o, q);
+  const ModelSpec model = load_model(o.model);
+  return prepare_serve(load_chip(o.chip), model, load_precision(o.precision),
+                       resolve_speculation(o.speculative, o.acceptance, o.draft, model), o, q);
 }
 
 ServeResult prepare_serve(const ChipSpec& chip, const ModelSpec& model, const Precision& precision,
-                          const ServeOptions& o, const ServeRequests& q) {
+                          const Speculation& spec, const ServeOptions& o, const ServeRequests& q) {
   ServeResult r;
   r.workload = q.workload;
   r.arrivals = q.arrivals;
-  const Speculation spec = resolve_speculation(o.speculative, o.acceptance, o.draft, model);
   for (const Request& r : q.requests) require_greedy(spec, q.workload, r.width);
   EngineConfig engine = o.engine;
   engine.acceptance_seed = o.seed;

@@ -85,10 +85,11 @@ ServeResult run_serve(const ServeOptions& o);
 // of `requests` (the same lengths, any arrival times) filling the metrics and
 // economics. Simulations on one result run one at a time (its step-cost cache).
 ServeResult prepare_serve(const ServeOptions& o, const ServeRequests& q);
-// The same for specs already loaded (a design-space variant): o.chip,
-// o.model and o.precision are not read.
+// The same for specs already loaded (a design-space variant) and a resolved
+// speculation: o.chip, o.model, o.precision, o.speculative, o.acceptance and
+// o.draft are not read.
 ServeResult prepare_serve(const ChipSpec& chip, const ModelSpec& model, const Precision& precision,
-                          const ServeOptions& o, const ServeRequests& q);
+                          const Speculation& spec, const ServeOptions& o, const ServeRequests& q);
 void simulate_serve(ServeResult& r, const std::vector<Request>& requests, const ServeOptions& o);
 
 nlohmann::json to_json(const ServingMetrics& m);
