@@ -18,21 +18,16 @@ namespace {
 // today's GPU servers).
 constexpr int kMaxAutoTp = 64;
 
-MemoryBudget budget_for(const ChipSpec& chip, const ModelSpec& model, const Precision& precision,
-                        const ParallelPlan& plan, const WorkloadArgs& w) {
-  return fixed_workload_budget(chip, model, precision, plan, fixed_workload(w, model));
-}
-
 // The smallest plans (fewest chips, then lowest tp) that would hold the
 // workload, of the same kind as the refused one (attention-DP or not).
 std::string plans_that_fit(const ChipSpec& chip, const ModelSpec& model, const Precision& precision,
-                           const WorkloadArgs& w, bool attention_dp) {
+                           const FixedWorkload& w, bool attention_dp) {
   std::string out;
   for (int chips = 1; chips <= 64 && out.empty(); chips *= 2) {
     for (const ParallelPlan& p : enumerate_plans(model, chips)) {
       if (p.dp != 1 || p.cp != 1 || p.attention_dp != attention_dp || (!attention_dp && p.ep != 1))
         continue;
-      if (budget_for(chip, model, precision, p, w).fits()) {
+      if (fixed_workload_budget(chip, model, precision, p, w).fits()) {
         out += (out.empty() ? "" : ", ") +
                (attention_dp
                     ? fmt::format("--tp {} --ep {} --pp {} --attention-dp{}", p.tp, p.ep, p.pp,
@@ -96,7 +91,9 @@ int parse_tp_degree(const std::string& s) {
 Evaluation evaluate_plan(const ChipSpec& chip, const ModelSpec& model, const Precision& precision,
                          const ParallelPlan& plan, const WorkloadArgs& w) {
   check_plan(plan, model);
-  Evaluation e{plan, chip, model, precision, budget_for(chip, model, precision, plan, w), {}};
+  const FixedWorkload fixed = fixed_workload(w, model);
+  Evaluation e{
+      plan, chip, model, precision, fixed_workload_budget(chip, model, precision, plan, fixed), {}};
   if (!e.memory.fits()) {
     try {
       require_fits(e.memory, chip, model, precision, plan.tp * plan.pp);
@@ -110,10 +107,9 @@ Evaluation evaluate_plan(const ChipSpec& chip, const ModelSpec& model, const Pre
                     plan.chips(), plan.dp, plan.dp)
               : std::string();
       throw UserError(std::string(err.what()) + replicas + ". Plans that fit: " +
-                      plans_that_fit(chip, model, precision, w, plan.attention_dp));
+                      plans_that_fit(chip, model, precision, fixed, plan.attention_dp));
     }
   }
-  const FixedWorkload fixed = fixed_workload(w, model);
   e.result = run_fixed_workload(chip, model, precision, plan, fixed);
   e.speculation = fixed.speculation;
   return e;
