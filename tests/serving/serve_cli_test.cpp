@@ -15,6 +15,7 @@
 namespace {
 
 using cw::test::CliRun;
+using cw::test::expect_refused;
 using cw::test::run;
 using cw::test::run_stdout;
 using cw::test::temp_file;
@@ -275,13 +276,6 @@ TEST(ServingCli, CompareRejectsABadScenario) {
   CliRun model = run("compare --scenario offline --model llama3.1-8b");
   EXPECT_EQ(model.code, 2) << model.out;
   EXPECT_NE(model.out.find("--model does not apply"), std::string::npos) << model.out;
-}
-
-// `chipwright ARGS` exits 2 and its message contains `hint`.
-void expect_refused(const std::string& args, const std::string& hint) {
-  CliRun r = run(args);
-  EXPECT_EQ(r.code, 2) << args;
-  EXPECT_NE(r.out.find(hint), std::string::npos) << args << ": " << r.out;
 }
 
 TEST(ServingCli, CapacityFindsTheFastestRateWithinTheSlosAndSizesAFleet) {

@@ -33,6 +33,13 @@ inline CliRun run(const std::string& args, bool stdout_only = false) {
 
 inline CliRun run_stdout(const std::string& args) { return run(args, true); }
 
+// `chipwright ARGS` exits 2 and its message contains `hint`.
+inline void expect_refused(const std::string& args, const std::string& hint) {
+  CliRun r = run(args);
+  EXPECT_EQ(r.code, 2) << args;
+  EXPECT_NE(r.out.find(hint), std::string::npos) << args << ": " << r.out;
+}
+
 // Writes `text` to a file in the test temp dir and returns its path.
 inline std::string temp_file(const std::string& name, const std::string& text) {
   std::string path = testing::TempDir() + name;
