@@ -87,9 +87,7 @@ KnobValue read_value(const Knob& k, const ConfigNode& v) {
     case KnobKind::tp:
       return count_value(v, 1024);
     case KnobKind::draft_tokens: {
-      const int64_t n = v.as_int();
-      if (n < 0 || n > 16)
-        v.fail(fmt::format("expected draft tokens from 0 (no speculation) to 16, got {}", n));
+      const int n = count_in(v, 0, 16, "draft tokens per iteration: 0 (no speculation) to 16");
       return {static_cast<double>(n), "", std::to_string(n)};
     }
     case KnobKind::clock:
